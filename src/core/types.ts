@@ -1,0 +1,277 @@
+// The domain of v6wall as plain data. Facts are read from the host once;
+// choices are what the operator picks; a plan is a pure function of both.
+
+export type Proto = 'tcp' | 'udp';
+
+// ---------- SSH ----------
+
+/** Where an SSH port was seen. */
+export type SshPortSource =
+  | 'sshd-config' // `sshd -T` (effective config, drop-ins included)
+  | 'listener' // a live listening socket owned by sshd (`ss -Hltnp`)
+  | 'session'; // the operator's own connection (SSH_CONNECTION or an established sshd socket)
+
+export interface SshPortEvidence {
+  port: number;
+  source: SshPortSource;
+  /** A person-readable detail, e.g. "SSH_CONNECTION" or "sshd pid 812 on [::]:2222". */
+  detail: string;
+}
+
+export interface SshFacts {
+  /** Every sighting, one per (port, source). */
+  evidence: SshPortEvidence[];
+  /** The port the operator is connected on right now, when known. */
+  sessionPort: number | null;
+  /** Distinct ports, sorted ascending: the ports v6wall must keep open. */
+  ports: number[];
+  /** Plain-words problems: disagreements between sources, sources that could not be read. */
+  warnings: string[];
+}
+
+// ---------- UFW ----------
+
+export type UfwAction = 'allow' | 'deny' | 'reject' | 'limit';
+export type UfwPolicy = 'allow' | 'deny' | 'reject' | 'disabled';
+
+/** One `### tuple ###` line from /etc/ufw/user.rules or user6.rules. */
+export interface UfwRule {
+  /** true for rules from user6.rules. */
+  v6: boolean;
+  route: boolean;
+  action: UfwAction;
+  log: '' | 'log' | 'log-all';
+  /** 'any', 'tcp', 'udp', or another protocol name as ufw wrote it. */
+  proto: string;
+  /** 'any', a port, a range "a:b" or a list "a,b". */
+  dport: string;
+  /** An address or network ("::/0" and "0.0.0.0/0" mean any). */
+  dst: string;
+  sport: string;
+  src: string;
+  dapp: string | null;
+  sapp: string | null;
+  direction: 'in' | 'out';
+  inInterface: string | null;
+  outInterface: string | null;
+  /** Decoded from the hex in the file; null when absent. */
+  comment: string | null;
+  /** The line as it stood in the file, for the record. */
+  raw: string;
+}
+
+export interface UfwPolicies {
+  incoming: UfwPolicy;
+  outgoing: UfwPolicy;
+  routed: UfwPolicy;
+}
+
+export interface UfwFacts {
+  installed: boolean;
+  /** e.g. "0.36.2"; null when not installed or unreadable. */
+  version: string | null;
+  enabled: boolean;
+  policies: UfwPolicies;
+  /** IPV6= in /etc/default/ufw; null when the file could not be read. */
+  ipv6: boolean | null;
+  rules: UfwRule[];
+  /** How to install ufw on this host, when it is missing. */
+  installHint: string | null;
+  warnings: string[];
+}
+
+// ---------- Docker ----------
+
+/** `com.docker.network.bridge.gateway_mode_ipv6`; missing means nat. */
+export type GatewayMode = 'nat' | 'routed' | 'nat-unprotected' | 'isolated';
+
+export interface PublishedBinding {
+  /** e.g. "::" or "0.0.0.0" or "" (routed IPv6 reports an empty host port). */
+  hostIp: string;
+  /** null when Docker reports an empty HostPort (routed gateway mode). */
+  hostPort: number | null;
+}
+
+export interface ContainerPort {
+  port: number;
+  proto: Proto;
+  /** Empty when the port is exposed but not published. */
+  published: PublishedBinding[];
+}
+
+export interface ContainerNetwork {
+  name: string;
+  /** GlobalIPv6Address, null when the container has none on this network. */
+  ipv6: string | null;
+  ipv4: string | null;
+}
+
+export interface Container {
+  id: string;
+  name: string;
+  image: string;
+  /** e.g. "running", "exited". */
+  state: string;
+  networks: ContainerNetwork[];
+  ports: ContainerPort[];
+}
+
+export interface DockerNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  ipv6: boolean;
+  /** CIDR subnets from IPAM, both families. */
+  subnets: string[];
+  gatewayModeIpv6: GatewayMode;
+  /** Bridge interface name when known (com.docker.network.bridge.name or br-<id12>). */
+  bridge: string | null;
+}
+
+/** The keys of /etc/docker/daemon.json v6wall cares about; undefined = not set. */
+export interface DaemonConfig {
+  ipv6?: boolean;
+  fixedCidrV6?: string;
+  ip6tables?: boolean;
+  iptables?: boolean;
+  userlandProxy?: boolean;
+  experimental?: boolean;
+  firewallBackend?: string;
+}
+
+export interface DockerFacts {
+  /** false when the CLI is missing or the daemon is down; `reason` says which. */
+  available: boolean;
+  reason: string | null;
+  serverVersion: string | null;
+  daemonConfig: DaemonConfig;
+  /** Whether /etc/docker/daemon.json existed and parsed; null when missing. */
+  daemonConfigError: string | null;
+  /** Docker's IPv6 chains are present in ip6tables right now. */
+  ip6tablesChainsLive: boolean;
+  /** The IPv6 DOCKER-USER chain exists (Docker 23+ with ip6tables on). */
+  ip6DockerUserChain: boolean;
+  containers: Container[];
+  networks: DockerNetwork[];
+  warnings: string[];
+}
+
+// ---------- Host ----------
+
+export interface HostFacts {
+  root: boolean;
+  hostname: string;
+  ipv6Forwarding: boolean;
+  /** Global-scope IPv6 addresses of the host, without prefix length. */
+  globalIpv6: string[];
+  /** The host has a non-loopback IPv4 address (dual stack). */
+  hasIpv4: boolean;
+}
+
+export interface Facts {
+  ssh: SshFacts;
+  ufw: UfwFacts;
+  docker: DockerFacts;
+  host: HostFacts;
+}
+
+// ---------- Choices ----------
+
+export type Exposure = 'route' | 'publish' | 'skip';
+
+/** The operator's choice for one container port. */
+export interface ExposureChoice {
+  container: string;
+  port: number;
+  proto: Proto;
+  exposure: Exposure;
+  /** For 'publish': the host port to allow. */
+  hostPort?: number;
+}
+
+export interface Choices {
+  sshPorts: number[];
+  exposures: ExposureChoice[];
+}
+
+// ---------- Plan ----------
+
+export type PlanStepKind = 'ssh' | 'default' | 'enable' | 'route' | 'publish' | 'integration';
+
+export interface PlanStep {
+  kind: PlanStepKind;
+  /** One line for a person: why this command runs. */
+  why: string;
+  argv: string[];
+  /** The command that undoes this one; null when nothing needs undoing. */
+  undoArgv: string[] | null;
+  /** Already true on this host: shown in the preview, never run. */
+  satisfied: boolean;
+}
+
+export interface Plan {
+  steps: PlanStep[];
+  /** Plain-words remarks about the plan (e.g. why a rule is IPv6-only). */
+  notes: string[];
+}
+
+/** An error a person can act on, naming what they chose. */
+export interface ChoiceError {
+  choice: string;
+  message: string;
+}
+
+export type Result<T, E = ChoiceError[]> = { ok: true; value: T } | { ok: false; errors: E };
+
+// ---------- Running commands ----------
+
+export interface CommandResult {
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** The command could not be started at all (e.g. not installed). */
+  notFound: boolean;
+}
+
+/** Runs one command given as an argument array. The only way v6wall runs anything. */
+export type Runner = (argv: readonly string[], options?: { input?: string; timeoutMs?: number }) => Promise<CommandResult>;
+
+// ---------- Apply ----------
+
+/** What one command did, as recorded in the transcript. */
+export interface StepRecord {
+  index: number;
+  why: string;
+  argv: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  startedAt: string;
+}
+
+export type ApplyEvent =
+  | { type: 'snapshot'; snapshotId: string }
+  | { type: 'armed'; confirmCode: string; deadline: string }
+  | { type: 'step-start'; index: number; step: PlanStep }
+  | { type: 'step-done'; index: number; record: StepRecord }
+  | { type: 'step-failed'; index: number; record: StepRecord }
+  | { type: 'rolled-back'; reason: string };
+
+export interface ApplyOutcome {
+  ok: boolean;
+  /** Index into plan.steps of the step that failed, when one did. */
+  failedStep: number | null;
+  records: StepRecord[];
+  rolledBack: boolean;
+  /** The code `v6wall confirm CODE` takes; null when nothing awaits confirmation. */
+  confirmCode: string | null;
+  /** ISO time when the armed rollback fires; null when none is armed. */
+  deadline: string | null;
+  transcriptId: string;
+  transcriptPath: string;
+  /** A person-readable error when the apply was refused or failed. */
+  error: string | null;
+}
