@@ -192,6 +192,8 @@ export interface ExposureChoice {
 export interface Choices {
   sshPorts: number[];
   exposures: ExposureChoice[];
+  /** Remove v6wall's rules whose container is gone or has a new address. */
+  removeStale?: boolean;
 }
 
 // ---------- Plan ----------

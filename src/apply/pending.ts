@@ -1,0 +1,110 @@
+import { readFile, rename, unlink } from 'node:fs/promises';
+import type { Result } from '../core/types.js';
+import { describeFsError, writeFileAtomic } from './fs-atomic.js';
+import { stateLayout } from './paths.js';
+
+/**
+ * The one apply that awaits confirmation. `applying` while steps run (confirm refuses then),
+ * `awaiting-confirmation` after. The watchdog re-reads `deadline` on every wake.
+ */
+export interface PendingApply {
+  version: 1;
+  id: string;
+  phase: 'applying' | 'awaiting-confirmation';
+  code: string;
+  /** ISO time the watchdog rolls back at. */
+  deadline: string;
+  snapshotId: string;
+  transcriptId: string;
+  watchdogPid: number | null;
+  createdAt: string;
+  /** What confirm saves as v6wall's state once the changes are kept. */
+  proposedState: unknown;
+}
+
+export type PendingRead =
+  | { kind: 'none' }
+  | { kind: 'pending'; pending: PendingApply }
+  | { kind: 'corrupted'; message: string };
+
+function isPending(value: unknown): value is PendingApply {
+  const p = value as Partial<PendingApply> | null;
+  return (
+    typeof p === 'object' && p !== null && p.version === 1 && typeof p.id === 'string' &&
+    typeof p.code === 'string' && typeof p.deadline === 'string' && typeof p.snapshotId === 'string' &&
+    typeof p.transcriptId === 'string' && (p.phase === 'applying' || p.phase === 'awaiting-confirmation')
+  );
+}
+
+export async function readPending(stateDir: string): Promise<PendingRead> {
+  const path = stateLayout.pending(stateDir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'corrupted', message: `${path} cannot be read: ${describeFsError(error)}` };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isPending(parsed)) return { kind: 'pending', pending: parsed };
+  } catch {
+    // fall through to the message below
+  }
+  return { kind: 'corrupted', message: `${path} is corrupted; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending` };
+}
+
+export async function writePending(stateDir: string, pending: PendingApply): Promise<void> {
+  await writeFileAtomic(stateLayout.pending(stateDir), `${JSON.stringify(pending, null, 2)}\n`);
+}
+
+/**
+ * Takes the pending apply for one party (confirm, rollback, the watchdog or a failed apply).
+ * rename() is atomic, so exactly one of them wins; the others see it gone.
+ */
+export async function claimPending(stateDir: string, id: string, by: string): Promise<Result<PendingApply, string>> {
+  const path = stateLayout.pending(stateDir);
+  const claimed = `${path}.${by}-${process.pid}`;
+  try {
+    await rename(path, claimed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, errors: 'nothing awaits confirmation any more' };
+    return { ok: false, errors: `cannot take the pending apply: ${describeFsError(error)}` };
+  }
+  try {
+    const parsed: unknown = JSON.parse(await readFile(claimed, 'utf8'));
+    if (!isPending(parsed)) throw new Error('not a pending apply');
+    if (parsed.id !== id) {
+      // Another apply's file: put it back untouched.
+      await rename(claimed, path);
+      return { ok: false, errors: `the pending apply is ${parsed.id}, not ${id}` };
+    }
+    await unlink(claimed);
+    return { ok: true, value: parsed };
+  } catch (error) {
+    await unlink(claimed).catch(() => undefined);
+    return { ok: false, errors: `the pending apply was corrupted: ${describeFsError(error)}` };
+  }
+}
+
+/** Stops the watchdog after its pending apply was taken; checks the pid is still that watchdog. */
+export async function stopWatchdog(pid: number | null, id: string): Promise<void> {
+  if (pid === null) return;
+  try {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    if (!cmdline.includes('__watchdog') || !cmdline.includes(id)) return;
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+export function isProcessAlive(pid: number | null): boolean {
+  if (pid === null) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,69 @@
+import type { DaemonConfig } from '../types.js';
+import { field, isRecord, parseJson, recordField, stringField } from './json.js';
+import { type Parsed, splitLines } from './parsed.js';
+
+const BOOLEAN_KEYS = {
+  ipv6: 'ipv6',
+  ip6tables: 'ip6tables',
+  iptables: 'iptables',
+  'userland-proxy': 'userlandProxy',
+  experimental: 'experimental',
+} as const satisfies Record<string, keyof DaemonConfig>;
+
+const STRING_KEYS = {
+  'fixed-cidr-v6': 'fixedCidrV6',
+  'firewall-backend': 'firewallBackend',
+} as const satisfies Record<string, keyof DaemonConfig>;
+
+export interface DaemonConfigReading {
+  config: DaemonConfig;
+  /** Why the file could not be used; null when it parsed. */
+  error: string | null;
+}
+
+/** /etc/docker/daemon.json: only the keys that decide who filters IPv6 traffic. */
+export function parseDaemonJson(text: string, path = '/etc/docker/daemon.json'): Parsed<DaemonConfigReading> {
+  const warnings: string[] = [];
+  // dockerd accepts an empty file as "no settings".
+  if (text.trim() === '') return { value: { config: {}, error: null }, warnings };
+  const parsed = parseJson(text);
+  if (!parsed.ok) return { value: { config: {}, error: `${path} is not valid JSON (${parsed.error}); dockerd refuses to start with it.` }, warnings };
+  if (!isRecord(parsed.value)) return { value: { config: {}, error: `${path} is not a JSON object; dockerd refuses to start with it.` }, warnings };
+  const config: DaemonConfig = {};
+  for (const [key, target] of Object.entries(BOOLEAN_KEYS)) {
+    const value = field(parsed.value, key);
+    if (typeof value === 'boolean') config[target] = value;
+    else if (value !== undefined) warnings.push(`${path}: "${key}" should be true or false.`);
+  }
+  for (const [key, target] of Object.entries(STRING_KEYS)) {
+    const value = field(parsed.value, key);
+    if (typeof value === 'string') config[target] = value;
+    else if (value !== undefined) warnings.push(`${path}: "${key}" should be a string.`);
+  }
+  return { value: { config, error: null }, warnings };
+}
+
+/** `docker version --format '{{json .}}'`: the server version, null when the daemon did not answer. */
+export function parseDockerVersion(stdout: string): string | null {
+  const parsed = parseJson(stdout.trim());
+  if (!parsed.ok) return null;
+  const version = stringField(recordField(parsed.value, 'Server'), 'Version');
+  return version === null || version === '' ? null : version;
+}
+
+export interface Ip6tablesDockerChains {
+  /** Any chain Docker creates (DOCKER, DOCKER-FORWARD, DOCKER-ISOLATION-*, ...). */
+  dockerChains: boolean;
+  dockerUser: boolean;
+}
+
+/** `ip6tables -S` (filter table): which of Docker's chains exist right now. */
+export function parseIp6tablesChains(stdout: string): Ip6tablesDockerChains {
+  const chains = splitLines(stdout)
+    .map((line) => /^-N\s+(\S+)/.exec(line.trim())?.[1])
+    .filter((name): name is string => name !== undefined);
+  return {
+    dockerChains: chains.some((name) => name === 'DOCKER' || name.startsWith('DOCKER-') && name !== 'DOCKER-USER'),
+    dockerUser: chains.includes('DOCKER-USER'),
+  };
+}

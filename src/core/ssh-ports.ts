@@ -1,0 +1,27 @@
+import type { SshFacts } from './types.js';
+
+export interface RequiredSshPort {
+  port: number;
+  reason: string;
+}
+
+const REASONS = { session: 'your current SSH session', listener: 'sshd listens on it', 'sshd-config': 'sshd config' } as const;
+
+/**
+ * The SSH ports a plan must allow: the operator's own session and every port
+ * sshd listens on. Config alone counts only when nothing live could be seen
+ * (socket activation can make config and listener disagree).
+ */
+export function requiredSshPorts(ssh: SshFacts): RequiredSshPort[] {
+  const live = ssh.evidence.filter((evidence) => evidence.source !== 'sshd-config');
+  const chosen = live.length > 0 ? live : ssh.evidence;
+  const byPort = new Map<number, string[]>();
+  for (const evidence of chosen) {
+    const reasons = byPort.get(evidence.port) ?? [];
+    const reason = REASONS[evidence.source];
+    if (!reasons.includes(reason)) reasons.push(reason);
+    byPort.set(evidence.port, reasons);
+  }
+  if (ssh.sessionPort !== null && !byPort.has(ssh.sessionPort)) byPort.set(ssh.sessionPort, [REASONS.session]);
+  return [...byPort.entries()].sort(([a], [b]) => a - b).map(([port, reasons]) => ({ port, reason: reasons.join(', ') }));
+}

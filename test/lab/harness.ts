@@ -1,0 +1,384 @@
+/**
+ * A disposable lab: a "client" (the internet) and a "server" network namespace joined by a
+ * veth, a real dockerd, a real sshd on 2222 and a private UFW inside the server namespace.
+ * The machine's own firewall is never touched: ufw only ever runs through serverArgv(),
+ * which bind-mounts the lab's private copies of its state over /etc/ufw, /lib/ufw and
+ * /etc/default/ufw inside a private mount namespace.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { busyboxRootfsTar, LAB_IMAGE } from './image.js';
+import { must, run, startDetached, waitFor, type LabResult, type LabRunOptions } from './exec.js';
+import { labRecordPath, teardownLab, type LabRecord } from './teardown.js';
+
+export { labAvailable, skipLab, type LabAvailability } from './availability.js';
+export { cleanupStaleLabs } from './teardown.js';
+export { LAB_IMAGE } from './image.js';
+export type { LabResult, LabRunOptions } from './exec.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const V6WALL_JS = join(REPO_ROOT, 'dist/v6wall.js');
+
+/** Documentation addresses only (2001:db8::/32, 192.0.2.0/24); they never leave the namespaces. */
+export const LAB_ADDRESSES = {
+  /** The server's WAN address (on eth0 in the server namespace). */
+  server: '2001:db8:1234:1::2',
+  /** The client's address, on the same /64 as the server. */
+  client: '2001:db8:1234:1::100',
+  wanPrefixLength: 64,
+  /** Routed to the server from the client; Docker IPv6 networks take /80s inside it. */
+  containerPrefix: '2001:db8:1234:a1::/64',
+  /** A ready-made Docker subnet inside containerPrefix. */
+  containerSubnet: '2001:db8:1234:a1:1::/80',
+  serverV4: '192.0.2.2',
+  clientV4: '192.0.2.100',
+} as const;
+
+export const LAB_SSH_PORT = 2222;
+
+export interface DockerOptions {
+  /** daemon.json "ip6tables" (Docker 20.10 needs experimental too). Default false. */
+  ip6tables?: boolean;
+  /** daemon.json "experimental". Default false. */
+  experimental?: boolean;
+  /** Further daemon.json keys, merged last (e.g. { "userland-proxy": false }). */
+  daemonJson?: Record<string, unknown>;
+  /** An unpacked Docker (dpkg -x folder): its usr/bin and usr/sbin go first on dockerd's PATH. */
+  unpackedRoot?: string;
+}
+
+export interface SshdOptions {
+  /** Port lines of the lab sshd_config. Default [2222]. */
+  ports?: number[];
+  /** ListenAddress lines (address or [address]:port). Default none (all addresses). */
+  listenAddresses?: string[];
+}
+
+export interface LabOptions {
+  /** false: no dockerd. Default: Docker 20.10 from the system with ip6tables off. */
+  docker?: false | DockerOptions;
+  /** false: no sshd. Default: port 2222. */
+  sshd?: false | SshdOptions;
+  /** IPV6= in the lab's /etc/default/ufw. Default true. */
+  ufwIpv6?: boolean;
+  /** Also give the WAN link IPv4 documentation addresses (dual stack). Default false (IPv6-only WAN). */
+  ipv4?: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  /** IPv6 subnet; omit for an IPv4-only network. */
+  subnet6?: string;
+  /** Extra -o options, e.g. { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' }. */
+  options?: Record<string, string>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  network?: string;
+  ip6?: string;
+  /** -p values, e.g. '8081:80' or '[::]:8081:80'. */
+  publish?: string[];
+  /** --expose values, e.g. '9000'. */
+  expose?: string[];
+  /** Command; default: the image's httpd on port 80. */
+  command?: string[];
+  /** Create without starting (docker create). */
+  stopped?: boolean;
+}
+
+export type Reachability = 'open' | 'blocked';
+
+export interface Lab {
+  readonly id: string;
+  readonly dir: string;
+  readonly serverNs: string;
+  readonly clientNs: string;
+  /** DOCKER_HOST=unix://... of the lab dockerd (undefined without docker). */
+  readonly dockerHost: string | undefined;
+  /** Environment for anything that should talk to the lab's dockerd. */
+  readonly env: Record<string, string>;
+  /** Paths of the lab's private state, for reading fixtures. */
+  readonly paths: LabPaths;
+  /** argv that runs `argv` inside the server namespace with the lab's ufw/docker/ssh config mounted. */
+  serverArgv(argv: readonly string[]): string[];
+  /** Runs argv inside the server namespace (mounts as serverArgv). */
+  inServer(argv: readonly string[], options?: LabRunOptions): Promise<LabResult>;
+  /** Runs argv inside the client namespace. */
+  inClient(argv: readonly string[], options?: LabRunOptions): Promise<LabResult>;
+  /** `ufw ...args` in the server namespace, C locale. */
+  ufw(args: readonly string[], options?: LabRunOptions): Promise<LabResult>;
+  /** `docker ...args` against the lab dockerd. */
+  docker(args: readonly string[], options?: LabRunOptions): Promise<LabResult>;
+  createNetwork(spec: NetworkSpec): Promise<void>;
+  /** Starts (or creates) a container from the lab image; resolves with its full id. */
+  runContainer(spec: ContainerSpec): Promise<string>;
+  /** TCP connect from the client namespace (nc -z -w2). */
+  probeTcp(address: string, port: number): Promise<Reachability>;
+  /** HTTP GET from the client namespace (curl -6 -m2); open when any HTTP answer came back. */
+  probeHttp(address: string, port: number): Promise<Reachability>;
+  /** argv for `node dist/v6wall.js ...args` inside the server namespace (for pty tests). */
+  v6wallArgv(args: readonly string[]): string[];
+  /** Runs v6wall inside the server namespace with DOCKER_HOST set. */
+  runV6wall(args: readonly string[], env?: Record<string, string>, options?: LabRunOptions): Promise<LabResult>;
+  /** Stops everything and removes namespaces and temp files. Safe to call twice. Resolves with problems seen. */
+  teardown(): Promise<string[]>;
+}
+
+export interface LabPaths {
+  ufwEtc: string;
+  ufwLib: string;
+  ufwDefault: string;
+  dockerEtc: string;
+  daemonJson: string;
+  sshdConfig: string;
+  sshClientKey: string;
+  logs: string;
+}
+
+/** Only shell in the lab: bind-mount pairs given as positional args, then exec the rest ("--" separates). */
+const MOUNT_THEN_EXEC = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"';
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const id = randomBytes(3).toString('hex');
+  const dir = `/tmp/v6wall-lab-${id}`;
+  const record: LabRecord = {
+    id,
+    dir,
+    serverNs: `v6wl-${id}-srv`,
+    clientNs: `v6wl-${id}-cli`,
+    cgroupParent: `/v6wall-lab-${id}`,
+    ownerPid: process.pid,
+  };
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(labRecordPath(dir), JSON.stringify(record, null, 2));
+  const paths: LabPaths = {
+    ufwEtc: join(dir, 'ufw/etc'),
+    ufwLib: join(dir, 'ufw/lib'),
+    ufwDefault: join(dir, 'ufw/default'),
+    dockerEtc: join(dir, 'etc-docker'),
+    daemonJson: join(dir, 'etc-docker/daemon.json'),
+    sshdConfig: join(dir, 'ssh/sshd_config'),
+    sshClientKey: join(dir, 'ssh/client_key'),
+    logs: dir,
+  };
+  const dockerHost = options.docker === false ? undefined : `unix://${dir}/docker.sock`;
+  const env: Record<string, string> = dockerHost ? { DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(dir, 'docker-cli') } : {};
+  const serverNsPath = `/var/run/netns/${record.serverNs}`;
+  const binds: [string, string][] = [
+    [paths.ufwEtc, '/etc/ufw'],
+    [paths.ufwLib, '/lib/ufw'],
+    [paths.ufwDefault, '/etc/default/ufw'],
+    [paths.dockerEtc, '/etc/docker'],
+    [paths.sshdConfig, '/etc/ssh/sshd_config'],
+  ];
+  const serverArgv = (argv: readonly string[]): string[] => [
+    'nsenter',
+    `--net=${serverNsPath}`,
+    'unshare',
+    '-m',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    MOUNT_THEN_EXEC,
+    'v6wall-lab-mounts',
+    ...binds.flat(),
+    '--',
+    ...argv,
+  ];
+  const inServer = (argv: readonly string[], runOptions?: LabRunOptions) =>
+    run(serverArgv(argv), { ...runOptions, env: { ...env, ...runOptions?.env } });
+  const inClient = (argv: readonly string[], runOptions?: LabRunOptions) =>
+    run(['nsenter', `--net=/var/run/netns/${record.clientNs}`, ...argv], runOptions);
+  const docker = (args: readonly string[], runOptions?: LabRunOptions) => {
+    if (!dockerHost) throw new Error('this lab was started with docker: false');
+    return run(['docker', ...args], { ...runOptions, env: { ...env, ...runOptions?.env } });
+  };
+
+  let tornDown: Promise<string[]> | undefined;
+  const teardown = () => (tornDown ??= teardownLab(record));
+
+  try {
+    await createNamespaces(record, options.ipv4 ?? false);
+    await copyUfwState(paths, options.ufwIpv6 ?? true);
+    mkdirSync(paths.dockerEtc);
+    await writeSshConfig(dir, paths, options.sshd === false ? {} : options.sshd ?? {});
+    if (options.sshd !== false) await startSshd(record, paths);
+    if (options.docker !== false) {
+      await startDockerd(record, paths, options.docker ?? {}, env);
+      const tarball = await busyboxRootfsTar();
+      await must(['docker', 'import', '--change', 'CMD ["httpd","-f","-p","80","-h","/www"]', tarball, LAB_IMAGE], { env, timeoutMs: 60_000 });
+    }
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+
+  const probe = async (argv: string[]): Promise<Reachability> =>
+    (await inClient(argv, { timeoutMs: 10_000 })).exitCode === 0 ? 'open' : 'blocked';
+
+  return {
+    id,
+    dir,
+    serverNs: record.serverNs,
+    clientNs: record.clientNs,
+    dockerHost,
+    env,
+    paths,
+    serverArgv,
+    inServer,
+    inClient,
+    ufw: (args, runOptions) => inServer(['ufw', ...args], runOptions),
+    docker,
+    async createNetwork(spec) {
+      const argv = ['network', 'create'];
+      if (spec.subnet6) argv.push('--ipv6', '--subnet', spec.subnet6);
+      for (const [key, value] of Object.entries(spec.options ?? {})) argv.push('-o', `${key}=${value}`);
+      await must(['docker', ...argv, spec.name], { env });
+      // The new bridge's addresses go through DAD (~2 s); until then the server cannot forward to it.
+      await waitFor(
+        'docker bridge addresses (DAD)',
+        async () => (await run(['ip', '-n', record.serverNs, '-6', 'addr', 'show', 'tentative'])).stdout.trim() === '',
+        10_000,
+      );
+    },
+    async runContainer(spec) {
+      const argv = [spec.stopped ? 'create' : 'run', ...(spec.stopped ? [] : ['-d']), '--name', spec.name];
+      if (spec.network) argv.push('--network', spec.network);
+      if (spec.ip6) argv.push('--ip6', spec.ip6);
+      for (const publish of spec.publish ?? []) argv.push('-p', publish);
+      for (const expose of spec.expose ?? []) argv.push('--expose', expose);
+      argv.push(LAB_IMAGE, ...(spec.command ?? []));
+      return (await must(['docker', ...argv], { env, timeoutMs: 60_000 })).stdout.trim();
+    },
+    probeTcp: (address, port) => probe(['nc', '-z', '-w2', address, String(port)]),
+    probeHttp: async (address, port) => {
+      const host = address.includes(':') ? `[${address}]` : address;
+      const result = await inClient(['curl', '-s', '-m2', '-o', '/dev/null', '-w', '%{http_code}', `http://${host}:${port}/`], {
+        timeoutMs: 10_000,
+      });
+      return result.stdout.trim() !== '' && result.stdout.trim() !== '000' ? 'open' : 'blocked';
+    },
+    v6wallArgv: (args) => serverArgv([process.execPath, V6WALL_JS, ...args]),
+    runV6wall: (args, extraEnv = {}, runOptions = {}) => {
+      if (!existsSync(V6WALL_JS)) {
+        return Promise.resolve({ argv: [V6WALL_JS], exitCode: 127, stdout: '', stderr: `${V6WALL_JS} missing: run npm run build`, durationMs: 0 });
+      }
+      return inServer([process.execPath, V6WALL_JS, ...args], { ...runOptions, env: { ...extraEnv, ...runOptions.env } });
+    },
+    teardown,
+  };
+}
+
+async function createNamespaces(record: LabRecord, ipv4: boolean): Promise<void> {
+  const { serverNs: srv, clientNs: cli, id } = record;
+  const a = LAB_ADDRESSES;
+  await must(['ip', 'netns', 'add', srv]);
+  await must(['ip', 'netns', 'add', cli]);
+  // Created in the root namespace under unique names, then moved and renamed eth0 like a real NIC.
+  await must(['ip', 'link', 'add', `v6${id}s`, 'type', 'veth', 'peer', 'name', `v6${id}c`]);
+  await must(['ip', 'link', 'set', `v6${id}s`, 'netns', srv]);
+  await must(['ip', 'link', 'set', `v6${id}c`, 'netns', cli]);
+  await must(['ip', '-n', srv, 'link', 'set', `v6${id}s`, 'name', 'eth0']);
+  await must(['ip', '-n', cli, 'link', 'set', `v6${id}c`, 'name', 'eth0']);
+  for (const ns of [srv, cli]) {
+    await must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    await must(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
+  }
+  await must(['ip', '-n', srv, '-6', 'addr', 'add', `${a.server}/${a.wanPrefixLength}`, 'dev', 'eth0', 'nodad']);
+  await must(['ip', '-n', cli, '-6', 'addr', 'add', `${a.client}/${a.wanPrefixLength}`, 'dev', 'eth0', 'nodad']);
+  await must(['ip', '-n', cli, '-6', 'route', 'add', a.containerPrefix, 'via', a.server]);
+  if (ipv4) {
+    await must(['ip', '-n', srv, '-4', 'addr', 'add', `${a.serverV4}/24`, 'dev', 'eth0']);
+    await must(['ip', '-n', cli, '-4', 'addr', 'add', `${a.clientV4}/24`, 'dev', 'eth0']);
+  }
+  await must(['ip', 'netns', 'exec', srv, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
+}
+
+async function copyUfwState(paths: LabPaths, ipv6: boolean): Promise<void> {
+  mkdirSync(dirname(paths.ufwEtc), { recursive: true });
+  await must(['cp', '-a', '/etc/ufw', paths.ufwEtc]);
+  await must(['cp', '-a', '/lib/ufw', paths.ufwLib]);
+  // Start from the package's pristine rules, never from whatever this machine has.
+  for (const file of ['user.rules', 'user6.rules', 'before.rules', 'before6.rules', 'after.rules', 'after6.rules']) {
+    const pristine = `/usr/share/ufw/iptables/${file}`;
+    if (existsSync(pristine)) await must(['cp', pristine, join(paths.ufwEtc, file)]);
+  }
+  if (existsSync('/usr/share/ufw/ufw.conf')) await must(['cp', '/usr/share/ufw/ufw.conf', join(paths.ufwEtc, 'ufw.conf')]);
+  const defaults = readFileSync('/etc/default/ufw', 'utf8').replace(/^IPV6=.*$/m, `IPV6=${ipv6 ? 'yes' : 'no'}`);
+  writeFileSync(paths.ufwDefault, defaults);
+}
+
+async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions): Promise<void> {
+  const sshDir = join(dir, 'ssh');
+  mkdirSync(sshDir, { mode: 0o700 });
+  await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'v6wall-lab-host', '-f', join(sshDir, 'ssh_host_ed25519_key')]);
+  await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'v6wall-lab-client', '-f', paths.sshClientKey]);
+  writeFileSync(join(sshDir, 'authorized_keys'), readFileSync(`${paths.sshClientKey}.pub`), { mode: 0o600 });
+  const lines = [
+    ...(sshd.ports ?? [LAB_SSH_PORT]).map((port) => `Port ${port}`),
+    ...(sshd.listenAddresses ?? []).map((address) => `ListenAddress ${address}`),
+    `HostKey ${join(sshDir, 'ssh_host_ed25519_key')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(sshDir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+  ];
+  writeFileSync(paths.sshdConfig, `${lines.join('\n')}\n`);
+}
+
+async function startSshd(record: LabRecord, paths: LabPaths): Promise<void> {
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  // sshd daemonizes itself (fork + setsid) and writes its PidFile.
+  await must(['nsenter', `--net=/var/run/netns/${record.serverNs}`, '/usr/sbin/sshd', '-f', paths.sshdConfig, '-E', join(record.dir, 'sshd.log')]);
+  await waitFor('sshd pid file', async () => existsSync(join(record.dir, 'sshd.pid')), 10_000);
+}
+
+async function startDockerd(record: LabRecord, paths: LabPaths, docker: DockerOptions, env: Record<string, string>): Promise<void> {
+  const daemonJson: Record<string, unknown> = {
+    ...(docker.experimental ? { experimental: true } : {}),
+    ...(docker.ip6tables !== undefined ? { ip6tables: docker.ip6tables } : {}),
+    ...docker.daemonJson,
+  };
+  writeFileSync(paths.daemonJson, `${JSON.stringify(daemonJson, null, 2)}\n`);
+  const path = docker.unpackedRoot
+    ? `${join(docker.unpackedRoot, 'usr/bin')}:${join(docker.unpackedRoot, 'usr/sbin')}:${process.env.PATH ?? ''}`
+    : process.env.PATH ?? '';
+  const dockerd = docker.unpackedRoot ? join(docker.unpackedRoot, 'usr/sbin/dockerd') : 'dockerd';
+  const logFile = join(record.dir, 'dockerd.log');
+  // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then misses the cgroup mounts.
+  // startDetached gives it its own session (setsid) so it outlives the caller until teardown.
+  startDetached(
+    [
+      'nsenter',
+      `--net=/var/run/netns/${record.serverNs}`,
+      dockerd,
+      '--config-file',
+      paths.daemonJson,
+      '--data-root',
+      join(record.dir, 'docker'),
+      '--exec-root',
+      join(record.dir, 'run'),
+      '--pidfile',
+      join(record.dir, 'dockerd.pid'),
+      '--host',
+      `unix://${record.dir}/docker.sock`,
+      '--cgroup-parent',
+      record.cgroupParent,
+    ],
+    logFile,
+    { PATH: path },
+  );
+  await waitFor(
+    'dockerd API',
+    async () => (await run(['docker', 'version', '--format', '{{.Server.Version}}'], { env, timeoutMs: 5_000 })).exitCode === 0,
+    60_000,
+    () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : ''),
+  );
+}
