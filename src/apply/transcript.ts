@@ -5,7 +5,8 @@ import { describeFsError, ensurePrivateDir } from './fs-atomic.js';
 import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';
 
-export type TranscriptOutcome = 'pending' | 'confirmed' | 'kept-without-proof' | 'rolled-back' | 'failed';
+/** 'refused': stopped before anything changed (e.g. the snapshot could not be saved). */
+export type TranscriptOutcome = 'pending' | 'confirmed' | 'kept-without-proof' | 'rolled-back' | 'failed' | 'refused';
 
 export interface PlannedStepEntry {
   kind: PlanStepKind;

@@ -17,6 +17,16 @@ export interface SshSources {
   ancestorPids: readonly number[];
   /** Running under sudo, which usually drops SSH_CONNECTION. */
   underSudo: boolean;
+  /** net.ipv4.ip_local_port_range: sshd's own outgoing (forwarded) connections use these local ports. */
+  ephemeralPorts: { low: number; high: number };
+}
+
+/** Linux's default net.ipv4.ip_local_port_range. */
+export const DEFAULT_EPHEMERAL_PORTS = { low: 32768, high: 60999 } as const;
+
+/** Loopback-bound sockets never meet the firewall (and `ssh -R` tunnels live there). */
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 function endpoint(address: string, port: number): string {
@@ -64,7 +74,7 @@ export function combineSshFacts(sources: SshSources): SshFacts {
     }
     for (const socket of sockets) {
       const [pid] = sshdPids(socket);
-      if (pid === undefined) continue;
+      if (pid === undefined || isLoopback(socket.localAddress)) continue;
       listenerPorts.push(socket.localPort);
       add({ port: socket.localPort, source: 'listener', detail: `sshd pid ${pid} on ${endpoint(socket.localAddress, socket.localPort)}` });
     }
@@ -72,7 +82,7 @@ export function combineSshFacts(sources: SshSources): SshFacts {
     warnings.push(`Could not list listening sockets (ss -Hltnp): ${sources.listeners.error}`);
   }
 
-  const sessionPort = findSessionPort(sources, add, warnings);
+  const sessionPort = findSessionPort(sources, new Set([...configPorts, ...listenerPorts]), add, warnings);
 
   const distinctConfig = [...new Set(configPorts)].sort((a, b) => a - b);
   const distinctListeners = [...new Set(listenerPorts)].sort((a, b) => a - b);
@@ -98,7 +108,12 @@ export function combineSshFacts(sources: SshSources): SshFacts {
   return { evidence, sessionPort, ports, warnings };
 }
 
-function findSessionPort(sources: SshSources, add: (item: SshPortEvidence) => void, warnings: string[]): number | null {
+function findSessionPort(
+  sources: SshSources,
+  knownPorts: ReadonlySet<number>,
+  add: (item: SshPortEvidence) => void,
+  warnings: string[],
+): number | null {
   let sessionPort: number | null = null;
   if (sources.sshConnection !== undefined && sources.sshConnection.trim() !== '') {
     const connection = parseSshConnection(sources.sshConnection);
@@ -116,7 +131,14 @@ function findSessionPort(sources: SshSources, add: (item: SshPortEvidence) => vo
     return sessionPort;
   }
 
-  const sshdSockets = sources.established.value.filter((socket) => sshdPids(socket).length > 0);
+  // sshd also owns the outgoing sockets of forwarded ports (ssh -L): their local port is an ephemeral one.
+  const { low, high } = sources.ephemeralPorts;
+  const sshdSockets = sources.established.value.filter(
+    (socket) =>
+      sshdPids(socket).length > 0 &&
+      !isLoopback(socket.localAddress) &&
+      (knownPorts.has(socket.localPort) || socket.localPort < low || socket.localPort > high),
+  );
   const ancestors = new Set(sources.ancestorPids);
   const ours = sshdSockets.find((socket) => sshdPids(socket).some((pid) => ancestors.has(pid)));
   if (ours !== undefined) {

@@ -166,6 +166,8 @@ export interface HostFacts {
   globalIpv6: string[];
   /** The host has a non-loopback IPv4 address (dual stack). */
   hasIpv4: boolean;
+  /** Plain-words problems reading the host's addresses or sysctls. */
+  warnings?: string[];
 }
 
 export interface Facts {

@@ -238,12 +238,6 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       if (spec.subnet6) argv.push('--ipv6', '--subnet', spec.subnet6);
       for (const [key, value] of Object.entries(spec.options ?? {})) argv.push('-o', `${key}=${value}`);
       await must(['docker', ...argv, spec.name], { env });
-      // The new bridge's addresses go through DAD (~2 s); until then the server cannot forward to it.
-      await waitFor(
-        'docker bridge addresses (DAD)',
-        async () => (await run(['ip', '-n', record.serverNs, '-6', 'addr', 'show', 'tentative'])).stdout.trim() === '',
-        10_000,
-      );
     },
     async runContainer(spec) {
       const argv = [spec.stopped ? 'create' : 'run', ...(spec.stopped ? [] : ['-d']), '--name', spec.name];
@@ -252,7 +246,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       for (const publish of spec.publish ?? []) argv.push('-p', publish);
       for (const expose of spec.expose ?? []) argv.push('--expose', expose);
       argv.push(LAB_IMAGE, ...(spec.command ?? []));
-      return (await must(['docker', ...argv], { env, timeoutMs: 60_000 })).stdout.trim();
+      const id = (await must(['docker', ...argv], { env, timeoutMs: 60_000 })).stdout.trim();
+      if (!spec.stopped) await waitForDad(record.serverNs);
+      return id;
     },
     probeTcp: (address, port) => probe(['nc', '-z', '-w2', address, String(port)]),
     probeHttp: async (address, port) => {
@@ -271,6 +267,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     },
     teardown,
   };
+}
+
+/**
+ * A bridge's addresses go through duplicate address detection (~2 s) once its first
+ * container attaches; until then the server cannot forward to that network.
+ */
+async function waitForDad(ns: string): Promise<void> {
+  const tentativeOnLiveLinks = async (): Promise<number> => {
+    const listed = await run(['ip', '-j', '-n', ns, '-6', 'addr', 'show', 'tentative']);
+    const links = JSON.parse(listed.stdout || '[]') as { operstate?: string; addr_info?: unknown[] }[];
+    return links.filter((link) => link.operstate !== 'DOWN' && (link.addr_info?.length ?? 0) > 0).length;
+  };
+  await waitFor('IPv6 duplicate address detection', async () => (await tentativeOnLiveLinks()) === 0, 10_000);
 }
 
 async function createNamespaces(record: LabRecord, ipv4: boolean): Promise<void> {
@@ -352,6 +361,10 @@ async function startDockerd(record: LabRecord, paths: LabPaths, docker: DockerOp
     : process.env.PATH ?? '';
   const dockerd = docker.unpackedRoot ? join(docker.unpackedRoot, 'usr/sbin/dockerd') : 'dockerd';
   const logFile = join(record.dir, 'dockerd.log');
+  // Docker before 23 writes a trust key to /etc/docker/key.json unless told otherwise: keep the host's /etc/docker untouched.
+  const version = (await run([dockerd, '--version'], { env: { PATH: path } })).stdout;
+  const major = Number.parseInt(/version (\d+)\./.exec(version)?.[1] ?? '0', 10);
+  const trustKey = major > 0 && major < 23 ? ['--deprecated-key-path', join(record.dir, 'docker-key.json')] : [];
   // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then misses the cgroup mounts.
   // startDetached gives it its own session (setsid) so it outlives the caller until teardown.
   startDetached(
@@ -371,6 +384,7 @@ async function startDockerd(record: LabRecord, paths: LabPaths, docker: DockerOp
       `unix://${record.dir}/docker.sock`,
       '--cgroup-parent',
       record.cgroupParent,
+      ...trustKey,
     ],
     logFile,
     { PATH: path },

@@ -1,0 +1,119 @@
+// The detached rollback: a process in its own session that outlives the wizard, its
+// terminal and its SSH connection, and restores the snapshot when nobody confirms in time.
+import { spawn } from 'node:child_process';
+import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Result, Runner } from '../core/types.js';
+import { isSafeId } from './ids.js';
+import { claimPending, readPending } from './pending.js';
+import { stateLayout } from './paths.js';
+import { rollbackClaimedApply, rollbackToLastSnapshot } from './rollback.js';
+
+const POLL_MS = 500;
+
+function readyFile(stateDir: string, id: string): string {
+  return join(stateDir, `watchdog-${id}.ready`);
+}
+
+async function log(stateDir: string, id: string, message: string): Promise<void> {
+  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(() => undefined);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits for the deadline, re-reading it, and rolls back unless the apply was taken meanwhile. */
+export async function watchOver(stateDir: string, id: string, run: Runner): Promise<'confirmed' | 'rolled-back' | 'rollback-failed'> {
+  for (;;) {
+    const read = await readPending(stateDir);
+    if (read.kind === 'none' || (read.kind === 'pending' && read.pending.id !== id)) {
+      await log(stateDir, id, 'the apply was confirmed or rolled back by someone else; exiting');
+      return 'confirmed';
+    }
+    if (read.kind === 'corrupted') {
+      await log(stateDir, id, `${read.message}; rolling back to the last snapshot to be safe`);
+      const done = await rollbackToLastSnapshot(stateDir, run, 'the pending file was corrupted: rolled back by the watchdog to be safe');
+      await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
+      return done.ok ? 'rolled-back' : 'rollback-failed';
+    }
+    const remaining = Date.parse(read.pending.deadline) - Date.now();
+    if (!(remaining > 0)) break;
+    await sleep(Math.min(remaining, POLL_MS));
+  }
+  const claimed = await claimPending(stateDir, id, 'watchdog');
+  if (!claimed.ok) {
+    await log(stateDir, id, `not rolling back: ${claimed.errors}`);
+    return 'confirmed';
+  }
+  const reason = claimed.value.phase === 'applying'
+    ? 'the apply stopped while running its commands (v6wall was killed or hung)'
+    : `no confirmation before the deadline ${claimed.value.deadline}`;
+  await log(stateDir, id, `${reason}: rolling back to snapshot ${claimed.value.snapshotId}`);
+  const done = await rollbackClaimedApply(stateDir, claimed.value, run, reason, 'rolled-back', null, 'watchdog');
+  await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
+  return done.ok ? 'rolled-back' : 'rollback-failed';
+}
+
+/** Entry point of `v6wall __watchdog --state-dir DIR --id ID` (a leading "__watchdog" is accepted). */
+export async function runWatchdog(args: string[]): Promise<number> {
+  // The wizard's SSH session dying sends SIGHUP; a new session has no terminal, but be sure.
+  process.on('SIGHUP', () => undefined);
+  const rest = args[0] === '__watchdog' ? args.slice(1) : args;
+  let stateDir: string | undefined;
+  let id: string | undefined;
+  try {
+    const { values } = parseArgs({ args: rest, options: { 'state-dir': { type: 'string' }, id: { type: 'string' } }, strict: true });
+    stateDir = values['state-dir'];
+    id = values.id;
+  } catch (error) {
+    process.stderr.write(`v6wall __watchdog: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (stateDir === undefined || id === undefined || !isSafeId(id)) {
+    process.stderr.write('v6wall __watchdog: needs --state-dir DIR and --id ID (started by v6wall apply, not by hand)\n');
+    return 2;
+  }
+  const ready = readyFile(stateDir, id);
+  await writeFile(ready, `${process.pid}\n`, { mode: 0o600 });
+  await log(stateDir, id, 'armed');
+  try {
+    const { runCommand } = await import('../host/run.js');
+    const result = await watchOver(stateDir, id, runCommand);
+    return result === 'rollback-failed' ? 1 : 0;
+  } catch (error) {
+    await log(stateDir, id, `crashed: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  } finally {
+    await unlink(ready).catch(() => undefined);
+  }
+}
+
+/**
+ * Starts `<command> __watchdog --state-dir DIR --id ID` detached (setsid, no stdio, unref'd)
+ * and waits until it reports ready, so apply never changes anything without a live rollback.
+ */
+export async function spawnWatchdog(command: readonly string[], stateDir: string, id: string, timeoutMs = 15_000): Promise<Result<number, string>> {
+  const [file, ...pre] = command;
+  if (file === undefined) return { ok: false, errors: 'no watchdog command was given' };
+  const ready = readyFile(stateDir, id);
+  await unlink(ready).catch(() => undefined);
+  let spawnError: string | null = null;
+  let exited: number | null = null;
+  const child = spawn(file, [...pre, '__watchdog', '--state-dir', stateDir, '--id', id], { detached: true, stdio: 'ignore' });
+  child.on('error', (error) => {
+    spawnError = error.message;
+  });
+  child.on('exit', (code) => {
+    exited = code ?? -1;
+  });
+  child.unref();
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (spawnError !== null) return { ok: false, errors: `the rollback watchdog could not start: ${spawnError}` };
+    if (exited !== null) return { ok: false, errors: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
+    const pid = await readFile(ready, 'utf8').then((text) => Number(text.trim())).catch(() => null);
+    if (pid !== null && pid > 0) return { ok: true, value: pid };
+    await sleep(25);
+  }
+  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s` };
+}

@@ -1,0 +1,77 @@
+import { parseOsRelease, ufwInstallHint } from '../core/parse/os-release.js';
+import { parseUfwConf, parseUfwDefaults, parseUfwVersion } from '../core/parse/ufw-config.js';
+import { parseUfwRules } from '../core/parse/ufw-rules.js';
+import type { UfwFacts, UfwPolicies, UfwRule } from '../core/types.js';
+import { type DiscoverDeps, describeFailure, runAdminTool } from './discover-deps.js';
+
+/** What a fresh ufw package starts with (DROP in, ACCEPT out, DROP forward). */
+const PACKAGE_DEFAULT_POLICIES: UfwPolicies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
+
+/** ufw 0.36 keeps user rules in /etc/ufw; older releases kept them in /lib/ufw. */
+async function readRulesFile(deps: DiscoverDeps, name: string): Promise<{ path: string; text: string | null }> {
+  const current = await deps.readFile(`/etc/ufw/${name}`);
+  if (current !== null) return { path: `/etc/ufw/${name}`, text: current };
+  const legacy = await deps.readFile(`/lib/ufw/${name}`);
+  return { path: `/etc/ufw/${name}`, text: legacy };
+}
+
+export async function discoverUfw(deps: DiscoverDeps): Promise<UfwFacts> {
+  const [version, defaultsText, confText, rules4, rules6, osRelease] = await Promise.all([
+    runAdminTool(deps.run, ['ufw', 'version']),
+    deps.readFile('/etc/default/ufw'),
+    deps.readFile('/etc/ufw/ufw.conf'),
+    readRulesFile(deps, 'user.rules'),
+    readRulesFile(deps, 'user6.rules'),
+    deps.readFile('/etc/os-release'),
+  ]);
+
+  if (version.notFound) {
+    return {
+      installed: false,
+      version: null,
+      enabled: false,
+      policies: PACKAGE_DEFAULT_POLICIES,
+      ipv6: null,
+      rules: [],
+      installHint: ufwInstallHint(parseOsRelease(osRelease ?? '')),
+      warnings: [],
+    };
+  }
+
+  const warnings: string[] = [];
+  if (version.exitCode !== 0) warnings.push(describeFailure(version, deps.uid));
+  const notRoot = deps.uid === 0 ? '' : ' (run v6wall as root: sudo v6wall)';
+
+  let policies = PACKAGE_DEFAULT_POLICIES;
+  let ipv6: boolean | null = null;
+  if (defaultsText === null) {
+    warnings.push(`Could not read /etc/default/ufw${notRoot}; the default policies shown are ufw's package defaults.`);
+  } else {
+    const defaults = parseUfwDefaults(defaultsText);
+    ({ policies, ipv6 } = defaults.value);
+    warnings.push(...defaults.warnings);
+  }
+  if (confText === null) warnings.push(`Could not read /etc/ufw/ufw.conf${notRoot}; the firewall is taken as not enabled.`);
+
+  const rules: UfwRule[] = [];
+  for (const [file, v6] of [[rules4, false], [rules6, true]] as const) {
+    if (file.text === null) {
+      warnings.push(`Could not read ${file.path}${notRoot}: existing ${v6 ? 'IPv6' : 'IPv4'} rules are unknown.`);
+      continue;
+    }
+    const parsed = parseUfwRules(file.text, v6);
+    rules.push(...parsed.value);
+    warnings.push(...parsed.warnings);
+  }
+
+  return {
+    installed: true,
+    version: parseUfwVersion(version.stdout),
+    enabled: confText === null ? false : parseUfwConf(confText),
+    policies,
+    ipv6,
+    rules,
+    installHint: null,
+    warnings,
+  };
+}

@@ -1,0 +1,32 @@
+import type { Facts } from '../core/types.js';
+import type { DiscoverDeps } from './discover-deps.js';
+import { discoverDocker } from './discover-docker.js';
+import { discoverHost } from './discover-host.js';
+import { discoverSsh } from './discover-ssh.js';
+import { discoverUfw } from './discover-ufw.js';
+
+export type { DiscoverDeps } from './discover-deps.js';
+
+/** Reads every fact v6wall needs, with the four areas asked concurrently. Never throws on what it finds. */
+export async function discoverFacts(deps: DiscoverDeps): Promise<Facts> {
+  const docker = discoverDocker(deps);
+  const bridges = docker.then((facts) => facts.networks.map((network) => network.bridge).filter((name): name is string => name !== null));
+  const [ssh, ufw, dockerFacts, host] = await Promise.all([discoverSsh(deps), discoverUfw(deps), docker, discoverHost(deps, bridges)]);
+  return { ssh, ufw, docker: dockerFacts, host };
+}
+
+/** A file's text, or null when it is missing or unreadable (the caller reports which facts are unknown). */
+async function readFileOrNull(path: string): Promise<string | null> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** discoverFacts on this machine: the real runner, files and environment. */
+export async function discoverHostFacts(): Promise<Facts> {
+  const { runCommand } = await import('./run.js');
+  return discoverFacts({ run: runCommand, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 });
+}
