@@ -3,7 +3,7 @@ import type { CommandIo } from './io.js';
 import type { Facts } from '../core/types.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
-import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
+import { factWarnings, formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
 import { selectionHelp, selectionOptions, toSelectionFlags } from './selection-flags.js';
 
 export const planHelp = `Usage: v6wall plan [selection] [--json]
@@ -43,10 +43,11 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     io.stderr(formatChoiceErrors(plan.errors));
     return 2;
   }
+  const warnings = factWarnings(facts);
   if (values.json) {
-    io.stdout(`${JSON.stringify({ ok: true, ...plan.value }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ok: true, ...plan.value, warnings }, null, 2)}\n`);
   } else {
-    io.stdout(formatPlanText(plan.value));
+    io.stdout(formatPlanText(plan.value) + warnings.map((warning) => `Warning: ${warning}\n`).join(''));
   }
   return 0;
 }

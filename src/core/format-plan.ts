@@ -1,4 +1,4 @@
-import type { ChoiceError, Plan } from './types.js';
+import type { ChoiceError, Facts, Plan } from './types.js';
 import { shellJoin } from './shell-quote.js';
 
 /** The plan as a person reads it: numbered commands with their why; what is in place is shown, not run. */
@@ -27,4 +27,9 @@ export function formatPlanText(plan: Plan): string {
 
 export function formatChoiceErrors(errors: readonly ChoiceError[]): string {
   return `${errors.map((error) => `v6wall: ${error.choice}: ${error.message}`).join('\n')}\n`;
+}
+
+/** Every plain-words warning discovery produced, SSH first. */
+export function factWarnings(facts: Facts): string[] {
+  return [...facts.ssh.warnings, ...facts.ufw.warnings, ...facts.docker.warnings];
 }

@@ -137,6 +137,8 @@ export interface DaemonConfig {
   userlandProxy?: boolean;
   experimental?: boolean;
   firewallBackend?: string;
+  /** "allow-direct-routing" (28.2+): Docker stops dropping direct connections to nat-mode containers. */
+  allowDirectRouting?: boolean;
 }
 
 export interface DockerFacts {

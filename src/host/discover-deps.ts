@@ -27,7 +27,9 @@ export async function runAdminTool(run: Runner, argv: readonly string[]): Promis
 export function describeFailure(result: CommandResult, uid: number): string {
   const name = result.argv.join(' ');
   if (result.notFound) return `${result.argv[0] ?? 'the command'} is not installed`;
-  const firstLine = result.stderr.split('\n').find((line) => line.trim() !== '')?.trim() ?? `exit code ${result.exitCode}`;
+  // Tools print the fatal message last (sshd: "Unable to load host key..." then "no hostkeys available").
+  const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+  const lastLine = lines[lines.length - 1]?.trim() ?? `exit code ${result.exitCode}`;
   const hint = uid === 0 ? '' : ' (run v6wall as root: sudo v6wall)';
-  return `${name} failed: ${firstLine}${hint}`;
+  return `${name} failed: ${lastLine}${hint}`;
 }

@@ -53,7 +53,7 @@ export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
     deps.run(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']),
     deps.run(['docker', 'network', 'ls', '--quiet', '--no-trunc']),
     deps.readFile(DAEMON_JSON),
-    runAdminTool(deps.run, ['ip6tables', '-S']),
+    runAdminTool(deps.run, ['ip6tables-save', '-t', 'filter']),
   ]);
   const warnings: string[] = [];
 

@@ -1,6 +1,8 @@
 import { combineSshFacts, DEFAULT_EPHEMERAL_PORTS, type SourceReading } from '../core/ssh-facts.js';
 import type { CommandResult, SshFacts } from '../core/types.js';
-import { parsePortRange, parseProcStatParentPid, parseSsTcpSockets, parseSshdEffectiveConfig } from '../core/parse/sshd.js';
+import { parsePortRange, parseProcStatParentPid } from '../core/parse/proc.js';
+import { parseSsTcpSockets } from '../core/parse/ss-sockets.js';
+import { parseSshdEffectiveConfig } from '../core/parse/sshd-config.js';
 import type { Parsed } from '../core/parse/parsed.js';
 import { type DiscoverDeps, describeFailure, runAdminTool } from './discover-deps.js';
 

@@ -67,13 +67,17 @@ export async function must(argv: readonly string[], options: LabRunOptions = {})
 }
 
 /**
- * Starts a long-lived daemon in its own session (setsid) with output to logFile.
- * It outlives this process; the caller stops it by its pid file.
+ * Starts a long-lived daemon in its own session (setsid) with output to logFile and
+ * resolves with its pid (exec chains like nsenter/unshare/sh keep it). It outlives
+ * this process; teardown stops it by its pid file.
  */
 export function startDetached(argv: readonly string[], logFile: string, env: Record<string, string> = {}): number {
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn('setsid', [...argv], {
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('startDetached: empty argv');
+    // detached: the child calls setsid(2), so it leaves our session and process group (what setsid(1) does, minus its fork).
+    const child = spawn(file, args, {
       env: { ...process.env, ...C_LOCALE, ...env },
       stdio: ['ignore', fd, fd],
       detached: true,

@@ -6,7 +6,7 @@
  * /etc/default/ufw inside a private mount namespace.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busyboxRootfsTar, LAB_IMAGE } from './image.js';
@@ -57,7 +57,7 @@ export interface SshdOptions {
 }
 
 export interface LabOptions {
-  /** false: no dockerd. Default: Docker 20.10 from the system with ip6tables off. */
+  /** false: no dockerd. Default: the system's Docker (20.10 here) with no daemon.json (ip6tables off). */
   docker?: false | DockerOptions;
   /** false: no sshd. Default: port 2222. */
   sshd?: false | SshdOptions;
@@ -165,7 +165,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     logs: dir,
   };
   const dockerHost = options.docker === false ? undefined : `unix://${dir}/docker.sock`;
-  const env: Record<string, string> = dockerHost ? { DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(dir, 'docker-cli') } : {};
+  // The CLI that ships with the daemon goes first on PATH (the machine may have a newer one in /usr/local/bin,
+  // whose JSON output carries fields the old daemon never sends).
+  const labBin = join(dir, 'bin');
+  mkdirSync(labBin);
+  const unpackedRoot = options.docker ? options.docker.unpackedRoot : undefined;
+  const dockerCli = unpackedRoot ? join(unpackedRoot, 'usr/bin/docker') : existsSync('/usr/bin/docker') ? '/usr/bin/docker' : undefined;
+  if (dockerCli) symlinkSync(dockerCli, join(labBin, 'docker'));
+  const env: Record<string, string> = {
+    PATH: `${labBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    ...(dockerHost ? { DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(dir, 'docker-cli') } : {}),
+  };
   const serverNsPath = `/var/run/netns/${record.serverNs}`;
   const binds: [string, string][] = [
     [paths.ufwEtc, '/etc/ufw'],
@@ -205,10 +215,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await createNamespaces(record, options.ipv4 ?? false);
     await copyUfwState(paths, options.ufwIpv6 ?? true);
     mkdirSync(paths.dockerEtc);
-    await writeSshConfig(dir, paths, options.sshd === false ? {} : options.sshd ?? {});
-    if (options.sshd !== false) await startSshd(record, paths);
+    await writeSshConfig(dir, paths, options.sshd === false ? {} : options.sshd ?? {}, env);
+    if (options.sshd !== false) await startSshd(record, serverArgv);
     if (options.docker !== false) {
-      await startDockerd(record, paths, options.docker ?? {}, env);
+      await startDockerd(record, paths, options.docker ?? {}, env, serverArgv);
       const tarball = await busyboxRootfsTar();
       await must(['docker', 'import', '--change', 'CMD ["httpd","-f","-p","80","-h","/www"]', tarball, LAB_IMAGE], { env, timeoutMs: 60_000 });
     }
@@ -276,8 +286,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 async function waitForDad(ns: string): Promise<void> {
   const tentativeOnLiveLinks = async (): Promise<number> => {
     const listed = await run(['ip', '-j', '-n', ns, '-6', 'addr', 'show', 'tentative']);
-    const links = JSON.parse(listed.stdout || '[]') as { operstate?: string; addr_info?: unknown[] }[];
-    return links.filter((link) => link.operstate !== 'DOWN' && (link.addr_info?.length ?? 0) > 0).length;
+    const links = JSON.parse(listed.stdout || '[]') as { ifname?: string; operstate?: string; addr_info?: unknown[] }[];
+    // Bridge ports (Docker's host-side vethNNN) forward without addresses of their own: not waited for.
+    const waitable = (link: (typeof links)[number]) => link.operstate !== 'DOWN' && !link.ifname?.startsWith('veth');
+    return links.filter((link) => waitable(link) && (link.addr_info?.length ?? 0) > 0).length;
   };
   await waitFor('IPv6 duplicate address detection', async () => (await tentativeOnLiveLinks()) === 0, 10_000);
 }
@@ -305,6 +317,8 @@ async function createNamespaces(record: LabRecord, ipv4: boolean): Promise<void>
     await must(['ip', '-n', cli, '-4', 'addr', 'add', `${a.clientV4}/24`, 'dev', 'eth0']);
   }
   await must(['ip', 'netns', 'exec', srv, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
+  // Docker's bridges would otherwise spend ~2 s in duplicate address detection before forwarding works.
+  await must(['ip', 'netns', 'exec', srv, 'sysctl', '-q', '-w', 'net.ipv6.conf.default.accept_dad=0']);
 }
 
 async function copyUfwState(paths: LabPaths, ipv6: boolean): Promise<void> {
@@ -321,7 +335,7 @@ async function copyUfwState(paths: LabPaths, ipv6: boolean): Promise<void> {
   writeFileSync(paths.ufwDefault, defaults);
 }
 
-async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions): Promise<void> {
+async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions, env: Record<string, string>): Promise<void> {
   const sshDir = join(dir, 'ssh');
   mkdirSync(sshDir, { mode: 0o700 });
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'v6wall-lab-host', '-f', join(sshDir, 'ssh_host_ed25519_key')]);
@@ -338,42 +352,47 @@ async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions): 
     'KbdInteractiveAuthentication no',
     'UsePAM no',
     'StrictModes no',
+    // SSH sessions (e.g. a second login running `v6wall confirm`) talk to the lab's dockerd and CLI.
+    // One SetEnv line: sshd ignores repeated SetEnv keywords.
+    `SetEnv ${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')}`,
   ];
   writeFileSync(paths.sshdConfig, `${lines.join('\n')}\n`);
 }
 
-async function startSshd(record: LabRecord, paths: LabPaths): Promise<void> {
+async function startSshd(record: LabRecord, serverArgv: (argv: readonly string[]) => string[]): Promise<void> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  // sshd daemonizes itself (fork + setsid) and writes its PidFile.
-  await must(['nsenter', `--net=/var/run/netns/${record.serverNs}`, '/usr/sbin/sshd', '-f', paths.sshdConfig, '-E', join(record.dir, 'sshd.log')]);
+  // Inside the lab's mounts, so SSH sessions see the lab's /etc/ufw, /etc/docker and sshd_config, never the
+  // machine's. sshd daemonizes itself (fork + setsid), keeps that mount namespace alive and writes its PidFile.
+  await must(serverArgv(['/usr/sbin/sshd', '-f', '/etc/ssh/sshd_config', '-E', join(record.dir, 'sshd.log')]));
   await waitFor('sshd pid file', async () => existsSync(join(record.dir, 'sshd.pid')), 10_000);
 }
 
-async function startDockerd(record: LabRecord, paths: LabPaths, docker: DockerOptions, env: Record<string, string>): Promise<void> {
+async function startDockerd(
+  record: LabRecord,
+  paths: LabPaths,
+  docker: DockerOptions,
+  env: Record<string, string>,
+  serverArgv: (argv: readonly string[]) => string[],
+): Promise<void> {
   const daemonJson: Record<string, unknown> = {
     ...(docker.experimental ? { experimental: true } : {}),
     ...(docker.ip6tables !== undefined ? { ip6tables: docker.ip6tables } : {}),
     ...docker.daemonJson,
   };
-  writeFileSync(paths.daemonJson, `${JSON.stringify(daemonJson, null, 2)}\n`);
+  // Like a fresh Debian install, no daemon.json at all unless some key is asked for.
+  if (Object.keys(daemonJson).length > 0) writeFileSync(paths.daemonJson, `${JSON.stringify(daemonJson, null, 2)}\n`);
   const path = docker.unpackedRoot
     ? `${join(docker.unpackedRoot, 'usr/bin')}:${join(docker.unpackedRoot, 'usr/sbin')}:${process.env.PATH ?? ''}`
     : process.env.PATH ?? '';
   const dockerd = docker.unpackedRoot ? join(docker.unpackedRoot, 'usr/sbin/dockerd') : 'dockerd';
   const logFile = join(record.dir, 'dockerd.log');
-  // Docker before 23 writes a trust key to /etc/docker/key.json unless told otherwise: keep the host's /etc/docker untouched.
-  const version = (await run([dockerd, '--version'], { env: { PATH: path } })).stdout;
-  const major = Number.parseInt(/version (\d+)\./.exec(version)?.[1] ?? '0', 10);
-  const trustKey = major > 0 && major < 23 ? ['--deprecated-key-path', join(record.dir, 'docker-key.json')] : [];
-  // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then misses the cgroup mounts.
-  // startDetached gives it its own session (setsid) so it outlives the caller until teardown.
-  startDetached(
-    [
-      'nsenter',
-      `--net=/var/run/netns/${record.serverNs}`,
+  // serverArgv enters with nsenter --net, not `ip netns exec` (which remounts /sys: dockerd then misses the
+  // cgroup mounts), and mounts the lab's /etc/docker so dockerd reads its daemon.json and writes its key.json
+  // there, never in the host's /etc/docker. Its own mounts (overlays, netns files) stay in that private mount
+  // namespace. startDetached gives it its own session (setsid) so it outlives the caller until teardown.
+  const pid = startDetached(
+    serverArgv([
       dockerd,
-      '--config-file',
-      paths.daemonJson,
       '--data-root',
       join(record.dir, 'docker'),
       '--exec-root',
@@ -384,15 +403,30 @@ async function startDockerd(record: LabRecord, paths: LabPaths, docker: DockerOp
       `unix://${record.dir}/docker.sock`,
       '--cgroup-parent',
       record.cgroupParent,
-      ...trustKey,
-    ],
+    ]),
     logFile,
     { PATH: path },
   );
   await waitFor(
     'dockerd API',
-    async () => (await run(['docker', 'version', '--format', '{{.Server.Version}}'], { env, timeoutMs: 5_000 })).exitCode === 0,
+    async () => {
+      if (!isAlive(pid)) throw new Error(`lab: dockerd exited during start-up:\n${tail(logFile)}`);
+      return (await run(['docker', 'version', '--format', '{{.Server.Version}}'], { env, timeoutMs: 5_000 })).exitCode === 0;
+    },
     60_000,
-    () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : ''),
+    () => tail(logFile),
   );
+}
+
+function tail(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-15).join('\n') : '';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -21,12 +21,12 @@ export function parseRuleCidr(text: string): RuleCidr | null {
   try {
     if (text.includes('/')) {
       const [addr, prefix] = ipaddr.parseCIDR(text);
-      return { family: addr.kind() === 'ipv6' ? 6 : 4, address: addr.toNormalizedString(), prefix };
+      return { family: addr.kind() === 'ipv6' ? 6 : 4, address: addr.toString(), prefix };
     }
     if (!ipaddr.isValid(text)) return null;
     const addr = ipaddr.parse(text);
     const v6 = addr.kind() === 'ipv6';
-    return { family: v6 ? 6 : 4, address: addr.toNormalizedString(), prefix: v6 ? 128 : 32 };
+    return { family: v6 ? 6 : 4, address: addr.toString(), prefix: v6 ? 128 : 32 };
   } catch {
     return null;
   }
@@ -100,7 +100,7 @@ export function parseNatDestination(text: string): { address: string | null; por
   let address: string | null = null;
   if (addressText !== '') {
     if (!ipaddr.isValid(addressText)) return null;
-    address = ipaddr.parse(addressText).toNormalizedString();
+    address = ipaddr.parse(addressText).toString();
   }
   let ports: PortRange | null = null;
   if (portText !== null) {

@@ -9,7 +9,7 @@ export interface PortRange {
 /** An address or network from a rule; `family` 6 for IPv6, 4 if an IPv4 ruleset slipped in. */
 export interface RuleCidr {
   family: 4 | 6;
-  /** Normalised address text, e.g. "2001:db8:0:0:0:0:0:10". */
+  /** Compact address text, e.g. "2001:db8::10". */
   address: string;
   prefix: number;
 }

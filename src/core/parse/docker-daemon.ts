@@ -57,13 +57,21 @@ export interface Ip6tablesDockerChains {
   dockerUser: boolean;
 }
 
-/** `ip6tables -S` (filter table): which of Docker's chains exist right now. */
+/**
+ * `ip6tables-save -t filter` (":CHAIN policy" lines) or `ip6tables -S`
+ * ("-N CHAIN" lines): which of Docker's chains exist in the filter table now.
+ */
 export function parseIp6tablesChains(stdout: string): Ip6tablesDockerChains {
-  const chains = splitLines(stdout)
-    .map((line) => /^-N\s+(\S+)/.exec(line.trim())?.[1])
-    .filter((name): name is string => name !== undefined);
+  const chains: string[] = [];
+  let table = 'filter';
+  for (const line of splitLines(stdout)) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith('*')) table = trimmed.slice(1);
+    const name = /^(?::|-N\s+)([^\s]+)/.exec(trimmed)?.[1];
+    if (table === 'filter' && name !== undefined) chains.push(name);
+  }
   return {
-    dockerChains: chains.some((name) => name === 'DOCKER' || name.startsWith('DOCKER-') && name !== 'DOCKER-USER'),
+    dockerChains: chains.some((name) => name === 'DOCKER' || (name.startsWith('DOCKER-') && name !== 'DOCKER-USER')),
     dockerUser: chains.includes('DOCKER-USER'),
   };
 }

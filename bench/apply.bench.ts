@@ -1,0 +1,139 @@
+// Benchmark (not a timed test): v6wall applying 50 route rules against a plain shell loop of the
+// same ufw commands, both inside the lab's server namespace, in the same run. Prints the ratio
+// (target 1.1x or less). Needs the lab (root, namespaces, ufw); otherwise it says why not.
+//   npx tsx bench/apply.bench.ts
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plan, PlanStep } from '../src/core/types.js';
+import { shellJoin } from '../src/core/shell-quote.js';
+
+const RULES = 50;
+const ROUNDS = 2;
+const here = fileURLToPath(import.meta.url);
+const repoRoot = join(here, '../..');
+
+function routePlan(): Plan {
+  const steps: PlanStep[] = Array.from({ length: RULES }, (_, i) => {
+    const address = `2001:db8:1234:a1:1::${(0x100 + i).toString(16)}`;
+    return {
+      kind: 'route',
+      why: `bench rule ${i + 1}`,
+      argv: ['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', address, 'port', '80', 'comment', `v6wall route bench${i} 80/tcp`],
+      undoArgv: null,
+      satisfied: false,
+    };
+  });
+  return { steps, notes: [] };
+}
+
+/** Inside the server namespace: apply the plan with the real runner and report the time. */
+async function inLab(planFile: string, stateDir: string): Promise<void> {
+  const [{ applyPlan, defaultWatchdogCommand }, { confirmPending }, { runCommand }] = await Promise.all([
+    import('../src/apply/apply.js'),
+    import('../src/apply/confirm.js'),
+    import('../src/host/run.js'),
+  ]);
+  const plan = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
+  const started = performance.now();
+  const outcome = await applyPlan(plan, {
+    stateDir,
+    confirmTimeoutSec: 600,
+    run: runCommand,
+    choices: { sshPorts: [], exposures: [] },
+    host: { hostname: 'bench', user: 'bench', root: true, ufwInstalled: true, ufwInstallHint: null },
+    watchdogCommand: defaultWatchdogCommand(),
+  });
+  const ms = performance.now() - started;
+  if (outcome.confirmCode !== null) await confirmPending(stateDir, outcome.confirmCode);
+  process.stdout.write(`${JSON.stringify({ ms, ok: outcome.ok, error: outcome.error })}\n`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+async function main(): Promise<number> {
+  const harnessFile = join(repoRoot, 'test/lab/harness.ts');
+  if (!existsSync(harnessFile)) {
+    process.stdout.write('apply bench: cannot run: the lab harness (test/lab/harness.ts) is missing; ufw must not run outside a lab namespace\n');
+    return 0;
+  }
+  const harness = await import('../test/lab/harness.js');
+  const availability = harness.labAvailable();
+  if (!availability.ok) {
+    process.stdout.write(`apply bench: cannot run: ${availability.reason}\n`);
+    return 0;
+  }
+  const { run, must } = await import('../test/lab/exec.js');
+  const lab = await harness.startLab({ docker: false, sshd: false });
+  const work = await mkdtemp(join(tmpdir(), 'v6wall-bench-'));
+  try {
+    await must(lab.serverArgv(['ufw', '--force', 'enable']), { env: lab.env });
+    const saved = ['user.rules', 'user6.rules'];
+    for (const name of saved) await copyFile(join(lab.paths.ufwEtc, name), join(work, name));
+    const reset = async () => {
+      for (const name of saved) await copyFile(join(work, name), join(lab.paths.ufwEtc, name));
+      await must(lab.serverArgv(['ufw', 'reload']), { env: lab.env });
+    };
+    const plan = routePlan();
+    const planFile = join(work, 'plan.json');
+    await writeFile(planFile, JSON.stringify(plan));
+    const loop = `start=$(date +%s%N); ${plan.steps.map((s) => `${shellJoin(s.argv)} >/dev/null || exit 1`).join('; ')}; end=$(date +%s%N); echo $(( (end - start) / 1000000 ))`;
+
+    const shellMs: number[] = [];
+    const v6wallMs: number[] = [];
+    const runShell = async () => {
+      const r = await must(lab.serverArgv(['sh', '-c', loop]), { env: lab.env, timeoutMs: 300_000 });
+      shellMs.push(Number(r.stdout.trim()));
+    };
+    const runV6wall = async (round: number) => {
+      const argv = lab.serverArgv([process.execPath, '--import', import.meta.resolve('tsx'), here, '--in-lab', planFile, join(work, `state-${round}`)]);
+      const r = await run(argv, { env: lab.env, timeoutMs: 300_000 });
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; ok: boolean; error: string | null };
+      if (!report.ok) throw new Error(`v6wall apply failed in the lab: ${report.error ?? r.stderr}`);
+      v6wallMs.push(report.ms);
+    };
+    // Alternate the order so drift on a shared machine hits both sides alike.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      if (round % 2 === 0) {
+        await runShell();
+        await reset();
+        await runV6wall(round);
+      } else {
+        await runV6wall(round);
+        await reset();
+        await runShell();
+      }
+      await reset();
+    }
+    const ratio = median(v6wallMs) / median(shellMs);
+    process.stdout.write(
+      [
+        `apply bench: ${RULES} route rules, UFW active, inside the lab's server namespace, ${ROUNDS} rounds`,
+        `  shell loop of the same ufw commands: ${shellMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(shellMs))} ms)`,
+        `  v6wall applyPlan (snapshot, watchdog, recorded steps): ${v6wallMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(v6wallMs))} ms)`,
+        `  ratio v6wall / shell loop: ${ratio.toFixed(3)}x (target <= 1.1x)`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await lab.teardown();
+  }
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === '__watchdog') {
+  const { runWatchdog } = await import('../src/apply/watchdog.js');
+  process.exitCode = await runWatchdog(rest);
+} else if (mode === '--in-lab') {
+  await inLab(rest[0] ?? '', rest[1] ?? '');
+} else {
+  process.exitCode = await main();
+}

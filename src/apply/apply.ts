@@ -1,0 +1,255 @@
+// Walks a plan: refuse unless safe → snapshot → arm the detached rollback → run steps in order,
+// recording each → on the first failure roll back at once → on success await confirmation.
+import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
+import { acquireApplyLock } from './apply-lock.js';
+import { proposeAppliedState, type AppliedState } from './applied-state.js';
+import { describeFsError, ensurePrivateDir, probeWritable } from './fs-atomic.js';
+import { newConfirmCode, newId } from './ids.js';
+import { claimPending, readPending, stopWatchdog, writePending, type PendingApply } from './pending.js';
+import { DEFAULT_UFW_PATHS, type UfwPaths } from './paths.js';
+import { rollbackClaimedApply } from './rollback.js';
+import { takeSnapshot } from './snapshot.js';
+import { startTranscript, whoRan, type TranscriptWriter } from './transcript.js';
+import { spawnWatchdog } from './watchdog.js';
+
+/** What apply needs to know about the host and the person running it. */
+export interface ApplyHost {
+  hostname: string;
+  /** SUDO_USER, else the user. */
+  user: string;
+  root: boolean;
+  ufwInstalled: boolean;
+  ufwInstallHint: string | null;
+}
+
+export interface ApplyOptions {
+  stateDir: string;
+  /** Seconds the operator has to run `v6wall confirm CODE` after the last step. */
+  confirmTimeoutSec: number;
+  run: Runner;
+  choices: Choices;
+  host: ApplyHost;
+  /** argv that starts this program; ` __watchdog --state-dir DIR --id ID` is appended. */
+  watchdogCommand: string[];
+  /** Where UFW's files live; defaults to /etc/ufw and /etc/default/ufw. */
+  paths?: UfwPaths;
+  /** Longest one ufw command may take before it counts as failed. Default 60. */
+  stepTimeoutSec?: number;
+  now?: () => Date;
+}
+
+export function applyHostFromFacts(facts: Facts, env: NodeJS.ProcessEnv): ApplyHost {
+  return {
+    hostname: facts.host.hostname,
+    user: whoRan(env),
+    root: facts.host.root,
+    ufwInstalled: facts.ufw.installed,
+    ufwInstallHint: facts.ufw.installHint,
+  };
+}
+
+/** This program again, with the same Node flags (e.g. a TypeScript loader). */
+export function defaultWatchdogCommand(): string[] {
+  const script = process.argv[1];
+  return script === undefined ? [process.execPath] : [process.execPath, ...process.execArgv, script];
+}
+
+export const DEFAULT_CONFIRM_TIMEOUT_SEC = 120;
+const DEFAULT_STEP_TIMEOUT_SEC = 60;
+// While a step runs, the watchdog waits this much past the step's own timeout before it
+// decides the apply died and rolls back.
+const STEP_GRACE_SEC = 10;
+
+function refused(error: string, transcript: TranscriptWriter | null = null): ApplyOutcome {
+  return {
+    ok: false,
+    failedStep: null,
+    records: [],
+    rolledBack: false,
+    confirmCode: null,
+    deadline: null,
+    transcriptId: transcript?.id ?? '',
+    transcriptPath: transcript?.path ?? '',
+    error,
+  };
+}
+
+const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000).toISOString();
+
+export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: ApplyEvent) => void = () => undefined): Promise<ApplyOutcome> {
+  const { host, stateDir } = options;
+  if (!host.root) return refused('v6wall apply changes the firewall and must run as root (sudo v6wall apply ...); nothing was changed');
+  if (!host.ufwInstalled) return refused(`UFW is not installed: ${host.ufwInstallHint ?? 'install the ufw package'}; nothing was changed`);
+  if (!Number.isFinite(options.confirmTimeoutSec) || options.confirmTimeoutSec < 1) {
+    return refused(`the confirmation timeout must be at least 1 second (got ${options.confirmTimeoutSec})`);
+  }
+  const toRun = plan.steps.flatMap((step, index) => (step.satisfied ? [] : [index]));
+  if (toRun.length === 0) return { ...refused(''), ok: true, error: null };
+
+  try {
+    await ensurePrivateDir(stateDir);
+    await probeWritable(stateDir);
+  } catch (error) {
+    return refused(`the state directory ${stateDir} is not writable: ${describeFsError(error)}; nothing was changed`);
+  }
+  const lock = await acquireApplyLock(stateDir);
+  if (!lock.ok) return refused(`${lock.errors}; nothing was changed`);
+  try {
+    return await applyLocked(plan, toRun, options, onEvent);
+  } finally {
+    await lock.value();
+  }
+}
+
+async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, onEvent: (e: ApplyEvent) => void): Promise<ApplyOutcome> {
+  const { stateDir, run, host } = options;
+  const now = options.now ?? (() => new Date());
+  const stepTimeoutSec = options.stepTimeoutSec ?? DEFAULT_STEP_TIMEOUT_SEC;
+
+  const existing = await readPending(stateDir);
+  if (existing.kind === 'corrupted') return refused(`${existing.message}; nothing was changed`);
+  if (existing.kind === 'pending') {
+    const p = existing.pending;
+    return refused(
+      `apply ${p.id} is still awaiting confirmation (its rollback fires at ${p.deadline}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
+    );
+  }
+  const { loadAppliedState } = await import('./state.js');
+  const previous = await loadAppliedState(stateDir);
+  if (!previous.ok) return refused(`${previous.errors}; nothing was changed`);
+
+  const id = newId(now());
+  const started = await startTranscript(stateDir, {
+    type: 'start',
+    version: 1,
+    id,
+    kind: 'apply',
+    when: now().toISOString(),
+    who: host.user,
+    hostname: host.hostname,
+    choices: options.choices,
+    plan: plan.steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })),
+    confirmTimeoutSec: options.confirmTimeoutSec,
+  });
+  if (!started.ok) return refused(`${started.errors}; nothing was changed`);
+  const transcript = started.value;
+  const refuseWith = async (message: string) => {
+    await transcript.append({ type: 'outcome', when: now().toISOString(), outcome: 'refused', detail: message, failedStep: null, by: host.user });
+    return refused(`${message}; nothing was changed`, transcript);
+  };
+
+  const snapshot = await takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: previous.value });
+  if (!snapshot.ok) return refuseWith(`refusing to apply: ${snapshot.errors}`);
+  await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
+  onEvent({ type: 'snapshot', snapshotId: id });
+
+  const pending: PendingApply = {
+    version: 1,
+    id,
+    phase: 'applying',
+    code: newConfirmCode(),
+    deadline: addSeconds(now(), stepTimeoutSec + STEP_GRACE_SEC),
+    snapshotId: id,
+    transcriptId: id,
+    watchdogPid: null,
+    createdAt: now().toISOString(),
+    proposedState: null,
+  };
+  try {
+    await writePending(stateDir, pending);
+  } catch (error) {
+    return refuseWith(`refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
+  }
+  const watchdog = await spawnWatchdog(options.watchdogCommand, stateDir, id);
+  if (!watchdog.ok) {
+    await claimPending(stateDir, id, 'apply-refused');
+    return refuseWith(`refusing to apply without a rollback: ${watchdog.errors}`);
+  }
+  pending.watchdogPid = watchdog.value;
+  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value });
+
+  const records: StepRecord[] = [];
+  const fail = async (message: string, failedStep: number | null): Promise<ApplyOutcome> => {
+    const claimed = await claimPending(stateDir, id, 'apply-failed');
+    let rolledBack = false;
+    let error = message;
+    if (claimed.ok) {
+      await stopWatchdog(claimed.value.watchdogPid, id);
+      const done = await rollbackClaimedApply(stateDir, claimed.value, run, message, 'failed', failedStep, host.user);
+      rolledBack = done.ok;
+      error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.errors}`;
+    } else {
+      error = `${message}; the watchdog is rolling back (${claimed.errors})`;
+    }
+    onEvent({ type: 'rolled-back', reason: message });
+    return { ok: false, failedStep, records, rolledBack, confirmCode: null, deadline: null, transcriptId: id, transcriptPath: transcript.path, error };
+  };
+
+  for (const index of toRun) {
+    const step = plan.steps[index];
+    if (step === undefined) continue;
+    try {
+      // Keep the watchdog from firing while a slow step is still within its own timeout.
+      pending.deadline = addSeconds(now(), stepTimeoutSec + STEP_GRACE_SEC);
+      const current = await readPending(stateDir);
+      if (current.kind !== 'pending' || current.pending.id !== id) return fail('the rollback watchdog fired while the apply was running', index);
+      await writePending(stateDir, pending);
+    } catch (error) {
+      return fail(`cannot update the pending file: ${describeFsError(error)}`, index);
+    }
+    onEvent({ type: 'step-start', index, step });
+    const startedAt = now().toISOString();
+    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000 });
+    const record: StepRecord = {
+      index,
+      why: step.why,
+      argv: [...step.argv],
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      durationMs: Math.round(result.durationMs),
+      startedAt,
+    };
+    records.push(record);
+    await transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, record });
+    if (result.exitCode !== 0) {
+      onEvent({ type: 'step-failed', index, record });
+      const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' / ');
+      return fail(`step ${index + 1} failed: ${step.why} (\`${step.argv.join(' ')}\` exited ${result.exitCode}${output ? `: ${output}` : ''})`, index);
+    }
+    onEvent({ type: 'step-done', index, record });
+  }
+
+  const proposed: AppliedState = proposeAppliedState({ previous: previous.value, plan, choices: options.choices, ranStepIndexes: toRun, transcriptId: id, now: now() });
+  pending.phase = 'awaiting-confirmation';
+  pending.deadline = addSeconds(now(), options.confirmTimeoutSec);
+  pending.proposedState = proposed;
+  try {
+    const current = await readPending(stateDir);
+    if (current.kind !== 'pending' || current.pending.id !== id) return fail('the rollback watchdog fired while the apply was running', null);
+    await writePending(stateDir, pending);
+  } catch (error) {
+    return fail(`cannot arm the confirmation: ${describeFsError(error)}`, null);
+  }
+  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: pending.watchdogPid });
+  await transcript.append({
+    type: 'outcome',
+    when: now().toISOString(),
+    outcome: 'pending',
+    detail: `applied ${records.length} command(s); awaiting \`v6wall confirm\` until ${pending.deadline}`,
+    failedStep: null,
+    by: host.user,
+  });
+  onEvent({ type: 'armed', confirmCode: pending.code, deadline: pending.deadline });
+  return {
+    ok: true,
+    failedStep: null,
+    records,
+    rolledBack: false,
+    confirmCode: pending.code,
+    deadline: pending.deadline,
+    transcriptId: id,
+    transcriptPath: transcript.path,
+    error: transcript.errors.length > 0 ? `applied, but the transcript is incomplete: ${transcript.errors.join('; ')}` : null,
+  };
+}

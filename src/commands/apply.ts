@@ -1,0 +1,169 @@
+import { parseArgs } from 'node:util';
+import type { ApplyEvent, Facts, Runner } from '../core/types.js';
+import { resolveChoices } from '../core/choices.js';
+import { buildPlan } from '../core/plan.js';
+import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
+import { shellJoin } from '../core/shell-quote.js';
+import type { UfwPaths } from '../apply/paths.js';
+import { resolveStateDir } from '../apply/paths.js';
+import { stateDirHelp, usageError, type CommandIo } from './io.js';
+import { selectionHelp, selectionOptions, toSelectionFlags } from './selection-flags.js';
+
+export const applyHelp = `Usage: v6wall apply [selection] --yes [--confirm-timeout SECONDS] [--state-dir DIR]
+
+Applies the plan \`v6wall plan\` prints for the same selection. Before the first command it
+saves UFW's files and starts a detached rollback; if nobody runs \`v6wall confirm CODE\` from a
+NEW SSH session before the deadline, the firewall is restored as it was, even if this
+terminal or SSH connection is gone.
+
+${selectionHelp}
+Apply:
+  --yes                     really apply (without it, the plan is printed and nothing changes)
+  --confirm-timeout SECONDS time to confirm before the rollback fires (default 120)
+${stateDirHelp}
+  -h, --help                this help
+
+Exit codes: 0 applied and awaiting confirmation (or nothing to do), 1 refused or failed
+(a failed step is rolled back at once), 2 bad flags or an impossible choice, or no --yes.
+`;
+
+export interface ApplyCommandDeps {
+  discover: () => Promise<Facts>;
+  run: Runner;
+  watchdogCommand: string[];
+  paths?: UfwPaths;
+  isTty: boolean;
+}
+
+async function defaultDeps(): Promise<ApplyCommandDeps> {
+  const [{ discoverHostFacts }, { runCommand }, { defaultWatchdogCommand }] = await Promise.all([
+    import('../host/discover.js'),
+    import('../host/run.js'),
+    import('../apply/apply.js'),
+  ]);
+  return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), isTty: process.stdout.isTTY === true };
+}
+
+function parseTimeout(text: string | undefined): number | string {
+  if (text === undefined) return 120;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 86_400) return `--confirm-timeout ${text}: expected whole seconds between 1 and 86400`;
+  return Number(text);
+}
+
+function describeEvent(e: ApplyEvent): string | null {
+  switch (e.type) {
+    case 'snapshot':
+      return `Saved the current firewall as snapshot ${e.snapshotId}; the rollback is armed.\n`;
+    case 'step-start':
+    case 'armed':
+      return null;
+    case 'step-done':
+      return `  ok    ${shellJoin(e.record.argv)}\n`;
+    case 'step-failed':
+      return `  FAIL  ${shellJoin(e.record.argv)} (exit ${e.record.exitCode})\n`;
+    case 'rolled-back':
+      return 'Rolled back to the snapshot.\n';
+    default: {
+      const unreachable: never = e;
+      return String(unreachable);
+    }
+  }
+}
+
+export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        ...selectionOptions,
+        yes: { type: 'boolean', short: 'y' },
+        'confirm-timeout': { type: 'string' },
+        'state-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usageError(io, 'apply', error);
+  }
+  if (values.help) {
+    io.stdout(applyHelp);
+    return 0;
+  }
+  const flags = toSelectionFlags(values);
+  if (typeof flags === 'string') {
+    io.stderr(`v6wall apply: ${flags}\n`);
+    return 2;
+  }
+  const timeout = parseTimeout(values['confirm-timeout']);
+  if (typeof timeout === 'string') {
+    io.stderr(`v6wall apply: ${timeout}\n`);
+    return 2;
+  }
+  const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
+  const facts = await d.discover();
+  const choices = resolveChoices(facts, flags);
+  const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
+  if (!plan.ok) {
+    io.stderr(formatChoiceErrors(plan.errors));
+    return 2;
+  }
+  if (!values.yes) {
+    io.stdout(formatPlanText(plan.value));
+    io.stdout('\nNothing was changed. Run the same command with --yes to apply it.\n');
+    return d.isTty ? 0 : 2;
+  }
+  if (!choices.ok) return 2;
+  const { applyPlan, applyHostFromFacts } = await import('../apply/apply.js');
+  const stateDir = resolveStateDir(values['state-dir'], io.env);
+  const total = plan.value.steps.filter((s) => !s.satisfied).length;
+  if (total === 0) {
+    io.stdout('Nothing to do: every step is already in place.\n');
+    return 0;
+  }
+  io.stdout(`Applying ${total} command(s).\n`);
+  const outcome = await applyPlan(
+    plan.value,
+    {
+      stateDir,
+      confirmTimeoutSec: timeout,
+      run: d.run,
+      choices: choices.value,
+      host: applyHostFromFacts(facts, io.env),
+      watchdogCommand: d.watchdogCommand,
+      paths: d.paths,
+    },
+    (e) => {
+      const line = describeEvent(e);
+      if (line !== null) io.stdout(line);
+    },
+  );
+  if (!outcome.ok) {
+    io.stderr(`v6wall apply: ${outcome.error ?? 'failed'}\n`);
+    if (outcome.transcriptId !== '') io.stderr(`Transcript: v6wall transcript ${outcome.transcriptId}\n`);
+    return 1;
+  }
+  if (outcome.confirmCode === null || outcome.deadline === null) {
+    io.stdout('Nothing to do: every step is already in place.\n');
+    return 0;
+  }
+  const seconds = Math.max(0, Math.round((Date.parse(outcome.deadline) - Date.now()) / 1000));
+  io.stdout(
+    [
+      '',
+      `Applied. The firewall rolls back at ${outcome.deadline} (in ${seconds} s) unless you confirm.`,
+      'Open a NEW SSH session to this server (that proves new connections still work) and run:',
+      '',
+      `    sudo v6wall confirm ${outcome.confirmCode}`,
+      '',
+      `Confirm code: ${outcome.confirmCode}`,
+      `Deadline: ${outcome.deadline}`,
+      `Transcript: v6wall transcript ${outcome.transcriptId}`,
+      '',
+    ].join('\n'),
+  );
+  if (outcome.error !== null) io.stderr(`v6wall apply: ${outcome.error}\n`);
+  return 0;
+}

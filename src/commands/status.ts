@@ -1,0 +1,161 @@
+import { parseArgs } from 'node:util';
+import type { Facts, UfwRule } from '../core/types.js';
+import { parseRuleComment } from '../core/rule-comment.js';
+import { resolveStateDir } from '../apply/paths.js';
+import { stateDirHelp, usageError, type CommandIo } from './io.js';
+
+export const statusHelp = `Usage: v6wall status [--json] [--state-dir DIR]
+
+The firewall's state and policies, an apply awaiting confirmation (with its time left),
+v6wall's rules per container (recognised by their "v6wall ..." comments), and the latest
+transcripts.
+
+  --json                    the same as JSON
+${stateDirHelp}
+  -h, --help                this help
+`;
+
+export interface StatusCommandDeps {
+  discover: () => Promise<Facts>;
+  now: () => Date;
+}
+
+interface RuleView {
+  route: boolean;
+  action: string;
+  proto: string;
+  port: string;
+  to: string;
+  family: 'v4' | 'v6';
+  comment: string;
+}
+
+interface StatusReport {
+  firewall: { installed: boolean; version: string | null; enabled: boolean; policies: Facts['ufw']['policies']; ipv6: boolean | null; installHint: string | null } | null;
+  factsError: string | null;
+  pending: { id: string; phase: string; deadline: string; secondsLeft: number; watchdogPid: number | null; watchdogRunning: boolean; transcriptId: string } | null;
+  pendingProblem: string | null;
+  rules: { ssh: RuleView[]; containers: Record<string, RuleView[]> };
+  transcripts: { id: string; kind: string; when: string; who: string; outcome: string }[];
+  transcriptProblems: string[];
+}
+
+const LATEST_TRANSCRIPTS = 5;
+
+function ruleView(rule: UfwRule): RuleView {
+  return { route: rule.route, action: rule.action, proto: rule.proto, port: rule.dport, to: rule.dst, family: rule.v6 ? 'v6' : 'v4', comment: rule.comment ?? '' };
+}
+
+function groupRules(rules: readonly UfwRule[]): StatusReport['rules'] {
+  const grouped: StatusReport['rules'] = { ssh: [], containers: {} };
+  for (const rule of rules) {
+    const tag = parseRuleComment(rule.comment);
+    if (tag === null) continue;
+    if (tag.kind === 'ssh') grouped.ssh.push(ruleView(rule));
+    else (grouped.containers[tag.container] ??= []).push(ruleView(rule));
+  }
+  return grouped;
+}
+
+async function gather(stateDir: string, deps: StatusCommandDeps): Promise<StatusReport> {
+  const [{ readPending, isProcessAlive }, { listTranscripts }] = await Promise.all([import('../apply/pending.js'), import('../apply/transcript.js')]);
+  let facts: Facts | null = null;
+  let factsError: string | null = null;
+  try {
+    facts = await deps.discover();
+  } catch (error) {
+    factsError = `could not read the host's firewall: ${(error as Error).message}`;
+  }
+  const pendingRead = await readPending(stateDir);
+  const now = deps.now().getTime();
+  const pending = pendingRead.kind === 'pending'
+    ? {
+        id: pendingRead.pending.id,
+        phase: pendingRead.pending.phase,
+        deadline: pendingRead.pending.deadline,
+        secondsLeft: Math.max(0, Math.round((Date.parse(pendingRead.pending.deadline) - now) / 1000)),
+        watchdogPid: pendingRead.pending.watchdogPid,
+        watchdogRunning: isProcessAlive(pendingRead.pending.watchdogPid),
+        transcriptId: pendingRead.pending.transcriptId,
+      }
+    : null;
+  const listing = await listTranscripts(stateDir);
+  return {
+    firewall: facts === null ? null : {
+      installed: facts.ufw.installed,
+      version: facts.ufw.version,
+      enabled: facts.ufw.enabled,
+      policies: facts.ufw.policies,
+      ipv6: facts.ufw.ipv6,
+      installHint: facts.ufw.installHint,
+    },
+    factsError,
+    pending,
+    pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
+    rules: groupRules(facts?.ufw.rules ?? []),
+    transcripts: listing.transcripts.slice(-LATEST_TRANSCRIPTS).reverse().map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, outcome: t.outcome })),
+    transcriptProblems: listing.problems,
+  };
+}
+
+function ruleLine(r: RuleView): string {
+  const what = `${r.route ? 'route ' : ''}${r.action} ${r.proto === 'any' ? '' : `${r.proto} `}port ${r.port} to ${r.to}`;
+  return `    ${what} (${r.family})  # ${r.comment}`;
+}
+
+function renderText(report: StatusReport): string {
+  const lines: string[] = [];
+  const fw = report.firewall;
+  if (fw === null) lines.push(`Firewall: unknown (${report.factsError ?? 'not read'})`);
+  else if (!fw.installed) lines.push(`Firewall: UFW is not installed (${fw.installHint ?? 'install the ufw package'})`);
+  else {
+    lines.push(`Firewall: UFW ${fw.version ?? ''} ${fw.enabled ? 'active' : 'inactive'}`.replace(/\s+/g, ' '));
+    lines.push(`Policies: incoming ${fw.policies.incoming}, outgoing ${fw.policies.outgoing}, routed ${fw.policies.routed}`);
+    if (fw.ipv6 === false) lines.push('WARNING: IPV6=no in /etc/default/ufw: UFW ignores every IPv6 rule');
+  }
+  lines.push('');
+  if (report.pendingProblem !== null) lines.push(`Pending apply: ${report.pendingProblem}`);
+  else if (report.pending === null) lines.push('Pending confirmation: none');
+  else {
+    const p = report.pending;
+    lines.push(p.phase === 'applying'
+      ? `Pending apply ${p.id}: still running its commands`
+      : `Pending confirmation: apply ${p.id} rolls back in ${p.secondsLeft} s (at ${p.deadline}) unless \`v6wall confirm CODE\` runs first`);
+    lines.push(p.watchdogRunning
+      ? `  rollback watchdog running (pid ${p.watchdogPid ?? '?'})`
+      : `  WARNING: the rollback watchdog (pid ${p.watchdogPid ?? '?'}) is not running: run \`v6wall rollback\` or \`v6wall confirm CODE\``);
+  }
+  lines.push('');
+  const containers = Object.keys(report.rules.containers).sort();
+  if (report.rules.ssh.length === 0 && containers.length === 0) lines.push("v6wall's rules: none");
+  else {
+    lines.push("v6wall's rules:");
+    if (report.rules.ssh.length > 0) lines.push('  SSH', ...report.rules.ssh.map(ruleLine));
+    for (const name of containers) lines.push(`  ${name}`, ...(report.rules.containers[name] ?? []).map(ruleLine));
+  }
+  lines.push('');
+  if (report.transcripts.length === 0) lines.push('Transcripts: none');
+  else {
+    lines.push('Latest transcripts (v6wall transcript ID):');
+    for (const t of report.transcripts) lines.push(`  ${t.id}  ${t.kind.padEnd(8)} ${t.outcome.padEnd(18)} ${t.who}`);
+  }
+  for (const problem of report.transcriptProblems) lines.push(`  warning: ${problem}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function run(args: string[], io: CommandIo, deps?: Partial<StatusCommandDeps>): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    return usageError(io, 'status', error);
+  }
+  if (values.help) {
+    io.stdout(statusHelp);
+    return 0;
+  }
+  const discover = deps?.discover ?? (async () => (await import('../host/discover.js')).discoverHostFacts());
+  const report = await gather(resolveStateDir(values['state-dir'], io.env), { discover, now: deps?.now ?? (() => new Date()) });
+  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+  return 0;
+}

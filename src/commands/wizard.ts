@@ -1,0 +1,92 @@
+// `v6wall` with no command: wires the real host into the Ink wizard.
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { stateDirHelp, usageError, type CommandIo } from './io.js';
+import { defaultChoices } from '../core/choices.js';
+import { buildPlan } from '../core/plan.js';
+import { planScript } from '../core/plan-script.js';
+import type { ApplyOutcome, Facts } from '../core/types.js';
+import type { WizardDeps } from '../ui/deps.js';
+
+export const wizardHelp = `Usage: v6wall [--confirm-timeout SECONDS] [--state-dir DIR]
+
+The interactive wizard: detects the SSH port, shows the firewall and the containers,
+lets you choose what to open, previews and applies the commands, and waits for your
+confirmation from a NEW SSH session before it keeps them.
+
+  --confirm-timeout SECONDS time to confirm before the rollback fires (default 120)
+${stateDirHelp}
+  -h, --help                this help
+
+Keys: arrows or j/k move, space toggles, enter goes on, esc goes back, ? help, q quits.
+`;
+
+export async function startWizard(args: string[], io: CommandIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { 'confirm-timeout': { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return usageError(io, 'wizard', error);
+  }
+  if (values.help) {
+    io.stdout(wizardHelp);
+    return 0;
+  }
+  const timeoutText = values['confirm-timeout'] ?? '120';
+  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 10 || Number(timeoutText) > 86_400) {
+    io.stderr(`v6wall: --confirm-timeout ${timeoutText}: expected whole seconds between 10 and 86400\n`);
+    return 2;
+  }
+  const { resolveStateDir } = await import('../apply/paths.js');
+  const stateDir = resolveStateDir(values['state-dir'], io.env);
+  const { runWizard } = await import('../ui/run-wizard.js');
+  return runWizard(realDeps(stateDir, Number(timeoutText), io.env));
+}
+
+function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.ProcessEnv): WizardDeps {
+  let facts: Facts | null = null;
+  let last: ApplyOutcome | null = null;
+  return {
+    async discover() {
+      const { discoverHostFacts } = await import('../host/discover.js');
+      facts = await discoverHostFacts();
+      return facts;
+    },
+    defaultChoices,
+    buildPlan,
+    async apply(plan, choices, onEvent) {
+      if (facts === null) throw new Error('apply before discovery');
+      const [{ applyPlan, applyHostFromFacts, defaultWatchdogCommand }, { runCommand }] = await Promise.all([
+        import('../apply/apply.js'),
+        import('../host/run.js'),
+      ]);
+      last = await applyPlan(
+        plan,
+        { stateDir, confirmTimeoutSec, run: runCommand, choices, host: applyHostFromFacts(facts, env), watchdogCommand: defaultWatchdogCommand() },
+        onEvent,
+      );
+      return last;
+    },
+    async pollConfirmed() {
+      if (last === null || last.transcriptId === '') return false;
+      const { readTranscript } = await import('../apply/transcript.js');
+      const transcript = await readTranscript(stateDir, last.transcriptId);
+      return transcript.ok && (transcript.value.outcome === 'confirmed' || transcript.value.outcome === 'kept-without-proof');
+    },
+    async keepWithoutProof() {
+      const { keepWithoutProof } = await import('../apply/confirm.js');
+      const kept = await keepWithoutProof(stateDir);
+      if (!kept.ok) throw new Error(kept.errors);
+    },
+    async savePlanScript(plan, path) {
+      const header = [`v6wall plan for ${facts?.host.hostname ?? 'this host'}, ${new Date().toISOString()}`, 'Not applied: review, then run as root.'];
+      await writeFile(path, planScript(plan, header), { mode: 0o700 });
+      return path;
+    },
+  };
+}

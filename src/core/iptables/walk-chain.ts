@@ -1,0 +1,184 @@
+import { addressToBigInt, compileRule, matchRule } from './compile-rule.js';
+import type { AddressFacts, CompiledRule, Packet } from './compile-rule.js';
+import type { Ruleset, SaveRule } from './ruleset.js';
+
+export interface CompiledChain {
+  table: string;
+  name: string;
+  policy: string | null;
+  rules: CompiledRule[];
+}
+
+/** table name -> chain name -> chain, compiled once per analysis. */
+export type CompiledRuleset = Map<string, Map<string, CompiledChain>>;
+
+export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
+  const tables: CompiledRuleset = new Map();
+  for (const table of ruleset.tables) {
+    const chains = new Map<string, CompiledChain>();
+    for (const chain of table.chains) {
+      chains.set(chain.name, { table: table.name, name: chain.name, policy: chain.policy, rules: chain.rules.map(compileRule) });
+    }
+    tables.set(table.name, chains);
+  }
+  return tables;
+}
+
+/** Where a verdict came from: a rule, or a built-in chain's policy (line null). */
+export interface DecidingRule {
+  table: string;
+  chain: string;
+  line: number | null;
+  text: string;
+}
+
+export type Outcome =
+  | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'REJECT'; by: DecidingRule; pkt: Packet; assumptions: string[]; notes: string[] }
+  /** Fell off the end of the chain or hit RETURN. */
+  | { kind: 'return'; pkt: Packet; assumptions: string[]; notes: string[] }
+  | { kind: 'unknown'; reason: string; by: DecidingRule | null; pkt: Packet; assumptions: string[]; notes: string[] };
+
+type StepResult = Outcome | { kind: 'continue'; pkt: Packet; assumptions: string[]; notes: string[] };
+
+export interface WalkOptions {
+  facts: AddressFacts;
+  /** Skip ACCEPT rules in Docker's own chains: "would it still be open without them?" */
+  ignoreDockerAccepts: boolean;
+}
+
+const MAX_DEPTH = 64;
+const MAX_PATHS = 64;
+
+export const isDockerOwnChain = (chain: string): boolean => chain.startsWith('DOCKER') && chain !== 'DOCKER-USER';
+
+const ruleRef = (chain: CompiledChain, rule: SaveRule): DecidingRule => ({
+  table: chain.table,
+  chain: chain.name,
+  line: rule.line,
+  text: rule.text,
+});
+
+const describeRule = (chain: CompiledChain, rule: SaveRule): string => `"${rule.text}" (${chain.table} table, line ${rule.line})`;
+
+/** Follows one packet through chains; branches only where a rule v6wall cannot evaluate could change the result. */
+export class ChainWalker {
+  private paths = 1;
+
+  constructor(
+    private readonly tables: CompiledRuleset,
+    private readonly options: WalkOptions,
+  ) {}
+
+  chain(table: string, name: string): CompiledChain | undefined {
+    return this.tables.get(table)?.get(name);
+  }
+
+  walk(chain: CompiledChain, start: number, pkt0: Packet, assumptions0: string[], notes0: string[], depth: number): Outcome[] {
+    let pkt = pkt0;
+    let assumptions = assumptions0;
+    let notes = notes0;
+    for (let i = start; i < chain.rules.length; i++) {
+      const compiled = chain.rules[i] as CompiledRule;
+      const { rule } = compiled;
+      if (this.options.ignoreDockerAccepts && rule.target?.kind === 'ACCEPT' && isDockerOwnChain(chain.name)) continue;
+      const match = matchRule(compiled, pkt, this.options.facts);
+      if (match === 'no') continue;
+      if (match === 'only-source-differs') {
+        if (rule.target?.kind === 'ACCEPT') notes = [...notes, `${describeRule(chain, rule)} accepts only some source addresses`];
+        continue;
+      }
+      const undecided = match === 'yes' ? null : match;
+      if (undecided !== null && (rule.target === null || rule.target.kind === 'non-terminating')) continue;
+
+      let results: StepResult[];
+      if (undecided !== null) {
+        if (this.paths >= MAX_PATHS) {
+          return [{ kind: 'unknown', reason: 'too many rules v6wall cannot evaluate', by: ruleRef(chain, rule), pkt, assumptions, notes }];
+        }
+        this.paths++;
+        const what = `${describeRule(chain, rule)} (v6wall cannot evaluate ${undecided.join(', ')})`;
+        results = [
+          ...this.apply(chain, compiled, pkt, [...assumptions, `${what} matches`], notes, depth),
+          { kind: 'continue', pkt, assumptions: [...assumptions, `${what} does not match`], notes },
+        ];
+      } else {
+        results = this.apply(chain, compiled, pkt, assumptions, notes, depth);
+      }
+
+      const only = results[0];
+      if (results.length === 1 && only !== undefined && only.kind === 'continue') {
+        pkt = only.pkt;
+        assumptions = only.assumptions;
+        notes = only.notes;
+        continue;
+      }
+      return results.flatMap((r) =>
+        r.kind === 'continue' ? this.walk(chain, i + 1, r.pkt, r.assumptions, r.notes, depth) : [r],
+      );
+    }
+    return [{ kind: 'return', pkt, assumptions, notes }];
+  }
+
+  private apply(
+    chain: CompiledChain,
+    compiled: CompiledRule,
+    pkt: Packet,
+    assumptions: string[],
+    notes: string[],
+    depth: number,
+  ): StepResult[] {
+    const { rule } = compiled;
+    const target = rule.target;
+    const by = ruleRef(chain, rule);
+    if (target === null) return [{ kind: 'continue', pkt, assumptions, notes }];
+    switch (target.kind) {
+      case 'ACCEPT':
+      case 'DROP':
+      case 'REJECT':
+        return [{ kind: 'verdict', verdict: target.kind, by, pkt, assumptions, notes }];
+      case 'RETURN':
+        return [{ kind: 'return', pkt, assumptions, notes }];
+      case 'non-terminating':
+        return [{ kind: 'continue', pkt, assumptions, notes }];
+      case 'NOTRACK':
+        return [{ kind: 'continue', pkt: { ...pkt, states: ['UNTRACKED'] }, assumptions, notes }];
+      case 'DNAT': {
+        const dst = target.address === null ? pkt.dst : addressToBigInt(target.address);
+        if (dst === null) {
+          return [{ kind: 'unknown', reason: `DNAT to an IPv4 address ${target.address ?? ''}`, by, pkt, assumptions, notes }];
+        }
+        const dnatted: Packet = {
+          ...pkt,
+          dst,
+          dstText: target.address ?? pkt.dstText,
+          dport: target.ports?.from ?? pkt.dport,
+          states: [...pkt.states, 'DNAT'],
+        };
+        return [{ kind: 'verdict', verdict: 'ACCEPT', by, pkt: dnatted, assumptions, notes }];
+      }
+      case 'REDIRECT': {
+        const redirected: Packet = { ...pkt, dport: target.ports?.from ?? pkt.dport, redirected: true, states: [...pkt.states, 'DNAT'] };
+        return [{ kind: 'verdict', verdict: 'ACCEPT', by, pkt: redirected, assumptions, notes }];
+      }
+      case 'MASQUERADE':
+      case 'SNAT':
+        return [{ kind: 'verdict', verdict: 'ACCEPT', by, pkt, assumptions, notes }];
+      case 'other':
+        return [{ kind: 'unknown', reason: `v6wall does not model the target ${target.name}`, by, pkt, assumptions, notes }];
+      case 'jump':
+      case 'goto': {
+        const next = this.chain(chain.table, target.chain);
+        if (next === undefined) {
+          return [{ kind: 'unknown', reason: `${target.chain} is neither a chain of the ${chain.table} table nor a target v6wall knows`, by, pkt, assumptions, notes }];
+        }
+        if (depth >= MAX_DEPTH) {
+          return [{ kind: 'unknown', reason: `chains nest deeper than ${MAX_DEPTH} (a loop?)`, by, pkt, assumptions, notes }];
+        }
+        const sub = this.walk(next, 0, pkt, assumptions, notes, depth + 1);
+        // RETURN from a jumped-to chain carries on after the jump; from a goto'd chain it leaves this chain too.
+        if (target.kind === 'goto') return sub;
+        return sub.map((o) => (o.kind === 'return' ? { ...o, kind: 'continue' as const } : o));
+      }
+    }
+  }
+}

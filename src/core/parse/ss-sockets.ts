@@ -1,0 +1,62 @@
+import { splitHostPort } from './host-port.js';
+import { type Parsed, quoteLine, splitLines } from './parsed.js';
+
+export interface SocketProcess {
+  name: string;
+  pid: number;
+}
+
+/** One TCP socket from `ss -Htnp`. */
+export interface TcpSocket {
+  localAddress: string;
+  localPort: number;
+  /** null for a listening socket ("*"). */
+  peerAddress: string | null;
+  peerPort: number | null;
+  /** Empty when ss could not see the owner (not root). */
+  processes: SocketProcess[];
+}
+
+/**
+ * `ss -Hltnp` and `ss -Htnp state established` lines. The column set differs
+ * (a State column appears or not), so the addresses are found by their shape.
+ */
+export function parseSsTcpSockets(text: string): Parsed<TcpSocket[]> {
+  const sockets: TcpSocket[] = [];
+  const warnings: string[] = [];
+  for (const line of splitLines(text)) {
+    if (line.trim() === '') continue;
+    const usersAt = line.indexOf('users:(');
+    const columns = (usersAt === -1 ? line : line.slice(0, usersAt)).trim().split(/\s+/);
+    const endpoints = columns.filter((column) => /:(\d+|\*)$/.test(column));
+    const local = splitHostPort(endpoints[0] ?? '');
+    if (local === null) {
+      warnings.push(`ss printed a line v6wall cannot read: ${quoteLine(line)}`);
+      continue;
+    }
+    const peer = splitHostPort(endpoints[1] ?? '');
+    sockets.push({
+      localAddress: local.address,
+      localPort: local.port,
+      peerAddress: peer?.address ?? null,
+      peerPort: peer?.port ?? null,
+      processes: usersAt === -1 ? [] : parseSsUsers(line.slice(usersAt)),
+    });
+  }
+  return { value: sockets, warnings };
+}
+
+/** `users:(("sshd",pid=812,fd=3),("systemd",pid=1,fd=52))` */
+function parseSsUsers(text: string): SocketProcess[] {
+  const processes: SocketProcess[] = [];
+  for (const match of text.matchAll(/\("((?:[^"\\]|\\.)*)",pid=(\d+)/g)) {
+    const pid = Number(match[2]);
+    if (Number.isSafeInteger(pid)) processes.push({ name: match[1] ?? '', pid });
+  }
+  return processes;
+}
+
+/** sshd, and the per-connection processes of OpenSSH 9.8+ (sshd-session, sshd-auth). */
+export function isSshdProcessName(name: string): boolean {
+  return name === 'sshd' || name.startsWith('sshd-');
+}

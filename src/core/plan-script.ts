@@ -1,0 +1,15 @@
+import type { Plan } from './types.js';
+import { shellJoin } from './shell-quote.js';
+
+/** The plan's pending commands as a POSIX script an operator can read, keep, or run elsewhere. */
+export function planScript(plan: Plan, header: string[]): string {
+  const lines = ['#!/bin/sh', ...header.map((line) => `# ${line.replace(/[\r\n]+/g, ' ')}`), 'set -eu', ''];
+  for (const step of plan.steps) {
+    if (step.satisfied) {
+      lines.push(`# already in place, skipped: ${step.why}`, `# ${shellJoin(step.argv)}`, '');
+    } else {
+      lines.push(`# ${step.why}`, shellJoin(step.argv), '');
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,40 @@
+import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+
+/** Everything the wizard needs from the rest of v6wall, injected by the CLI (and by tests). */
+export interface WizardDeps {
+  /** Reads the host (ufw, Docker, sshd). May reject with an Error whose message is shown. */
+  discover(): Promise<Facts>;
+  /** Where the wizard starts: detected SSH ports, exposures already in place. */
+  defaultChoices(facts: Facts): Choices;
+  buildPlan(facts: Facts, choices: Choices): Result<Plan>;
+  /** Runs the plan, reporting each event; rolls back by itself when a step fails. */
+  apply(plan: Plan, choices: Choices, onEvent: (event: ApplyEvent) => void): Promise<ApplyOutcome>;
+  /** Whether `v6wall confirm CODE` has been run from a new session. */
+  pollConfirmed(): Promise<boolean>;
+  /** Keeps the applied changes without a proven new connection (disarms the rollback). */
+  keepWithoutProof(): Promise<void>;
+  /** Writes the plan as a runnable shell script; resolves with the path written. */
+  savePlanScript(plan: Plan, path: string): Promise<string>;
+}
+
+/** How the wizard draws, decided once at start. */
+export interface UiOptions {
+  /** false under NO_COLOR. */
+  color: boolean;
+  /** false freezes spinners and countdowns' ticking (snapshots). */
+  animate: boolean;
+  /** Milliseconds between confirmation polls. */
+  pollIntervalMs: number;
+  /** The clock, for the rollback countdown. */
+  now: () => number;
+  /** The file name offered when saving the plan as a script. */
+  defaultScriptPath: string;
+}
+
+export const DEFAULT_UI_OPTIONS: UiOptions = {
+  color: true,
+  animate: true,
+  pollIntervalMs: 1000,
+  now: () => Date.now(),
+  defaultScriptPath: './v6wall-plan.sh',
+};

@@ -1,0 +1,27 @@
+// The host's problems in plain words, for the discovery summary.
+import type { Facts } from '../core/types.js';
+
+export interface HostWarning {
+  text: string;
+  /** Something that blocks v6wall or risks a lockout, not just a remark. */
+  loud: boolean;
+}
+
+export function discoveryWarnings(facts: Facts): HostWarning[] {
+  const warnings: HostWarning[] = [];
+  const add = (text: string, loud = false): void => void warnings.push({ text, loud });
+  if (!facts.host.root) add('You are not root: v6wall can look and preview, but applying needs `sudo v6wall`.', true);
+  if (!facts.ufw.installed) add(`UFW is not installed: ${facts.ufw.installHint ?? 'install the ufw package'}.`, true);
+  if (facts.ufw.ipv6 === false) {
+    add('UFW has IPV6=no in /etc/default/ufw: it would ignore every IPv6 rule and wipe Docker\'s IPv6 chains when enabled. Set IPV6=yes first.', true);
+  }
+  if (facts.ufw.installed && facts.ufw.ipv6 === null) add('Could not read IPV6= from /etc/default/ufw.');
+  if (!facts.docker.available) {
+    add(`No Docker found (${facts.docker.reason ?? 'unknown reason'}): only SSH and the default policies will be set.`);
+  } else if (facts.docker.ip6tablesChainsLive) {
+    add('Docker writes its own IPv6 firewall rules, and they come before UFW\'s: published ports (and on some versions container addresses) stay open whatever UFW says.', true);
+  }
+  if (facts.ssh.sessionPort === null) add('Could not tell which port your own SSH session uses: check the SSH list on the next screen.');
+  for (const text of [...facts.ufw.warnings, ...facts.docker.warnings, ...facts.ssh.warnings]) add(text);
+  return warnings;
+}

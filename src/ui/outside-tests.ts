@@ -1,0 +1,27 @@
+// The exact commands an operator runs from another machine to prove each opening works.
+import type { Facts } from '../core/types.js';
+import type { ExposureOption, ExposureRow } from './exposure-rows.js';
+
+export interface OutsideTest {
+  label: string;
+  commands: string[];
+}
+
+export function outsideTests(facts: Facts, chosen: readonly { row: ExposureRow; pick: ExposureOption }[]): OutsideTest[] {
+  const hostAddress = facts.host.globalIpv6[0] ?? 'HOST-IPV6-ADDRESS';
+  return chosen.flatMap(({ row, pick }) => {
+    if (pick.exposure === 'skip') return [];
+    const address = pick.exposure === 'route' ? row.addresses[0] : hostAddress;
+    const port = pick.exposure === 'route' ? row.port : pick.hostPort;
+    if (address === undefined) return [];
+    const how = pick.exposure === 'route' ? 'route' : `published on ${port}`;
+    const commands = row.proto === 'tcp' ? [`curl -6 -m5 http://[${address}]:${port}/`, `nc -6 -vz ${address} ${port}`] : [`nc -6 -u -vz ${address} ${port}`];
+    return [{ label: `${row.container} ${row.port}/${row.proto} (${how})`, commands }];
+  });
+}
+
+/** "4:05" for 245 seconds; never negative. */
+export function formatCountdown(milliseconds: number): string {
+  const total = Math.max(0, Math.ceil(milliseconds / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,39 @@
+// The wizard's entry point for the CLI: refuses without a terminal before any
+// React or Ink is loaded, then renders until the wizard says how it ended.
+import type { WizardDeps, UiOptions } from './deps.js';
+import { DEFAULT_UI_OPTIONS } from './deps.js';
+import { wizardRefusal } from './tty-check.js';
+
+export type { WizardDeps, UiOptions } from './deps.js';
+export { EXIT } from './reducer.js';
+
+/** The exit code the wizard ends with when it refuses to start (no terminal). */
+export const NO_TTY_EXIT = 2;
+
+/**
+ * Runs the interactive wizard. Resolves with the exit code: 0 finished,
+ * 1 the apply failed or was rolled back, 2 no terminal, 130 quit by the operator.
+ */
+export async function runWizard(deps: WizardDeps, options: Partial<UiOptions> = {}): Promise<number> {
+  const refusal = wizardRefusal({ stdin: process.stdin, stdout: process.stdout, env: process.env });
+  if (refusal !== null) {
+    process.stderr.write(refusal);
+    return NO_TTY_EXIT;
+  }
+  const [{ render }, React, { Wizard }] = await Promise.all([import('ink'), import('react'), import('./wizard.js')]);
+  const ui: UiOptions = { ...DEFAULT_UI_OPTIONS, color: !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''), ...options };
+  let exitCode: number = 0;
+  const instance = render(
+    React.createElement(Wizard, {
+      deps,
+      options: ui,
+      onExit: (code: number) => {
+        exitCode = code;
+        instance.unmount();
+      },
+    }),
+    { exitOnCtrlC: false },
+  );
+  await instance.waitUntilExit();
+  return exitCode;
+}

@@ -1,0 +1,95 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { WizardState } from '../wizard-state.js';
+import { currentExposureRows, pickFor } from '../selectors.js';
+import { formatCountdown, outsideTests } from '../outside-tests.js';
+import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
+import { Spinner } from '../widgets/spinner.js';
+import { TextField } from '../widgets/text-field.js';
+import { Tone } from '../theme.js';
+
+function Countdown({ deadline, now }: { deadline: string | null; now: number }): React.JSX.Element {
+  if (deadline === null) return <Text>No rollback is armed.</Text>;
+  const left = Date.parse(deadline) - now;
+  return (
+    <Text>
+      Automatic rollback in <Tone name={left < 60_000 ? 'danger' : 'warn'} bold>{formatCountdown(left)}</Tone>
+      <Text dimColor> (at {new Date(deadline).toISOString().slice(11, 19)} UTC)</Text> unless you confirm.
+    </Text>
+  );
+}
+
+function OutsideTests({ state }: { state: WizardState }): React.JSX.Element | null {
+  if (state.facts === null) return null;
+  const chosen = currentExposureRows(state).map((row) => ({ row, pick: pickFor(state, row) }));
+  const tests = outsideTests(state.facts, chosen);
+  if (tests.length === 0) return null;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text bold>Then test each opening from another machine with IPv6:</Text>
+      {tests.map((test) => (
+        <Box key={test.label} flexDirection="column">
+          <Hanging prefix="  ">{test.label}</Hanging>
+          {test.commands.map((command) => (
+            <Hanging key={command} prefix="    $ ">
+              <Tone name="accent">{command}</Tone>
+            </Hanging>
+          ))}
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+function KeepPrompt({ state }: { state: WizardState }): React.JSX.Element | null {
+  const { keepDraft, keepError, status } = state.confirm;
+  if (status === 'keeping') return <Text><Spinner /> Keeping the changes…</Text>;
+  if (keepDraft === null) return keepError === null ? null : <Tone name="danger">{keepError}</Tone>;
+  return (
+    <Box flexDirection="column">
+      <Warning loud>Keeping without proof means nobody checked that a NEW SSH login still works. If it does not, you are locked out.</Warning>
+      <TextField label='Type "keep" and enter: ' value={keepDraft} focused error={keepError} />
+    </Box>
+  );
+}
+
+export function ConfirmScreen({ state, now }: { state: WizardState; now: number }): React.JSX.Element {
+  const outcome = state.apply.outcome;
+  const code = outcome?.confirmCode ?? '??????';
+  const status = state.confirm.status;
+  if (status === 'expired') {
+    return (
+      <ScreenFrame screen="confirm" hints="enter go on · q quit">
+        <Warning loud>No confirmation arrived in time: the automatic rollback restores the firewall as it was before.</Warning>
+      </ScreenFrame>
+    );
+  }
+  const hints = state.confirm.keepDraft !== null ? 'enter keep · esc cancel' : status === 'waiting' ? 'k keep without proof · q quit (asks first) · ? help' : 'enter go on';
+  const ports = state.facts?.ssh.ports ?? [];
+  return (
+    <ScreenFrame screen="confirm" hints={hints}>
+      <Tone name="ok">The changes are applied.</Tone>
+      {status === 'waiting' || status === 'keeping' ? <Countdown deadline={outcome?.deadline ?? null} now={now} /> : null}
+      <Box flexDirection="column" marginTop={1}>
+        <Hanging prefix="1. ">Open a NEW terminal and log in again over SSH{ports.length > 0 ? ` (port ${ports.join(' or ')})` : ''}.</Hanging>
+        <Hanging prefix="2. ">
+          In that new session run: <Tone name="accent" bold>sudo v6wall confirm {code}</Tone>
+        </Hanging>
+        <Hanging prefix="   ">
+          <Text dimColor>This session proves nothing: the firewall lets connections that already exist through.</Text>
+        </Hanging>
+      </Box>
+      <OutsideTests state={state} />
+      <Box marginTop={1} flexDirection="column">
+        {status === 'waiting' && state.confirm.keepDraft === null ? (
+          <Text>
+            <Spinner /> Waiting for the confirmation…
+          </Text>
+        ) : null}
+        {status === 'confirmed' ? <Tone name="ok" bold>Confirmed from a new session. The rollback is disarmed.</Tone> : null}
+        {status === 'kept' ? <Tone name="warn">Kept without proof. The rollback is disarmed.</Tone> : null}
+        <KeepPrompt state={state} />
+      </Box>
+    </ScreenFrame>
+  );
+}

@@ -1,0 +1,64 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { shellJoin } from '../../core/shell-quote.js';
+import type { WizardState } from '../wizard-state.js';
+import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
+import { Tone } from '../theme.js';
+
+function Headline({ state }: { state: WizardState }): React.JSX.Element {
+  const outcome = state.apply.outcome;
+  if (state.apply.crash !== null) return <Warning loud>The apply stopped with an error: {state.apply.crash}</Warning>;
+  if (outcome === null) return <Tone name="ok">Nothing changed: every step was already in place.</Tone>;
+  if (!outcome.ok) {
+    return (
+      <Warning loud>
+        Nothing changed in the end: {outcome.failedStep === null ? (outcome.error ?? 'the apply was refused') : `step ${outcome.failedStep + 1} failed`}
+        {outcome.rolledBack ? ', and the firewall was rolled back.' : '.'}
+      </Warning>
+    );
+  }
+  switch (state.confirm.status) {
+    case 'confirmed':
+      return <Tone name="ok" bold>The firewall is on, and a new SSH login proved you can still get in.</Tone>;
+    case 'kept':
+      return <Warning>The firewall is on, kept without proof that a new SSH login works.</Warning>;
+    case 'expired':
+      return <Warning loud>No confirmation arrived: the rollback restored the firewall as it was.</Warning>;
+    case 'waiting':
+    case 'keeping':
+      return <Warning>The changes are applied and still await `v6wall confirm`.</Warning>;
+    default: {
+      const unknown: never = state.confirm.status;
+      return unknown;
+    }
+  }
+}
+
+export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element {
+  const outcome = state.apply.outcome;
+  const ran = outcome?.records.filter((record) => record.exitCode === 0) ?? [];
+  const kept = outcome?.ok === true && (state.confirm.status === 'confirmed' || state.confirm.status === 'kept');
+  return (
+    <ScreenFrame screen="done" hints="enter or q exit">
+      <Headline state={state} />
+      {kept && ran.length > 0 ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold>What changed ({ran.length} command{ran.length === 1 ? '' : 's'}):</Text>
+          {ran.map((record) => (
+            <Hanging key={record.index} prefix="  $ ">
+              {shellJoin(record.argv)}
+            </Hanging>
+          ))}
+        </Box>
+      ) : null}
+      {outcome !== null ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text>
+            Transcript: <Text bold>{outcome.transcriptPath}</Text>
+          </Text>
+          <Text dimColor>`v6wall transcript --last` shows it; `--format sh` turns it into a script.</Text>
+        </Box>
+      ) : null}
+    </ScreenFrame>
+  );
+}

@@ -1,0 +1,116 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { PlanStep } from '../../core/types.js';
+import { shellJoin } from '../../core/shell-quote.js';
+import type { WizardState } from '../wizard-state.js';
+import { applyBlocker } from '../selectors.js';
+import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
+import { WindowedList } from '../widgets/windowed-list.js';
+import { TextField } from '../widgets/text-field.js';
+import { Tone } from '../theme.js';
+
+/** Each step's number among those that run (satisfied steps get none). */
+function stepNumbers(steps: readonly PlanStep[]): (number | null)[] {
+  let count = 0;
+  return steps.map((step) => (step.satisfied ? null : (count += 1)));
+}
+
+function StepRow(props: { step: PlanStep; number: number | null }): React.JSX.Element {
+  const { step, number } = props;
+  if (number === null) {
+    return (
+      <Box flexDirection="column">
+        <Hanging prefix="   = ">
+          <Text dimColor>already in place, skipped: {step.why}</Text>
+        </Hanging>
+        <Hanging prefix="     ">
+          <Text dimColor>{shellJoin(step.argv)}</Text>
+        </Hanging>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column">
+      <Hanging prefix={`${String(number).padStart(3)}. `}>{step.why}</Hanging>
+      <Hanging prefix="     $ ">
+        <Tone name="accent">{shellJoin(step.argv)}</Tone>
+      </Hanging>
+    </Box>
+  );
+}
+
+function Footer({ state, pending }: { state: WizardState; pending: number }): React.JSX.Element {
+  const preview = state.preview;
+  const blocker = applyBlocker(state.facts);
+  if (preview.savePath !== null) {
+    return (
+      <Box flexDirection="column">
+        <TextField label="Save the plan as: " value={preview.savePath} focused={!preview.saving} />
+        <Text dimColor>{preview.saving ? 'Saving…' : 'enter save · esc cancel'}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column">
+      {preview.saveMessage !== null ? <Tone name="ok">{preview.saveMessage}</Tone> : null}
+      {blocker !== null ? <Warning loud>Apply is disabled: {blocker}</Warning> : null}
+      {blocker === null && pending > 0 && preview.armed ? (
+        <Tone name="warn" bold>
+          Press enter again to run these {pending} command{pending === 1 ? '' : 's'} now (a rollback is armed first). esc cancels.
+        </Tone>
+      ) : null}
+      {blocker === null && pending === 0 ? <Tone name="ok">Nothing to change: every step is already in place. Enter finishes.</Tone> : null}
+    </Box>
+  );
+}
+
+export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Element {
+  const plan = state.preview.plan;
+  const blocker = applyBlocker(state.facts);
+  if (plan === null) return <ScreenFrame screen="preview" hints="esc back">{<Text>Building the plan…</Text>}</ScreenFrame>;
+  if (!plan.ok) {
+    return (
+      <ScreenFrame screen="preview" hints="esc back and change your choices · q quit">
+        <Warning loud>This plan cannot be applied:</Warning>
+        {plan.errors.map((error) => (
+          <Hanging key={`${error.choice}:${error.message}`} prefix="  • ">
+            <Text bold>{error.choice}</Text>: {error.message}
+          </Hanging>
+        ))}
+      </ScreenFrame>
+    );
+  }
+  const steps = plan.value.steps;
+  const numbers = stepNumbers(steps);
+  const pending = numbers.filter((number) => number !== null).length;
+  const hints = `${blocker === null && pending > 0 ? 'enter apply · ' : ''}s save as script · ↑↓ scroll · esc back · ? help`;
+  return (
+    <ScreenFrame screen="preview" hints={hints}>
+      <Text>
+        {pending === 0 ? 'Nothing would run' : `${pending} command${pending === 1 ? '' : 's'} would run, in this order`}
+        {steps.length > pending ? <Text dimColor> ({steps.length - pending} already in place)</Text> : null}
+        {pending === 0 ? '.' : ':'}
+      </Text>
+      <Box marginTop={1} flexDirection="column">
+        <WindowedList
+          count={steps.length}
+          cursor={state.preview.scroll}
+          anchor="top"
+          height={Math.max(2, Math.floor((state.viewRows - 12) / 3))}
+          renderRow={(index) => {
+            const step = steps[index];
+            return step === undefined ? null : <StepRow step={step} number={numbers[index] ?? null} />;
+          }}
+        />
+      </Box>
+      {plan.value.notes.map((note) => (
+        <Text key={note} dimColor>
+          Note: {note}
+        </Text>
+      ))}
+      <Box marginTop={1}>
+        <Footer state={state} pending={pending} />
+      </Box>
+    </ScreenFrame>
+  );
+}

@@ -1,0 +1,20 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { WizardState } from '../wizard-state.js';
+import { Tone } from '../theme.js';
+
+export function QuitOverlay({ state }: { state: WizardState }): React.JSX.Element {
+  const code = state.apply.outcome?.confirmCode;
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+      <Tone name="danger" bold>Quit while the changes are not confirmed?</Tone>
+      <Text>
+        The firewall stays as applied until the armed rollback fires
+        {code ? `, unless \`sudo v6wall confirm ${code}\` is run from a NEW SSH session first` : ''}.
+      </Text>
+      <Text>
+        <Text bold>y</Text> quit anyway · <Text bold>n</Text> or esc stay
+      </Text>
+    </Box>
+  );
+}

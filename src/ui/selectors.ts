@@ -1,0 +1,73 @@
+// Values derived from the wizard state; pure, shared by the reducer and the screens.
+import type { Choices, Container, Facts } from '../core/types.js';
+import { requiredSshPorts } from '../core/ssh-ports.js';
+import { type ExposureOption, type ExposureRow, exposureRows, suggestedOption, toExposureChoice } from './exposure-rows.js';
+import type { WizardState } from './wizard-state.js';
+
+export function filterContainers(containers: readonly Container[], filter: string): Container[] {
+  const needle = filter.trim().toLowerCase();
+  if (needle === '') return [...containers];
+  return containers.filter(
+    (container) => container.name.toLowerCase().includes(needle) || container.image.toLowerCase().includes(needle),
+  );
+}
+
+export function visibleContainers(state: WizardState): Container[] {
+  return filterContainers(state.facts?.docker.containers ?? [], state.containers.filter);
+}
+
+export function currentExposureRows(state: WizardState): ExposureRow[] {
+  return state.facts === null ? [] : exposureRows(state.facts, state.containers.selected);
+}
+
+export function pickFor(state: WizardState, row: ExposureRow): ExposureOption {
+  return state.exposure.picks[row.key] ?? suggestedOption(row);
+}
+
+export function checkedSshPorts(state: WizardState): number[] {
+  return state.ssh.rows.filter((row) => row.checked).map((row) => row.port);
+}
+
+/** The operator's choices as the planner takes them. */
+export function currentChoices(state: WizardState): Choices {
+  return {
+    sshPorts: checkedSshPorts(state),
+    exposures: currentExposureRows(state).map((row) => toExposureChoice(row, pickFor(state, row))),
+    removeStale: false,
+  };
+}
+
+/** SSH ports in use that the current choice would not allow, with why they matter. */
+export function missingSshPorts(state: WizardState): { port: number; reason: string }[] {
+  if (state.facts === null) return [];
+  const chosen = new Set(checkedSshPorts(state));
+  return requiredSshPorts(state.facts.ssh).filter((required) => !chosen.has(required.port));
+}
+
+/** Why apply cannot run here, or null when it can. */
+export function applyBlocker(facts: Facts | null): string | null {
+  if (facts === null) return 'the host has not been read yet';
+  if (!facts.host.root) return 'applying changes the firewall and needs root: run `sudo v6wall` (preview and saving the script work without it)';
+  return null;
+}
+
+/** Changes are on the host and no new connection has proven them safe yet. */
+export function awaitingConfirmation(state: WizardState): boolean {
+  if (state.apply.status === 'running' || state.apply.status === 'requested') return true;
+  if (state.screen !== 'confirm') return false;
+  return state.confirm.status === 'waiting' || state.confirm.status === 'keeping';
+}
+
+/** Whether printable keys are text (a field has focus) rather than commands. */
+export function typingText(state: WizardState): boolean {
+  if (state.overlay !== 'none') return false;
+  if (state.screen === 'containers') return state.containers.filtering;
+  if (state.screen === 'preview') return state.preview.savePath !== null;
+  if (state.screen === 'confirm') return state.confirm.keepDraft !== null;
+  return false;
+}
+
+/** Containers shown at once: two lines each, after the screen's other lines. */
+export function containerListHeight(viewRows: number): number {
+  return Math.max(3, Math.floor((viewRows - 17) / 2));
+}

@@ -1,0 +1,115 @@
+// The wizard's state as plain data. Choices made on one screen live here, so
+// going back and forth never loses them.
+import type { ApplyEvent, ApplyOutcome, Facts, Plan, PlanStep, Result, StepRecord } from '../core/types.js';
+import type { ExposureOption } from './exposure-rows.js';
+
+export const SCREENS = ['discovery', 'ssh', 'defaults', 'containers', 'exposure', 'preview', 'apply', 'confirm', 'done'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export type Overlay = 'none' | 'help' | 'quit-confirm';
+
+export interface SshPortRow {
+  port: number;
+  checked: boolean;
+  /** Where the port was seen ("sshd config: sshd -T", ...); empty for a port the operator added. */
+  sources: string[];
+}
+
+export interface SshScreenState {
+  rows: SshPortRow[];
+  cursor: number;
+  /** The port being typed. */
+  draft: string;
+  error: string | null;
+}
+
+export interface ContainersScreenState {
+  /** Names, in the order Docker listed them. */
+  selected: string[];
+  /** Index into the filtered list. */
+  cursor: number;
+  filter: string;
+  /** Typing goes into the filter. */
+  filtering: boolean;
+}
+
+export interface ExposureScreenState {
+  /** By portKey; kept when a container is deselected so re-selecting it restores the choice. */
+  picks: Record<string, ExposureOption>;
+  cursor: number;
+}
+
+export interface PreviewScreenState {
+  plan: Result<Plan> | null;
+  scroll: number;
+  /** Enter was pressed once: the next enter applies. */
+  armed: boolean;
+  /** The path being typed for "save as script"; null when not saving. */
+  savePath: string | null;
+  /** A save was requested: the effect runs it and reports back. */
+  saving: boolean;
+  saveMessage: string | null;
+}
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface StepProgress {
+  step: PlanStep;
+  status: StepStatus;
+  record: StepRecord | null;
+}
+
+export interface ApplyScreenState {
+  status: 'idle' | 'requested' | 'running' | 'finished';
+  steps: StepProgress[];
+  events: ApplyEvent[];
+  outcome: ApplyOutcome | null;
+  rolledBackReason: string | null;
+  /** The apply itself could not run (a thrown error). */
+  crash: string | null;
+}
+
+export type ConfirmStatus = 'waiting' | 'keeping' | 'confirmed' | 'kept' | 'expired';
+
+export interface ConfirmScreenState {
+  status: ConfirmStatus;
+  /** What is typed after pressing k; null when not typing. */
+  keepDraft: string | null;
+  keepError: string | null;
+}
+
+export interface WizardState {
+  screen: Screen;
+  overlay: Overlay;
+  facts: Facts | null;
+  discoveryError: string | null;
+  /** Rows a list may use; page keys move by this much. */
+  viewRows: number;
+  defaultScriptPath: string;
+  ssh: SshScreenState;
+  containers: ContainersScreenState;
+  exposure: ExposureScreenState;
+  preview: PreviewScreenState;
+  apply: ApplyScreenState;
+  confirm: ConfirmScreenState;
+  /** Set when the wizard should end, with the exit code. */
+  exitCode: number | null;
+}
+
+export function initialState(options: { viewRows?: number; defaultScriptPath?: string } = {}): WizardState {
+  return {
+    screen: 'discovery',
+    overlay: 'none',
+    facts: null,
+    discoveryError: null,
+    viewRows: options.viewRows ?? 10,
+    defaultScriptPath: options.defaultScriptPath ?? './v6wall-plan.sh',
+    ssh: { rows: [], cursor: 0, draft: '', error: null },
+    containers: { selected: [], cursor: 0, filter: '', filtering: false },
+    exposure: { picks: {}, cursor: 0 },
+    preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null },
+    apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
+    confirm: { status: 'waiting', keepDraft: null, keepError: null },
+    exitCode: null,
+  };
+}

@@ -1,0 +1,164 @@
+// The wizard's root: owns the state, turns keys into actions, runs the effects
+// the state asks for (discovery, plan, save, apply, polling) and reports the exit code.
+import React, { useEffect, useReducer, useRef, useState } from 'react';
+import { Box, useInput, useStdout } from 'ink';
+import type { WizardDeps, UiOptions } from './deps.js';
+import { wizardReducer } from './reducer.js';
+import { initialState, type WizardState } from './wizard-state.js';
+import { keyToAction } from './keys.js';
+import { currentChoices, typingText } from './selectors.js';
+import { UiContext } from './theme.js';
+import { DiscoveryScreen } from './screens/discovery-screen.js';
+import { SshScreen } from './screens/ssh-screen.js';
+import { DefaultsScreen } from './screens/defaults-screen.js';
+import { ContainersScreen } from './screens/containers-screen.js';
+import { ExposureScreen } from './screens/exposure-screen.js';
+import { PreviewScreen } from './screens/preview-screen.js';
+import { ApplyScreen } from './screens/apply-screen.js';
+import { ConfirmScreen } from './screens/confirm-screen.js';
+import { DoneScreen } from './screens/done-screen.js';
+import { HelpOverlay } from './screens/help-overlay.js';
+import { QuitOverlay } from './screens/quit-overlay.js';
+
+export interface WizardProps {
+  deps: WizardDeps;
+  options: UiOptions;
+  onExit: (code: number) => void;
+  /** Start from this state instead of discovering (snapshots of later screens). */
+  initial?: WizardState;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function CurrentScreen({ state, now }: { state: WizardState; now: number }): React.JSX.Element {
+  if (state.overlay === 'help') return <HelpOverlay />;
+  switch (state.screen) {
+    case 'discovery':
+      return <DiscoveryScreen state={state} />;
+    case 'ssh':
+      return <SshScreen state={state} />;
+    case 'defaults':
+      return <DefaultsScreen state={state} />;
+    case 'containers':
+      return <ContainersScreen state={state} />;
+    case 'exposure':
+      return <ExposureScreen state={state} />;
+    case 'preview':
+      return <PreviewScreen state={state} />;
+    case 'apply':
+      return <ApplyScreen state={state} />;
+    case 'confirm':
+      return <ConfirmScreen state={state} now={now} />;
+    case 'done':
+      return <DoneScreen state={state} />;
+    default: {
+      const unknown: never = state.screen;
+      return unknown;
+    }
+  }
+}
+
+export function Wizard({ deps, options, onExit, initial }: WizardProps): React.JSX.Element {
+  const { stdout } = useStdout();
+  const [state, dispatch] = useReducer(
+    wizardReducer,
+    initial ?? initialState({ viewRows: stdout.rows ?? 24, defaultScriptPath: options.defaultScriptPath }),
+  );
+  const [now, setNow] = useState(() => options.now());
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  useInput((input, key) => {
+    const current = stateRef.current;
+    const action = keyToAction(input, key, { typing: typingText(current), askingQuit: current.overlay === 'quit-confirm', screen: current.screen });
+    if (action !== null) dispatch(action);
+  });
+
+  useEffect(() => {
+    if (initial !== undefined) return;
+    deps.discover().then(
+      (facts) => dispatch({ type: 'facts-loaded', facts, choices: deps.defaultChoices(facts) }),
+      (error: unknown) => dispatch({ type: 'discovery-failed', message: message(error) }),
+    );
+  }, [deps, initial]);
+
+  useEffect(() => {
+    const onResize = (): void => dispatch({ type: 'resize', viewRows: stdout.rows ?? 24 });
+    stdout.on('resize', onResize);
+    return () => void stdout.off('resize', onResize);
+  }, [stdout]);
+
+  const { facts } = state;
+  useEffect(() => {
+    if (state.screen === 'preview' && state.preview.plan === null && facts !== null) {
+      dispatch({ type: 'plan-built', plan: deps.buildPlan(facts, currentChoices(stateRef.current)) });
+    }
+  }, [state.screen, state.preview.plan, facts, deps]);
+
+  const { saving, savePath, plan } = state.preview;
+  useEffect(() => {
+    if (!saving || savePath === null || plan === null || !plan.ok) return;
+    deps.savePlanScript(plan.value, savePath).then(
+      (written) => dispatch({ type: 'save-finished', message: `Saved the plan as ${written}. Nothing was applied.` }),
+      (error: unknown) => dispatch({ type: 'save-finished', message: `Could not save the script: ${message(error)}` }),
+    );
+  }, [saving, savePath, plan, deps]);
+
+  useEffect(() => {
+    if (state.apply.status !== 'requested' || plan === null || !plan.ok) return;
+    dispatch({ type: 'apply-started' });
+    deps.apply(plan.value, currentChoices(stateRef.current), (event) => dispatch({ type: 'apply-event', event })).then(
+      (outcome) => dispatch({ type: 'apply-finished', outcome }),
+      (error: unknown) => dispatch({ type: 'apply-crashed', message: message(error) }),
+    );
+  }, [state.apply.status, plan, deps]);
+
+  const waiting = state.screen === 'confirm' && state.confirm.status === 'waiting';
+  const deadline = state.apply.outcome?.deadline ?? null;
+  useEffect(() => {
+    if (!waiting) return undefined;
+    let busy = false;
+    const tick = (): void => {
+      const time = options.now();
+      setNow(time);
+      if (deadline !== null && time >= Date.parse(deadline)) dispatch({ type: 'deadline-passed' });
+      if (busy) return;
+      busy = true;
+      deps.pollConfirmed().then(
+        (confirmed) => {
+          busy = false;
+          if (confirmed) dispatch({ type: 'confirmed' });
+        },
+        () => {
+          busy = false;
+        },
+      );
+    };
+    tick();
+    const timer = setInterval(tick, options.pollIntervalMs);
+    return () => clearInterval(timer);
+  }, [waiting, deadline, deps, options]);
+
+  useEffect(() => {
+    if (state.confirm.status !== 'keeping') return;
+    deps.keepWithoutProof().then(
+      () => dispatch({ type: 'kept' }),
+      (error: unknown) => dispatch({ type: 'keep-failed', message: `Could not keep the changes: ${message(error)}` }),
+    );
+  }, [state.confirm.status, deps]);
+
+  useEffect(() => {
+    if (state.exitCode !== null) onExit(state.exitCode);
+  }, [state.exitCode, onExit]);
+
+  return (
+    <UiContext.Provider value={options}>
+      <Box flexDirection="column" width={Math.max(40, stdout.columns ?? 80)}>
+        <CurrentScreen state={state} now={now} />
+        {state.overlay === 'quit-confirm' ? <QuitOverlay state={state} /> : null}
+      </Box>
+    </UiContext.Provider>
+  );
+}

@@ -1,0 +1,113 @@
+// Facts for the UI tests. HAND-BUILT until the captured fixtures and parsers are
+// ready (test/fixtures/READY); shaped after DOMAIN.md's lab (Docker 28.5.2,
+// routed + nat networks, sshd on 2222). Big lists are generated.
+import type { Container, Facts } from '../../src/core/types.js';
+
+export function container(name: string, ipv6: string | null, ports: { port: number; hostPort?: number; proto?: 'tcp' | 'udp' }[], image = 'v6wall-lab/busybox:1'): Container {
+  return {
+    id: `${name}-id`.padEnd(64, '0'),
+    name,
+    image,
+    state: 'running',
+    networks: [{ name: ipv6 === null ? 'bridge' : 'web6', ipv6, ipv4: '172.18.0.2' }],
+    ports: ports.map((port) => ({
+      port: port.port,
+      proto: port.proto ?? 'tcp',
+      published: port.hostPort === undefined ? [] : [{ hostIp: '::', hostPort: port.hostPort }, { hostIp: '0.0.0.0', hostPort: port.hostPort }],
+    })),
+  };
+}
+
+export function labFacts(): Facts {
+  return {
+    ssh: {
+      evidence: [
+        { port: 2222, source: 'sshd-config', detail: 'sshd -T: port 2222' },
+        { port: 2222, source: 'listener', detail: 'sshd pid 812 on [::]:2222' },
+        { port: 2222, source: 'session', detail: 'SSH_CONNECTION' },
+      ],
+      sessionPort: 2222,
+      ports: [2222],
+      warnings: [],
+    },
+    ufw: {
+      installed: true,
+      version: '0.36.2',
+      enabled: false,
+      policies: { incoming: 'deny', outgoing: 'allow', routed: 'disabled' },
+      ipv6: true,
+      rules: [],
+      installHint: null,
+      warnings: [],
+    },
+    docker: {
+      available: true,
+      reason: null,
+      serverVersion: '28.5.2',
+      daemonConfig: { ipv6: true, ip6tables: true },
+      daemonConfigError: null,
+      ip6tablesChainsLive: true,
+      ip6DockerUserChain: true,
+      containers: [
+        container('web', '2001:db8:1:1::10', [{ port: 80, hostPort: 8081 }, { port: 443 }], 'caddy:2'),
+        container('api', null, [{ port: 8080, hostPort: 8080 }], 'ghcr.io/example/api:1.4'),
+        container('db', '2001:db8:1:1::12', [{ port: 5432 }], 'postgres:16'),
+      ],
+      networks: [
+        { id: 'n1', name: 'web6', driver: 'bridge', ipv6: true, subnets: ['2001:db8:1:1::/80'], gatewayModeIpv6: 'routed', bridge: 'br-web6' },
+        { id: 'n2', name: 'bridge', driver: 'bridge', ipv6: false, subnets: ['172.17.0.0/16'], gatewayModeIpv6: 'nat', bridge: 'docker0' },
+      ],
+      warnings: [],
+    },
+    host: { root: true, hostname: 'srv1', ipv6Forwarding: true, globalIpv6: ['2001:db8::1'], hasIpv4: false },
+  };
+}
+
+export function withChanges(patch: (facts: Facts) => void): Facts {
+  const facts = labFacts();
+  patch(facts);
+  return facts;
+}
+
+export const notRootFacts = (): Facts => withChanges((facts) => void (facts.host.root = false));
+
+export const noDockerFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.docker = { ...facts.docker, available: false, reason: 'docker: command not found', serverVersion: null, ip6tablesChainsLive: false, ip6DockerUserChain: false, containers: [], networks: [] };
+  });
+
+export const ipv6NoFacts = (): Facts => withChanges((facts) => void (facts.ufw.ipv6 = false));
+
+export const unknownSessionFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ssh = { ...facts.ssh, sessionPort: null, evidence: facts.ssh.evidence.filter((evidence) => evidence.source !== 'session') };
+  });
+
+/** `count` containers, every third without IPv6, some with unpublished ports. */
+export function manyContainersFacts(count: number): Facts {
+  return withChanges((facts) => {
+    facts.docker.containers = Array.from({ length: count }, (_, index) => {
+      const hex = (index + 1).toString(16);
+      const ipv6 = index % 3 === 2 ? null : `2001:db8:1:1::${hex}`;
+      const ports = index % 2 === 0 ? [{ port: 80, hostPort: 10000 + index }] : [{ port: 80 }, { port: 9000 + (index % 100) }];
+      return container(`app-${String(index).padStart(4, '0')}`, ipv6, ports, `registry.example/app:${index % 7}`);
+    });
+  });
+}
+
+/** Everything already in place: SSH allowed, denies set, firewall on. */
+export const settledFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ufw.enabled = true;
+    facts.ufw.policies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
+    facts.ufw.rules = [{ v6: true, route: false, action: 'allow', log: '', proto: 'tcp', dport: '2222', dst: '::/0', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall ssh 2222/tcp', raw: '' }];
+  });
+
+export const longAddressFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.docker.containers = [
+      container('very-long-container-name-for-the-reverse-proxy', '2001:db8:ffff:ffff:ffff:ffff:ffff:fffe', [{ port: 443, hostPort: 44300 }, { port: 80 }], 'registry.example.com/team/reverse-proxy-with-a-long-name:2026.11.22'),
+      container('db', '2001:db8:abcd:ef01:2345:6789:abcd:ef01', [{ port: 5432 }], 'postgres:16'),
+    ];
+    facts.host.globalIpv6 = ['2001:db8:ffff:ffff:ffff:ffff:ffff:1'];
+  });

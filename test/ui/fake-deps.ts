@@ -1,0 +1,69 @@
+// WizardDeps for tests: the real pure core (defaultChoices, buildPlan) and
+// fakes only for what touches a host (apply, confirmation, saving).
+import type { ApplyEvent, ApplyOutcome, Facts, Plan, StepRecord } from '../../src/core/types.js';
+import { buildPlan } from '../../src/core/plan.js';
+import { defaultChoices } from '../../src/core/choices.js';
+import type { WizardDeps } from '../../src/ui/deps.js';
+import { DEFAULT_UI_OPTIONS, type UiOptions } from '../../src/ui/deps.js';
+
+export const FIXED_NOW = Date.parse('2026-11-22T19:40:00Z');
+export const DEADLINE = '2026-11-22T19:45:00Z';
+
+export interface FakeDepsControl {
+  deps: WizardDeps;
+  saved: { path: string; plan: Plan }[];
+  applied: Plan[];
+  kept: number;
+  /** Flip to true to make the next poll report a confirmation. */
+  confirmed: boolean;
+}
+
+function record(index: number, argv: string[], exitCode: number, stderr = ''): StepRecord {
+  return { index, why: '', argv, exitCode, stdout: '', stderr, durationMs: 180, startedAt: '2026-11-22T19:39:00.000Z' };
+}
+
+export function fakeDeps(facts: Facts, options: { failAt?: number; failOutput?: string; discoverError?: string } = {}): FakeDepsControl {
+  const control: FakeDepsControl = {
+    saved: [],
+    applied: [],
+    kept: 0,
+    confirmed: false,
+    deps: {
+      discover: () => (options.discoverError ? Promise.reject(new Error(options.discoverError)) : Promise.resolve(facts)),
+      defaultChoices,
+      buildPlan,
+      async apply(plan, _choices, onEvent: (event: ApplyEvent) => void): Promise<ApplyOutcome> {
+        control.applied.push(plan);
+        onEvent({ type: 'snapshot', snapshotId: 'snap-1' });
+        onEvent({ type: 'armed', confirmCode: 'K7P2QX', deadline: DEADLINE });
+        const records: StepRecord[] = [];
+        for (const [index, step] of plan.steps.entries()) {
+          if (step.satisfied) continue;
+          onEvent({ type: 'step-start', index, step });
+          if (index === options.failAt) {
+            const failed = record(index, step.argv, 1, options.failOutput ?? 'ERROR: Could not load logging rules');
+            records.push(failed);
+            onEvent({ type: 'step-failed', index, record: failed });
+            onEvent({ type: 'rolled-back', reason: 'a step failed' });
+            return { ok: false, failedStep: index, records, rolledBack: true, confirmCode: null, deadline: null, transcriptId: 't-1', transcriptPath: '/var/lib/v6wall/transcripts/t-1.json', error: null };
+          }
+          const done = record(index, step.argv, 0);
+          records.push(done);
+          onEvent({ type: 'step-done', index, record: done });
+        }
+        return { ok: true, failedStep: null, records, rolledBack: false, confirmCode: 'K7P2QX', deadline: DEADLINE, transcriptId: 't-1', transcriptPath: '/var/lib/v6wall/transcripts/t-1.json', error: null };
+      },
+      pollConfirmed: () => Promise.resolve(control.confirmed),
+      keepWithoutProof: async () => {
+        control.kept += 1;
+      },
+      savePlanScript: async (plan, path) => {
+        control.saved.push({ path, plan });
+        return `/root/${path.replace(/^\.\//, '')}`;
+      },
+    },
+  };
+  return control;
+}
+
+export const testUiOptions: UiOptions = { ...DEFAULT_UI_OPTIONS, color: false, animate: false, pollIntervalMs: 20, now: () => FIXED_NOW };

@@ -1,0 +1,153 @@
+// Every screen in its normal and edge states, rendered to plain-text frames
+// and compared with snapshots/<screen>--<state>.txt.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApplyOutcome, Facts } from '../../src/core/types.js';
+import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
+import { KEYS as K } from './ink-harness.js';
+import { type Driven, type Step, drive } from './drive.js';
+import { expectFrame } from './snapshot.js';
+import { DEADLINE, fakeDeps } from './fake-deps.js';
+import { ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
+
+interface Case {
+  name: string;
+  facts: () => Facts;
+  steps: Step[];
+  columns?: number;
+  rows?: number;
+  deps?: (facts: Facts) => WizardDeps;
+  ui?: Partial<UiOptions>;
+  /** Words the frame must show, checked besides the snapshot. */
+  shows?: string[];
+}
+
+const E = K.enter;
+const TO_SSH: Step[] = [E];
+const TO_DEFAULTS: Step[] = [E, E];
+const TO_CONTAINERS: Step[] = [E, E, E];
+/** Choose web and api, then the exposure screen. */
+const TO_EXPOSURE: Step[] = [...TO_CONTAINERS, K.space, K.down, K.space, E];
+const TO_PREVIEW: Step[] = [...TO_EXPOSURE, E, { wait: 10 }];
+const APPLY: Step[] = [...TO_PREVIEW, E, E, { wait: 40 }];
+
+/** An apply that runs the first command and hangs on the second: the frame mid-way. */
+function hangingApply(facts: Facts): WizardDeps {
+  const base = fakeDeps(facts).deps;
+  return {
+    ...base,
+    apply: (plan, _choices, onEvent) =>
+      new Promise<ApplyOutcome>(() => {
+        onEvent({ type: 'snapshot', snapshotId: 's' });
+        onEvent({ type: 'armed', confirmCode: 'K7P2QX', deadline: DEADLINE });
+        const [first, second] = plan.steps.map((step, index) => ({ step, index })).filter(({ step }) => !step.satisfied);
+        if (first) {
+          onEvent({ type: 'step-start', index: first.index, step: first.step });
+          onEvent({ type: 'step-done', index: first.index, record: { index: first.index, why: first.step.why, argv: first.step.argv, exitCode: 0, stdout: '', stderr: '', durationMs: 170, startedAt: '' } });
+        }
+        if (second) onEvent({ type: 'step-start', index: second.index, step: second.step });
+      }),
+  };
+}
+
+const failing = (facts: Facts): WizardDeps =>
+  fakeDeps(facts, { failAt: 2, failOutput: 'ERROR: problem running ufw-init\nip6tables-restore: line 42 failed' }).deps;
+
+const confirming = (facts: Facts): WizardDeps => {
+  const control = fakeDeps(facts);
+  control.confirmed = true;
+  return control.deps;
+};
+
+const activeFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ufw.enabled = true;
+    facts.ufw.policies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
+  });
+
+const CASES: Case[] = [
+  { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
+  { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '28.5.2', 'port 2222'] },
+  { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker found'] },
+  { name: 'discovery--not-root', facts: notRootFacts, steps: [], shows: ['You are not root'] },
+  { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
+  { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
+  { name: 'discovery--60-columns', facts: labFacts, steps: [], columns: 60 },
+
+  { name: 'ssh--normal', facts: labFacts, steps: TO_SSH, shows: ['2222/tcp', 'your session'] },
+  { name: 'ssh--session-port-unchecked', facts: labFacts, steps: [...TO_SSH, K.space], shows: ['YOUR CURRENT SESSION USES PORT 2222'] },
+  { name: 'ssh--session-port-unknown', facts: unknownSessionFacts, steps: TO_SSH, shows: ['could not tell which port'] },
+  { name: 'ssh--invalid-port', facts: labFacts, steps: [...TO_SSH, '7', '0', '0', '0', '0', E], shows: ['"70000" is not a port'] },
+  { name: 'ssh--port-added', facts: labFacts, steps: [...TO_SSH, '2', '2', E], shows: ['22/tcp added by you'] },
+  { name: 'ssh--no-port-chosen', facts: labFacts, steps: [...TO_SSH, K.space, E], shows: ['Choose at least one SSH port'] },
+  { name: 'ssh--60-columns', facts: labFacts, steps: [...TO_SSH, K.space], columns: 60 },
+
+  { name: 'defaults--normal', facts: labFacts, steps: TO_DEFAULTS, shows: ['disabled → deny'] },
+  { name: 'defaults--already-active', facts: activeFacts, steps: TO_DEFAULTS, shows: ['active   → active (already)'] },
+
+  { name: 'containers--normal', facts: labFacts, steps: TO_CONTAINERS, shows: ['reachable by route though not published'] },
+  { name: 'containers--no-ipv6', facts: labFacts, steps: [...TO_CONTAINERS, K.down, K.space], shows: ['no IPv6 address'] },
+  { name: 'containers--300', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'j', 'j', K.space, K.pageDown], shows: ['300 containers'] },
+  { name: 'containers--300-filtered', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'a', 'p', 'p', '-', '0', '2', '9'], shows: ['10 of 300 match'] },
+  { name: 'containers--1000-end', facts: () => manyContainersFacts(1000), steps: [...TO_CONTAINERS, K.end, K.space], rows: 24, shows: ['[x] app-0999'] },
+  { name: 'containers--none-match', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'z', 'z', 'z'], shows: ['No container matches'] },
+  { name: 'containers--long-addresses-60-columns', facts: longAddressFacts, steps: TO_CONTAINERS, columns: 60, shows: ['2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'] },
+  { name: 'containers--docker-without-containers', facts: () => withChanges((facts) => void (facts.docker.containers = [])), steps: TO_CONTAINERS, shows: ['No containers are running'] },
+
+  { name: 'exposure--normal', facts: labFacts, steps: TO_EXPOSURE, shows: ['http://[host]:8081/'] },
+  { name: 'exposure--route-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.left], shows: ['http://[2001:db8:1:1::10]/'] },
+  { name: 'exposure--no-ipv6', facts: labFacts, steps: [...TO_EXPOSURE, K.down, K.down], shows: ['api has no IPv6 address, so route is not offered'] },
+  { name: 'exposure--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left], columns: 60 },
+  { name: 'exposure--nothing-chosen', facts: labFacts, steps: [...TO_CONTAINERS, E], shows: ['No ports to expose'] },
+
+  { name: 'preview--normal', facts: labFacts, steps: TO_PREVIEW, shows: ['already in place, skipped'] },
+  { name: 'preview--scrolled', facts: labFacts, steps: [...TO_PREVIEW, K.down, K.down, K.down], rows: 24 },
+  { name: 'preview--armed', facts: labFacts, steps: [...TO_PREVIEW, E], shows: ['Press enter again'] },
+  { name: 'preview--save-path', facts: labFacts, steps: [...TO_PREVIEW, 's'], shows: ['Save the plan as: ./v6wall-plan.sh'] },
+  { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { wait: 10 }], shows: ['Nothing was applied'] },
+  { name: 'preview--not-root', facts: notRootFacts, steps: TO_PREVIEW, shows: ['Apply is disabled'] },
+  { name: 'preview--plan-refused-ipv6-no', facts: ipv6NoFacts, steps: TO_PREVIEW, shows: ['cannot be applied'] },
+  { name: 'preview--no-docker', facts: noDockerFacts, steps: [E, E, E, { wait: 10 }] },
+  { name: 'preview--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { wait: 10 }], shows: ['Nothing to change'] },
+  { name: 'preview--60-columns', facts: labFacts, steps: TO_PREVIEW, columns: 60 },
+
+  { name: 'apply--running', facts: labFacts, steps: [...TO_PREVIEW, E, E, { wait: 20 }], deps: hangingApply, shows: ['✓ ufw allow'] },
+  { name: 'apply--failure', facts: labFacts, steps: APPLY, deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
+
+  { name: 'confirm--waiting', facts: labFacts, steps: APPLY, shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'] },
+  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { wait: 10 }, E, E, { wait: 40 }], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
+  { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
+  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { wait: 40 }], deps: confirming, shows: ['Confirmed from a new session'] },
+  { name: 'confirm--expired', facts: labFacts, steps: [...APPLY, { wait: 40 }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
+  { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
+  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { wait: 10 }, E, E, { wait: 40 }], columns: 60 },
+
+  { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { wait: 40 }, E], deps: confirming, shows: ['What changed'] },
+  { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { wait: 20 }, E], shows: ['kept without proof'] },
+  { name: 'done--apply-failed', facts: labFacts, steps: [...APPLY, E], deps: failing, shows: ['rolled back'] },
+  { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { wait: 10 }, E], shows: ['Nothing changed'] },
+
+  { name: 'help--overlay', facts: labFacts, steps: ['?'], shows: ['esc or ? closes this help'] },
+];
+
+let current: Driven | null = null;
+afterEach(() => {
+  current?.app.unmount();
+  current = null;
+});
+
+describe('screens', () => {
+  for (const testCase of CASES) {
+    it(testCase.name, async () => {
+      const facts = testCase.facts();
+      current = await drive(facts, testCase.steps, {
+        columns: testCase.columns,
+        rows: testCase.rows,
+        deps: testCase.deps?.(facts),
+        ui: testCase.ui,
+      });
+      const frame = current.app.lastFrame();
+      for (const words of testCase.shows ?? []) expect(frame).toContain(words);
+      expectFrame(testCase.name, frame);
+    });
+  }
+});
