@@ -21,8 +21,12 @@ export function portKey(container: string, port: number, proto: Proto): string {
   return `${container}|${port}/${proto}`;
 }
 
+/** Host ports published on an IPv6 (or any-family) address: an IPv4-only binding is no way in over IPv6. */
 export function publishedHostPorts(port: ContainerPort): number[] {
-  const ports = port.published.map((binding) => binding.hostPort).filter((value): value is number => value !== null);
+  const ports = port.published
+    .filter((binding) => binding.hostIp === '' || binding.hostIp.includes(':'))
+    .map((binding) => binding.hostPort)
+    .filter((value): value is number => value !== null);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 

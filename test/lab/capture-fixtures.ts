@@ -1,13 +1,15 @@
 /**
  * Captures real tool outputs from a lab into test/fixtures/ (re-runnable, needs root):
- *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|host|ip6tables ...]
+ *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|host|ip6tables|docker28 ...]
+ * With no argument, everything; Docker 28 only when docker28.ts already unpacked it.
  * Each folder gets a captured.json naming, per file, the argv that produced it, its exit
  * code and its stderr, so tests can assert on exit codes and error text too.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, labAvailable, startLab, type Lab, type LabResult } from './harness.js';
 import { run, sleep } from './exec.js';
+import { docker28Available, docker28Root } from './docker28.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 
@@ -38,6 +40,9 @@ class FixtureFolder {
     mkdirSync(join(this.dir, name, '..'), { recursive: true });
     copyFileSync(from, join(this.dir, name));
     this.manifest[name] = { copiedFrom: label, capturedAt: new Date().toISOString() };
+  }
+  note(name: string, text: string): void {
+    this.manifest[name] = { copiedFrom: text, capturedAt: new Date().toISOString() };
   }
   finish(): void {
     const file = join(this.dir, 'captured.json');
@@ -142,7 +147,8 @@ async function captureDocker(lab: Lab, sub: string): Promise<void> {
   await docker('network-inspect.json', ['network', 'inspect', ...networks]);
   await docker('version.json', ['version', '--format', '{{json .}}']);
   await docker('info.json', ['info', '--format', '{{json .}}']);
-  folder.copy('daemon.json', lab.paths.daemonJson, '/etc/docker/daemon.json');
+  if (existsSync(lab.paths.daemonJson)) folder.copy('daemon.json', lab.paths.daemonJson, '/etc/docker/daemon.json');
+  else folder.note('daemon.json', 'absent: /etc/docker/daemon.json does not exist (Docker defaults)');
   folder.finish();
 }
 
@@ -212,8 +218,8 @@ async function main(): Promise<void> {
   const want = (what: string) => wanted.size === 0 || wanted.has(what);
 
   // Lab 1: Docker 20.10, ip6tables off (Debian 12 default), IPv6-only WAN.
-  const lab = await dockerLab(false);
-  try {
+  const lab = ['docker', 'ssh', 'host', 'ufw', 'ip6tables'].some(want) ? await dockerLab(false) : undefined;
+  if (lab) try {
     await createContainers(lab);
     if (want('docker')) await captureDocker(lab, 'v20.10-ip6tables-off');
     if (want('ssh')) await captureSsh(lab);
@@ -238,6 +244,26 @@ async function main(): Promise<void> {
       if (want('ip6tables')) await captureIp6tables(lab2, 'docker20.10-ip6tables-on-ufw-active');
     } finally {
       console.log('lab 2 teardown problems:', await lab2.teardown());
+    }
+  }
+  // Lab 3: Docker 28 (sid, unpacked; fetched by docker28.ts), a nat network and a routed one, UFW active.
+  if (want('docker28') || (wanted.size === 0 && docker28Available())) {
+    const lab3 = await startLab({ docker: { unpackedRoot: await docker28Root() } });
+    try {
+      await createContainers(lab3);
+      await lab3.createNetwork({
+        name: 'routednet',
+        subnet6: '2001:db8:1234:a1:2::/80',
+        options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' },
+      });
+      await lab3.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['8084:80'] });
+      await captureDocker(lab3, 'v28-nat-and-routed');
+      for (const args of [['allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp'], ['default', 'deny', 'routed'], ['--force', 'enable']]) {
+        await ufwExpect(lab3, args);
+      }
+      await captureIp6tables(lab3, 'docker28-nat-and-routed-ufw-active');
+    } finally {
+      console.log('lab 3 teardown problems:', await lab3.teardown());
     }
   }
   const hostUfw = await run(['ufw', 'status']);

@@ -6,12 +6,13 @@ import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';
 import { expectFrame } from './snapshot.js';
+import { capturedLabFacts } from './captured-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
 import { ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
 
 interface Case {
   name: string;
-  facts: () => Facts;
+  facts: () => Facts | Promise<Facts>;
   steps: Step[];
   columns?: number;
   rows?: number;
@@ -64,7 +65,18 @@ const activeFacts = (): Facts =>
     facts.ufw.policies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
   });
 
+/** Choose every container on the captured lab (4 running), then the exposure screen. */
+const ALL_FOUR: Step[] = [...TO_CONTAINERS, K.space, K.down, K.space, K.down, K.space, K.down, K.space, E];
+
 const CASES: Case[] = [
+  // From the outputs captured in the lab (Docker 28.5.2, sshd on 2222, fresh ufw).
+  { name: 'discovery--captured-lab', facts: capturedLabFacts, steps: [], shows: ['28.5.2', 'port 2222'] },
+  { name: 'ssh--captured-lab', facts: capturedLabFacts, steps: TO_SSH, shows: ['SSH_CONNECTION'] },
+  { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down, K.down], shows: ['routed-web', 'reachable by route though not published'] },
+  { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['nat-web'] },
+  { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { wait: 10 }] },
+  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { wait: 10 }, E, E, { wait: 40 }], shows: ['sudo v6wall confirm'] },
+
   { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
   { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '28.5.2', 'port 2222'] },
   { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker found'] },
@@ -138,7 +150,7 @@ afterEach(() => {
 describe('screens', () => {
   for (const testCase of CASES) {
     it(testCase.name, async () => {
-      const facts = testCase.facts();
+      const facts = await testCase.facts();
       current = await drive(facts, testCase.steps, {
         columns: testCase.columns,
         rows: testCase.rows,

@@ -1,0 +1,61 @@
+// Facts for the UI tests made by the real discovery code from outputs CAPTURED
+// in the lab (test/fixtures, see its README): Docker 28.5.2 with a routed and a
+// nat IPv6 network, sshd on 2222 with the operator's session, a fresh ufw 0.36.2,
+// an IPv6-only host. Only the command runner is replaced, by a replay of those files.
+import { readFileSync } from 'node:fs';
+import type { CommandResult, Facts, Runner } from '../../src/core/types.js';
+import { discoverFacts } from '../../src/host/discover.js';
+
+const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+
+const DOCKER = 'discovery/docker/v28.5-routed-nat';
+
+/** argv prefix → the captured stdout it printed. */
+const REPLIES: Record<string, string> = {
+  'sshd -T': fixture('ssh/sshd-T-port-2222.txt'),
+  'ss -Hltnp': fixture('ssh/ss-Hltnp-with-session.txt'),
+  'ss -Htnp state established': fixture('ssh/ss-Htnp-established.txt'),
+  'ufw version': fixture('ufw/version.txt'),
+  'ip -j -6 addr show scope global': fixture('host/ipv6-only/ip-j-6-addr-global.json'),
+  'ip -j -4 addr show': fixture('host/ipv6-only/ip-j-4-addr.json'),
+  'docker version': fixture(`${DOCKER}/version.json`),
+  'docker ps': fixture(`${DOCKER}/ps.jsonl`),
+  'docker network ls': fixture(`${DOCKER}/network-ls.txt`),
+  'docker inspect': fixture(`${DOCKER}/inspect.json`),
+  'docker network inspect': fixture(`${DOCKER}/network-inspect.json`),
+  'ip6tables-save -t filter': fixture(`${DOCKER}/ip6tables-save-filter.txt`),
+};
+
+const FILES: Record<string, string> = {
+  '/etc/default/ufw': fixture('ufw/fresh/default-ufw'),
+  '/etc/ufw/ufw.conf': fixture('ufw/fresh/ufw.conf'),
+  '/etc/ufw/user.rules': fixture('ufw/fresh/user.rules'),
+  '/etc/ufw/user6.rules': fixture('ufw/fresh/user6.rules'),
+  '/etc/os-release': fixture('discovery/os/os-release-debian12.txt'),
+  '/proc/sys/net/ipv6/conf/all/forwarding': fixture('host/ipv6-only/sysctl-ipv6-all-forwarding.txt'),
+  '/proc/sys/net/ipv4/ip_local_port_range': fixture('discovery/proc/ip_local_port_range.txt'),
+  '/proc/sys/kernel/hostname': 'v6lab\n',
+};
+
+/** A fake Runner replaying the captured outputs; anything not captured is "not installed". */
+const replayRunner: Runner = async (argv) => {
+  const line = argv.join(' ');
+  const key = Object.keys(REPLIES)
+    .filter((prefix) => line === prefix || line.startsWith(`${prefix} `))
+    .sort((a, b) => b.length - a.length)[0];
+  const base: CommandResult = { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 1, notFound: false };
+  return key === undefined ? { ...base, exitCode: 127, notFound: true, stderr: `${argv[0]}: not found` } : { ...base, stdout: REPLIES[key] ?? '' };
+};
+
+let cached: Promise<Facts> | null = null;
+
+export function capturedLabFacts(): Promise<Facts> {
+  cached ??= discoverFacts({
+    run: replayRunner,
+    readFile: async (path) => FILES[path] ?? null,
+    env: { SSH_CONNECTION: fixture('ssh/ssh-connection-env.txt').trim() },
+    uid: 0,
+    pid: 4242,
+  });
+  return cached.then((facts) => structuredClone(facts));
+}
