@@ -5,7 +5,7 @@ import { acquireApplyLock } from './apply-lock.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
 import { describeFsError, ensurePrivateDir, probeWritable } from './fs-atomic.js';
 import { newConfirmCode, newId } from './ids.js';
-import { claimPending, readPending, stopWatchdog, writePending, type PendingApply } from './pending.js';
+import { claimPending, isProcessAlive, readPending, stopWatchdog, writePending, type PendingApply } from './pending.js';
 import { DEFAULT_UFW_PATHS, type UfwPaths } from './paths.js';
 import { rollbackClaimedApply } from './rollback.js';
 import { takeSnapshot } from './snapshot.js';
@@ -84,6 +84,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: 
     return refused(`the confirmation timeout must be at least 1 second (got ${options.confirmTimeoutSec})`);
   }
   const toRun = plan.steps.flatMap((step, index) => (step.satisfied ? [] : [index]));
+  // Nothing to change: no snapshot, no watchdog, no transcript (transcriptId stays '').
   if (toRun.length === 0) return { ...refused(''), ok: true, error: null };
 
   try {
@@ -110,8 +111,9 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   if (existing.kind === 'corrupted') return refused(`${existing.message}; nothing was changed`);
   if (existing.kind === 'pending') {
     const p = existing.pending;
+    const watchdog = isProcessAlive(p.watchdogPid) ? `its rollback fires at ${p.deadline}` : `and its rollback watchdog (pid ${p.watchdogPid ?? '?'}) is NOT running`;
     return refused(
-      `apply ${p.id} is still awaiting confirmation (its rollback fires at ${p.deadline}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
+      `apply ${p.id} is still awaiting confirmation (${watchdog}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
     );
   }
   const { loadAppliedState } = await import('./state.js');

@@ -1,6 +1,8 @@
+import { rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { newId } from './ids.js';
+import { stateLayout } from './paths.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply } from './pending.js';
 import { loadLatestSnapshot, loadSnapshot, restoreSnapshotFiles, type SnapshotManifest } from './snapshot.js';
 import { appendToTranscript, startTranscript, whoRan, type TranscriptEntry } from './transcript.js';
@@ -156,6 +158,12 @@ export async function rollbackToLastSnapshot(
     });
   }
   if (!done.ok) return done;
+  if (pendingRead.kind === 'corrupted') {
+    // Rolled back past it: keep it for a person to look at, but out of the way of the next apply.
+    const aside = `${stateLayout.pending(stateDir)}.corrupted-${now().getTime()}`;
+    await rename(stateLayout.pending(stateDir), aside).catch(() => undefined);
+    await writer.append({ type: 'note', when: now().toISOString(), message: `the corrupted pending file was moved to ${aside}` });
+  }
   return {
     ok: true,
     value: { snapshotId: manifest.value.id, ...done.value, pendingApplyId: pending?.id ?? null, transcriptId: id },

@@ -12,6 +12,10 @@ import { rollbackClaimedApply, rollbackToLastSnapshot } from './rollback.js';
 
 const POLL_MS = 500;
 
+// Set once this watchdog has taken the apply: from then on a SIGTERM (e.g. a shutdown) must not
+// leave the firewall half restored.
+let rollingBack = false;
+
 function readyFile(stateDir: string, id: string): string {
   return join(stateDir, `watchdog-${id}.ready`);
 }
@@ -31,6 +35,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
       return 'confirmed';
     }
     if (read.kind === 'corrupted') {
+      rollingBack = true;
       await log(stateDir, id, `${read.message}; rolling back to the last snapshot to be safe`);
       const done = await rollbackToLastSnapshot(stateDir, run, 'the pending file was corrupted: rolled back by the watchdog to be safe');
       await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
@@ -45,6 +50,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     await log(stateDir, id, `not rolling back: ${claimed.errors}`);
     return 'confirmed';
   }
+  rollingBack = true;
   const reason = claimed.value.phase === 'applying'
     ? 'the apply stopped while running its commands (v6wall was killed or hung)'
     : `no confirmation before the deadline ${claimed.value.deadline}`;
@@ -76,6 +82,13 @@ export async function runWatchdog(args: string[]): Promise<number> {
   const ready = readyFile(stateDir, id);
   await writeFile(ready, `${process.pid}\n`, { mode: 0o600 });
   await log(stateDir, id, 'armed');
+  // confirm and rollback send SIGTERM only after taking the pending apply, so nothing is left to do.
+  process.on('SIGTERM', () => {
+    if (rollingBack) return;
+    void log(stateDir, id, 'stopped: the apply was confirmed or rolled back')
+      .then(() => unlink(ready).catch(() => undefined))
+      .finally(() => process.exit(0));
+  });
   try {
     const { runCommand } = await import('../host/run.js');
     const result = await watchOver(stateDir, id, runCommand);

@@ -17,7 +17,8 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
   }
   if (facts.ufw.installed && facts.ufw.ipv6 === null) add('Could not read IPV6= from /etc/default/ufw.');
   if (!facts.docker.available) {
-    add(`No Docker found (${facts.docker.reason ?? 'unknown reason'}): only SSH and the default policies will be set.`);
+    const reason = (facts.docker.reason ?? 'it could not be reached').replace(/\.$/, '');
+    add(`No Docker: ${reason}. Only SSH and the default policies will be set.`);
   } else if (facts.docker.ip6tablesChainsLive) {
     add('Docker writes its own IPv6 firewall rules, and they come before UFW\'s: published ports (and on some versions container addresses) stay open whatever UFW says.', true);
   }

@@ -366,7 +366,9 @@ function erase(state: WizardState): WizardState {
 
 function quit(state: WizardState): WizardState {
   if (awaitingConfirmation(state)) return { ...state, overlay: 'quit-confirm' };
-  return { ...state, exitCode: state.screen === 'done' ? finishedCode(state) : EXIT.quit };
+  // Once something ran, the exit code says how it ended; before that, quitting is an abort.
+  const ran = state.apply.status === 'finished' || state.screen === 'done';
+  return { ...state, exitCode: ran ? finishedCode(state) : EXIT.quit };
 }
 
 /** While the help or quit question is shown, only its own keys count. */

@@ -10,6 +10,11 @@ export { EXIT } from './reducer.js';
 /** The exit code the wizard ends with when it refuses to start (no terminal). */
 export const NO_TTY_EXIT = 2;
 
+/** NO_COLOR (any non-empty value, see no-color.org) turns colours off; everything still reads in plain text. */
+export function uiOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<UiOptions> = {}): UiOptions {
+  return { ...DEFAULT_UI_OPTIONS, color: env.NO_COLOR === undefined || env.NO_COLOR === '', ...overrides };
+}
+
 /**
  * Runs the interactive wizard. Resolves with the exit code: 0 finished,
  * 1 the apply failed or was rolled back, 2 no terminal, 130 quit by the operator.
@@ -21,7 +26,7 @@ export async function runWizard(deps: WizardDeps, options: Partial<UiOptions> = 
     return NO_TTY_EXIT;
   }
   const [{ render }, React, { Wizard }] = await Promise.all([import('ink'), import('react'), import('./wizard.js')]);
-  const ui: UiOptions = { ...DEFAULT_UI_OPTIONS, color: !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''), ...options };
+  const ui = uiOptionsFromEnv(process.env, options);
   let exitCode: number = 0;
   const instance = render(
     React.createElement(Wizard, {

@@ -24,8 +24,6 @@ export interface WizardProps {
   deps: WizardDeps;
   options: UiOptions;
   onExit: (code: number) => void;
-  /** Start from this state instead of discovering (snapshots of later screens). */
-  initial?: WizardState;
 }
 
 function message(error: unknown): string {
@@ -60,11 +58,11 @@ function CurrentScreen({ state, now }: { state: WizardState; now: number }): Rea
   }
 }
 
-export function Wizard({ deps, options, onExit, initial }: WizardProps): React.JSX.Element {
+export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Element {
   const { stdout } = useStdout();
   const [state, dispatch] = useReducer(
     wizardReducer,
-    initial ?? initialState({ viewRows: stdout.rows ?? 24, defaultScriptPath: options.defaultScriptPath }),
+    initialState({ viewRows: stdout.rows ?? 24, defaultScriptPath: options.defaultScriptPath }),
   );
   const [now, setNow] = useState(() => options.now());
   const stateRef = useRef(state);
@@ -77,12 +75,11 @@ export function Wizard({ deps, options, onExit, initial }: WizardProps): React.J
   });
 
   useEffect(() => {
-    if (initial !== undefined) return;
     deps.discover().then(
       (facts) => dispatch({ type: 'facts-loaded', facts, choices: deps.defaultChoices(facts) }),
       (error: unknown) => dispatch({ type: 'discovery-failed', message: message(error) }),
     );
-  }, [deps, initial]);
+  }, [deps]);
 
   useEffect(() => {
     const onResize = (): void => dispatch({ type: 'resize', viewRows: stdout.rows ?? 24 });

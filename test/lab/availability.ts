@@ -47,5 +47,15 @@ export function skipLab(): boolean {
   if (process.env.V6WALL_LAB === 'required') {
     throw new Error(`V6WALL_LAB=required but the lab cannot run: ${availability.reason}`);
   }
+  if (!warned) console.warn(`lab tests skipped: ${availability.reason} (set V6WALL_LAB=required to make this a failure)`);
+  warned = true;
   return true;
+}
+
+let warned = false;
+
+/** A suite title that carries the skip reason, so the reporter shows why. */
+export function labTitle(title: string): string {
+  const availability = labAvailable();
+  return availability.ok ? title : `${title} [skipped: ${availability.reason}]`;
 }

@@ -218,16 +218,18 @@ async function main(): Promise<void> {
   const want = (what: string) => wanted.size === 0 || wanted.has(what);
 
   // Lab 1: Docker 20.10, ip6tables off (Debian 12 default), IPv6-only WAN.
-  const lab = ['docker', 'ssh', 'host', 'ufw', 'ip6tables'].some(want) ? await dockerLab(false) : undefined;
-  if (lab) try {
-    await createContainers(lab);
-    if (want('docker')) await captureDocker(lab, 'v20.10-ip6tables-off');
-    if (want('ssh')) await captureSsh(lab);
-    if (want('host')) await captureHost(lab, 'ipv6-only');
-    if (want('ufw') || want('ip6tables')) await captureUfw(lab);
-    if (want('ip6tables')) await captureIp6tables(lab, 'docker20.10-ip6tables-off-ufw-active');
-  } finally {
-    console.log('lab 1 teardown problems:', await lab.teardown());
+  if (['docker', 'ssh', 'host', 'ufw', 'ip6tables'].some(want)) {
+    const lab = await dockerLab(false);
+    try {
+      await createContainers(lab);
+      if (want('docker')) await captureDocker(lab, 'v20.10-ip6tables-off');
+      if (want('ssh')) await captureSsh(lab);
+      if (want('host')) await captureHost(lab, 'ipv6-only');
+      if (want('ufw') || want('ip6tables')) await captureUfw(lab);
+      if (want('ip6tables')) await captureIp6tables(lab, 'docker20.10-ip6tables-off-ufw-active');
+    } finally {
+      console.log('lab 1 teardown problems:', await lab.teardown());
+    }
   }
   if (want('ufw')) await captureUfwIpv6No();
 

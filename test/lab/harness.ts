@@ -1,9 +1,15 @@
 /**
  * A disposable lab: a "client" (the internet) and a "server" network namespace joined by a
  * veth, a real dockerd, a real sshd on 2222 and a private UFW inside the server namespace.
- * The machine's own firewall is never touched: ufw only ever runs through serverArgv(),
- * which bind-mounts the lab's private copies of its state over /etc/ufw, /lib/ufw and
- * /etc/default/ufw inside a private mount namespace.
+ * The machine's own firewall is never touched: ufw (and dockerd, sshd, v6wall) only ever run
+ * through serverArgv(), which bind-mounts the lab's private copies over /etc/ufw, /lib/ufw,
+ * /etc/default/ufw, /etc/docker and /etc/ssh/sshd_config inside a private mount namespace.
+ *
+ *   const lab = await startLab();                       // ~1 s; teardown() in afterAll
+ *   await lab.createNetwork({ name: 'v6net', subnet6: LAB_ADDRESSES.containerSubnet });
+ *   await lab.runContainer({ name: 'web', network: 'v6net', ip6: '2001:db8:1234:a1:1::10', publish: ['8081:80'] });
+ *   await lab.runV6wall(['plan', '--json']);
+ *   await lab.probeHttp('2001:db8:1234:a1:1::10', 80); // 'open' | 'blocked', from the client namespace
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,7 +19,7 @@ import { busyboxRootfsTar, LAB_IMAGE } from './image.js';
 import { must, run, startDetached, waitFor, type LabResult, type LabRunOptions } from './exec.js';
 import { labRecordPath, teardownLab, type LabRecord } from './teardown.js';
 
-export { labAvailable, skipLab, type LabAvailability } from './availability.js';
+export { labAvailable, labTitle, skipLab, type LabAvailability } from './availability.js';
 export { cleanupStaleLabs } from './teardown.js';
 export { LAB_IMAGE } from './image.js';
 export type { LabResult, LabRunOptions } from './exec.js';
@@ -115,6 +121,8 @@ export interface Lab {
   createNetwork(spec: NetworkSpec): Promise<void>;
   /** Starts (or creates) a container from the lab image; resolves with its full id. */
   runContainer(spec: ContainerSpec): Promise<string>;
+  /** Many containers at once (e.g. 200 for the discovery benchmark): parallel creates, one batched start. */
+  runContainers(specs: readonly ContainerSpec[]): Promise<string[]>;
   /** TCP connect from the client namespace (nc -z -w2). */
   probeTcp(address: string, port: number): Promise<Reachability>;
   /** HTTP GET from the client namespace (curl -6 -m2); open when any HTTP answer came back. */
@@ -250,15 +258,27 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       await must(['docker', ...argv, spec.name], { env });
     },
     async runContainer(spec) {
-      const argv = [spec.stopped ? 'create' : 'run', ...(spec.stopped ? [] : ['-d']), '--name', spec.name];
-      if (spec.network) argv.push('--network', spec.network);
-      if (spec.ip6) argv.push('--ip6', spec.ip6);
-      for (const publish of spec.publish ?? []) argv.push('-p', publish);
-      for (const expose of spec.expose ?? []) argv.push('--expose', expose);
-      argv.push(LAB_IMAGE, ...(spec.command ?? []));
+      const argv = spec.stopped ? ['create', ...containerArgs(spec)] : ['run', '-d', ...containerArgs(spec)];
       const id = (await must(['docker', ...argv], { env, timeoutMs: 60_000 })).stdout.trim();
       if (!spec.stopped) await waitForDad(record.serverNs);
       return id;
+    },
+    async runContainers(specs) {
+      const ids: string[] = new Array<string>(specs.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let index = next++; index < specs.length; index = next++) {
+          const spec = specs[index];
+          if (spec) ids[index] = (await must(['docker', 'create', ...containerArgs(spec)], { env, timeoutMs: 60_000 })).stdout.trim();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, specs.length) }, worker));
+      const toStart = ids.filter((_, index) => specs[index]?.stopped !== true);
+      if (toStart.length > 0) {
+        await must(['docker', 'start', ...toStart], { env, timeoutMs: 600_000 });
+        await waitForDad(record.serverNs);
+      }
+      return ids;
     },
     probeTcp: (address, port) => probe(['nc', '-z', '-w2', address, String(port)]),
     probeHttp: async (address, port) => {
@@ -279,9 +299,20 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
 }
 
+function containerArgs(spec: ContainerSpec): string[] {
+  const argv = ['--name', spec.name];
+  if (spec.network) argv.push('--network', spec.network);
+  if (spec.ip6) argv.push('--ip6', spec.ip6);
+  for (const publish of spec.publish ?? []) argv.push('-p', publish);
+  for (const expose of spec.expose ?? []) argv.push('--expose', expose);
+  argv.push(LAB_IMAGE, ...(spec.command ?? []));
+  return argv;
+}
+
 /**
- * A bridge's addresses go through duplicate address detection (~2 s) once its first
- * container attaches; until then the server cannot forward to that network.
+ * A bridge's addresses go through duplicate address detection (~2 s) once its first container
+ * attaches, and until then the server cannot forward to that network. The server namespace has
+ * accept_dad=0 for new links, so this is normally instant; it stays as a safety net.
  */
 async function waitForDad(ns: string): Promise<void> {
   const tentativeOnLiveLinks = async (): Promise<number> => {

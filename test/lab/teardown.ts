@@ -54,8 +54,8 @@ async function killNamespacePids(ns: string): Promise<void> {
   }
 }
 
-/** Kills container processes left in the lab's own cgroup (dockerd --cgroup-parent) and removes the cgroups. */
-function sweepCgroups(cgroupParent: string): void {
+/** Kills the processes in the lab's own cgroup (dockerd --cgroup-parent: the containers), then removes the cgroups. */
+function sweepCgroups(cgroupParent: string, remove: boolean): void {
   const root = '/sys/fs/cgroup';
   if (!existsSync(root)) return;
   for (const controller of readdirSync(root)) {
@@ -84,6 +84,7 @@ function sweepCgroups(cgroupParent: string): void {
         }
       }
     }
+    if (!remove) continue;
     for (const dir of dirs.reverse()) {
       try {
         rmdirSync(dir);
@@ -115,20 +116,15 @@ export async function teardownLab(record: LabRecord): Promise<string[]> {
     }
   };
   if (!record.dir.startsWith(LAB_DIR_PREFIX)) return [`refusing to tear down ${record.dir}: not a lab dir`];
-  const socket = join(record.dir, 'docker.sock');
-  await step('remove containers', async () => {
-    if (!existsSync(socket)) return;
-    const env = { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(record.dir, 'docker-cli') };
-    const ids = await run(['docker', 'ps', '-aq'], { env, timeoutMs: 10_000 });
-    const list = ids.stdout.split(/\s+/).filter(Boolean);
-    if (ids.exitCode === 0 && list.length > 0) await run(['docker', 'rm', '-f', ...list], { env, timeoutMs: 30_000 });
-  });
+  // Container processes first (SIGKILL through the lab's own cgroup): faster than `docker rm -f`, and
+  // dockerd then stops at once instead of waiting for PID-1 httpds that ignore SIGTERM.
+  await step('kill containers', () => sweepCgroups(record.cgroupParent, false));
   await step('stop dockerd', () => stopByPidFile(join(record.dir, 'dockerd.pid'), 15_000));
   await step('stop sshd', () => stopByPidFile(join(record.dir, 'sshd.pid'), 3_000));
   for (const ns of [record.serverNs, record.clientNs]) {
     await step(`kill processes in ${ns}`, () => killNamespacePids(ns));
   }
-  await step('sweep cgroups', () => sweepCgroups(record.cgroupParent));
+  await step('sweep cgroups', () => sweepCgroups(record.cgroupParent, true));
   for (const ns of [record.serverNs, record.clientNs]) {
     await step(`delete ${ns}`, async () => {
       if (!existsSync(`/var/run/netns/${ns}`)) return;

@@ -83,6 +83,9 @@ async function main(): Promise<number> {
   };
   // While v6wall owns the terminal, Ctrl-C is its business; a kill of this process still tears down.
   const ignore = () => {};
+  // A closed terminal (SIGHUP) makes writes fail with EIO; that must not abort the teardown.
+  process.stdout.on('error', ignore);
+  process.stderr.on('error', ignore);
   process.on('SIGINT', ignore);
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {

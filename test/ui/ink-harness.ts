@@ -11,7 +11,10 @@ class FakeStdout extends EventEmitter {
     super();
   }
   write = (frame: string): boolean => {
+    // Outside debug mode Ink also writes bare control sequences (synchronised-output markers, erases).
+    if (stripAnsi(frame).trim() === '') return true;
     this.frames.push(frame);
+    this.emit('frame', frame);
     return true;
   };
 }
@@ -59,6 +62,8 @@ export interface Rendered {
   settle(ms?: number): Promise<void>;
   unmount(): void;
   instance: Instance;
+  /** Resolves at the next frame Ink writes. */
+  nextFrame(): Promise<string>;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -70,14 +75,15 @@ export function stripAnsi(text: string): string {
 
 export const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function renderAt(tree: ReactElement, size: { columns?: number; rows?: number } = {}): Rendered {
+export function renderAt(tree: ReactElement, size: { columns?: number; rows?: number; debug?: boolean } = {}): Rendered {
   const stdout = new FakeStdout(size.columns ?? 80, size.rows ?? 30);
   const stdin = new FakeStdin();
   const instance = inkRender(tree, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: new FakeStdout(80, 24) as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
-    debug: true,
+    // debug renders every update at once (no 30 fps throttle), one whole frame per write.
+    debug: size.debug ?? true,
     exitOnCtrlC: false,
     patchConsole: false,
   });
@@ -97,6 +103,7 @@ export function renderAt(tree: ReactElement, size: { columns?: number; rows?: nu
       }
     },
     settle,
+    nextFrame: () => new Promise<string>((resolve) => stdout.once('frame', resolve)),
     unmount: () => {
       instance.unmount();
       instance.cleanup();

@@ -79,7 +79,7 @@ const CASES: Case[] = [
 
   { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
   { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '28.5.2', 'port 2222'] },
-  { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker found'] },
+  { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker: docker: command not found.'] },
   { name: 'discovery--not-root', facts: notRootFacts, steps: [], shows: ['You are not root'] },
   { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
   { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
@@ -138,6 +138,10 @@ const CASES: Case[] = [
   { name: 'done--apply-failed', facts: labFacts, steps: [...APPLY, E], deps: failing, shows: ['rolled back'] },
   { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { wait: 10 }, E], shows: ['Nothing changed'] },
 
+  { name: 'defaults--60-columns', facts: labFacts, steps: TO_DEFAULTS, columns: 60 },
+  { name: 'apply--failure-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }, E, E, { wait: 40 }], deps: (facts) => fakeDeps(facts, { failAt: 1, failOutput: 'ERROR: Could not load logging rules' }).deps, columns: 60, shows: ['Step 2 failed'] },
+  { name: 'preview--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }], columns: 60 },
+  { name: 'done--confirmed-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }, E, E, { wait: 60 }, E], deps: confirming, columns: 60, shows: ['What changed'] },
   { name: 'help--overlay', facts: labFacts, steps: ['?'], shows: ['esc or ? closes this help'] },
 ];
 

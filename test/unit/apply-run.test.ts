@@ -139,6 +139,9 @@ describe('applyPlan', () => {
     expect(right.ok).toBe(true);
     expect((await readPending(host.stateDir)).kind).toBe('none');
     await waitFor(async () => !isProcessAlive(pid), 5000, 'the watchdog to exit');
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(host.stateDir)).filter((n) => n.endsWith('.ready'))).toEqual([]);
+    expect(await readFile(join(host.stateDir, 'watchdog.log'), 'utf8')).toMatch(/armed\n.*stopped: the apply was confirmed/);
 
     const transcript = await readTranscript(host.stateDir, outcome.transcriptId);
     expect(transcript.ok && transcript.value.outcome).toBe('confirmed');

@@ -1,11 +1,11 @@
-import ipaddr from 'ipaddr.js';
+import { addrKey, inCidr, isMulticast, isUnspecified, toAddrCidr, type Addr } from './address.js';
 import type { AddrType, PortRange, RuleCidr, RuleMatch, SaveRule } from './ruleset.js';
 
 /** The packet being followed: the first packet of a NEW inbound connection. */
 export interface Packet {
   /** null: an arbitrary internet address, inside no prefix a rule names. */
-  src: bigint | null;
-  dst: bigint;
+  src: Addr | null;
+  dst: Addr;
   dstText: string;
   /** null: an ephemeral port no rule names. */
   sport: number | null;
@@ -14,7 +14,7 @@ export interface Packet {
   inIface: string;
   /** null before the routing decision and for local delivery. */
   outIface: string | null;
-  origDst: bigint;
+  origDst: Addr;
   origDport: number;
   /** Conntrack states: NEW, plus DNAT once rewritten; UNTRACKED after NOTRACK. */
   states: readonly string[];
@@ -24,7 +24,7 @@ export interface Packet {
 
 /** What the packet's environment says about addresses (for addrtype). */
 export interface AddressFacts {
-  isLocal(address: bigint): boolean;
+  isLocal(address: Addr): boolean;
 }
 
 export type CheckKind = 'src' | 'other';
@@ -33,8 +33,8 @@ export interface Check {
   kind: CheckKind;
   /** null: cannot tell for this packet (e.g. a source-port condition when the client's port is not known). */
   test(pkt: Packet, facts: AddressFacts): boolean | null;
-  /** The condition as written, for "cannot evaluate" messages. */
-  text: string;
+  /** The condition, described (describeMatch) only when a message needs it. */
+  match: RuleMatch;
 }
 
 export interface CompiledRule {
@@ -42,43 +42,20 @@ export interface CompiledRule {
   checks: Check[];
   /** Texts of the conditions v6wall cannot evaluate. */
   unknowns: string[];
+  /** The exact destination ports the rule demands (a short list), for chain-index.ts; null when any port may do. */
+  requiredPorts: number[] | null;
+  /** The one destination address (/128) the rule demands, as an addrKey; null otherwise. */
+  requiredDestination: string | null;
 }
-
-export function addressToBigInt(address: string): bigint | null {
-  try {
-    const parsed = ipaddr.parse(address);
-    if (parsed.kind() !== 'ipv6') return null;
-    let value = 0n;
-    for (const byte of parsed.toByteArray()) value = (value << 8n) | BigInt(byte);
-    return value;
-  } catch {
-    return null;
-  }
-}
-
-const ALL_ONES = (1n << 128n) - 1n;
-
-export interface BigCidr {
-  network: bigint;
-  mask: bigint;
-}
-
-export function cidrToBig(cidr: RuleCidr): BigCidr | null {
-  if (cidr.family !== 6) return null;
-  const address = addressToBigInt(cidr.address);
-  if (address === null) return null;
-  const mask = cidr.prefix === 0 ? 0n : (ALL_ONES << BigInt(128 - cidr.prefix)) & ALL_ONES;
-  return { network: address & mask, mask };
-}
-
-export const inCidr = (address: bigint, cidr: BigCidr): boolean => (address & cidr.mask) === cidr.network;
 
 const inRanges = (port: number, ranges: readonly PortRange[]): boolean =>
   ranges.some((r) => port >= r.from && port <= r.to);
 
-export function ifaceMatches(pattern: string, name: string | null): boolean {
-  if (name === null) return false;
-  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+/** "br-+" matches every name starting with "br-"; anything else matches exactly. */
+function ifaceMatcher(pattern: string): (name: string | null) => boolean {
+  if (!pattern.endsWith('+')) return (name) => name === pattern;
+  const prefix = pattern.slice(0, -1);
+  return (name) => name !== null && name.startsWith(prefix);
 }
 
 function protoMatches(proto: string, pkt: Packet): boolean {
@@ -87,9 +64,7 @@ function protoMatches(proto: string, pkt: Packet): boolean {
   return proto === 'udp' || proto === '17';
 }
 
-const isMulticast = (address: bigint): boolean => address >> 120n === 0xffn;
-
-function addrTypeMatches(types: readonly AddrType[], address: bigint | null, facts: AddressFacts): boolean {
+function addrTypeMatches(types: readonly AddrType[], address: Addr | null, facts: AddressFacts): boolean {
   // An arbitrary internet source is a plain unicast address.
   if (address === null) return types.includes('UNICAST');
   return types.some((t) => {
@@ -99,9 +74,9 @@ function addrTypeMatches(types: readonly AddrType[], address: bigint | null, fac
       case 'MULTICAST':
         return isMulticast(address);
       case 'UNICAST':
-        return !isMulticast(address) && address !== 0n;
+        return !isMulticast(address) && !isUnspecified(address);
       case 'UNSPEC':
-        return address === 0n;
+        return isUnspecified(address);
       default:
         // IPv6 has no broadcast; anycast/blackhole/unreachable routes are not modelled.
         return false;
@@ -119,20 +94,20 @@ const negate = (negated: boolean, test: Test): Test =>
       }
     : test;
 
-function compileMatch(m: RuleMatch): Omit<Check, 'text'> | string {
+function compileMatch(m: RuleMatch): Omit<Check, 'match'> | string {
   switch (m.kind) {
-    case 'iface':
-      return {
-        kind: 'other',
-        test: negate(m.negated, (pkt) => ifaceMatches(m.name, m.dir === 'in' ? pkt.inIface : pkt.outIface)),
-      };
+    case 'iface': {
+      const matches = ifaceMatcher(m.name);
+      const test: Test = m.dir === 'in' ? (pkt) => matches(pkt.inIface) : (pkt) => matches(pkt.outIface);
+      return { kind: 'other', test: negate(m.negated, test) };
+    }
     case 'addr': {
-      const cidr = cidrToBig(m.cidr);
+      const cidr = toAddrCidr(m.cidr);
       if (cidr === null) return { kind: 'other', test: () => m.negated }; // an IPv4 network never holds an IPv6 packet
       if (m.dir === 'dst') return { kind: 'other', test: negate(m.negated, (pkt) => inCidr(pkt.dst, cidr)) };
       return {
         kind: 'src',
-        test: negate(m.negated, (pkt) => (pkt.src === null ? cidr.mask === 0n : inCidr(pkt.src, cidr))),
+        test: negate(m.negated, (pkt) => (pkt.src === null ? cidr.prefix === 0 : inCidr(pkt.src, cidr))),
       };
     }
     case 'proto':
@@ -150,12 +125,18 @@ function compileMatch(m: RuleMatch): Omit<Check, 'text'> | string {
     }
     case 'state': {
       const wanted = new Set(m.states);
-      return { kind: 'other', test: negate(m.negated, (pkt) => pkt.states.some((s) => wanted.has(s))) };
+      const test: Test = (pkt) => {
+        for (const state of pkt.states) if (wanted.has(state)) return true;
+        return false;
+      };
+      return { kind: 'other', test: negate(m.negated, test) };
     }
-    case 'ctorigdstport':
-      return { kind: 'other', test: negate(m.negated, (pkt) => inRanges(pkt.origDport, [m.range])) };
+    case 'ctorigdstport': {
+      const { from, to } = m.range;
+      return { kind: 'other', test: negate(m.negated, (pkt) => pkt.origDport >= from && pkt.origDport <= to) };
+    }
     case 'ctorigdst': {
-      const cidr = cidrToBig(m.cidr);
+      const cidr = toAddrCidr(m.cidr);
       if (cidr === null) return { kind: 'other', test: () => m.negated };
       return { kind: 'other', test: negate(m.negated, (pkt) => inCidr(pkt.origDst, cidr)) };
     }
@@ -176,7 +157,7 @@ function compileMatch(m: RuleMatch): Omit<Check, 'text'> | string {
 
 const ports = (ranges: readonly PortRange[]): string => ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}:${r.to}`)).join(',');
 
-function describeMatch(m: RuleMatch): string {
+export function describeMatch(m: RuleMatch): string {
   const bang = 'negated' in m && m.negated ? '! ' : '';
   switch (m.kind) {
     case 'iface':
@@ -206,15 +187,58 @@ function describeMatch(m: RuleMatch): string {
   }
 }
 
+/** Cheap, selective conditions first: all must hold, so the order changes speed, not the answer. */
+const CHECK_ORDER: Record<RuleMatch['kind'], number> = {
+  proto: 0,
+  port: 1,
+  ctorigdstport: 1,
+  iface: 2,
+  addr: 3,
+  ctorigdst: 3,
+  state: 4,
+  syn: 4,
+  addrtype: 5,
+  'recent-check': 0,
+  'routing-header': 0,
+  unknown: 9,
+};
+
+const MAX_INDEXED_PORTS = 16;
+
+function requiredPortsOf(matches: readonly RuleMatch[]): number[] | null {
+  for (const m of matches) {
+    if (m.kind !== 'port' || m.dir !== 'dst' || m.negated) continue;
+    if (m.ranges.length > MAX_INDEXED_PORTS || m.ranges.some((r) => r.from !== r.to)) return null;
+    return m.ranges.map((r) => r.from);
+  }
+  return null;
+}
+
+function requiredDestinationOf(matches: readonly RuleMatch[]): string | null {
+  for (const m of matches) {
+    if (m.kind !== 'addr' || m.dir !== 'dst' || m.negated || m.cidr.prefix !== 128) continue;
+    const cidr = toAddrCidr(m.cidr);
+    return cidr === null ? null : addrKey(cidr.network);
+  }
+  return null;
+}
+
 export function compileRule(rule: SaveRule): CompiledRule {
   const checks: Check[] = [];
   const unknowns: string[] = [];
-  for (const m of rule.matches) {
+  const ordered = [...rule.matches].sort((a, b) => CHECK_ORDER[a.kind] - CHECK_ORDER[b.kind]);
+  for (const m of ordered) {
     const compiled = compileMatch(m);
     if (typeof compiled === 'string') unknowns.push(compiled);
-    else checks.push({ ...compiled, text: describeMatch(m) });
+    else checks.push({ kind: compiled.kind, test: compiled.test, match: m });
   }
-  return { rule, checks, unknowns };
+  return {
+    rule,
+    checks,
+    unknowns,
+    requiredPorts: requiredPortsOf(rule.matches),
+    requiredDestination: requiredDestinationOf(rule.matches),
+  };
 }
 
 /** 'yes', 'no', 'only-source-differs', or the conditions v6wall could not evaluate for this packet. */
@@ -228,7 +252,7 @@ export function matchRule(rule: CompiledRule, pkt: Packet, facts: AddressFacts):
     const r = check.test(pkt, facts);
     if (r === true) continue;
     if (r === null) {
-      (undecided ??= []).push(check.text);
+      (undecided ??= []).push(describeMatch(check.match));
       continue;
     }
     if (check.kind !== 'src' || pkt.src !== null) return 'no';

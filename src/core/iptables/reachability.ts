@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Proto } from '../types.js';
-import { addressToBigInt, cidrToBig, inCidr, type AddressFacts, type BigCidr, type Packet } from './compile-rule.js';
+import { addrKey, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
+import type { AddressFacts, Packet } from './compile-rule.js';
 import { parseRuleCidr } from './parse-values.js';
 import type { Ruleset } from './ruleset.js';
 import { ChainWalker, compileRuleset, isDockerOwnChain, type CompiledRuleset, type DecidingRule, type Outcome } from './walk-chain.js';
@@ -77,26 +78,26 @@ type PathEnd =
 
 interface Routing {
   facts: AddressFacts;
-  bridgeFor(address: bigint): string | null;
+  bridgeFor(address: Addr): string | null;
 }
 
 function buildRouting(context: RoutingContext): Routing | string {
-  const local = new Set<bigint>();
+  const local = new Set<string>();
   for (const a of context.hostAddresses) {
-    const v = addressToBigInt(a);
+    const v = parseAddr(a);
     if (v === null) return `"${a}" in the host addresses is not an IPv6 address`;
-    local.add(v);
+    local.add(addrKey(v));
   }
-  const subnets: { cidr: BigCidr; bridge: string; prefix: number }[] = [];
+  const subnets: { cidr: AddrCidr; bridge: string; prefix: number }[] = [];
   for (const s of context.dockerSubnets) {
     const rc = parseRuleCidr(s.subnet);
-    const cidr = rc === null ? null : cidrToBig(rc);
+    const cidr = rc === null ? null : toAddrCidr(rc);
     if (rc === null || cidr === null) return `"${s.subnet}" is not an IPv6 subnet`;
     subnets.push({ cidr, bridge: s.bridge, prefix: rc.prefix });
   }
   subnets.sort((a, b) => b.prefix - a.prefix); // longest prefix wins, as in the routing table
   return {
-    facts: { isLocal: (a) => local.has(a) },
+    facts: { isLocal: (a) => local.has(addrKey(a)) },
     bridgeFor: (a) => subnets.find((s) => inCidr(a, s.cidr))?.bridge ?? null,
   };
 }
@@ -128,7 +129,7 @@ function runStage(walker: ChainWalker, stage: Stage, path: Path): { next: Path[]
       ends.push({ kind: 'blocked', by, path: { ...base, trail: [...path.trail, `${where}: ${verdict} by ${describeBy(by)}`] } });
       continue;
     }
-    const rewritten = o.pkt.dst !== path.pkt.dst || o.pkt.dport !== path.pkt.dport || o.pkt.redirected !== path.pkt.redirected;
+    const rewritten = !sameAddr(o.pkt.dst, path.pkt.dst) || o.pkt.dport !== path.pkt.dport || o.pkt.redirected !== path.pkt.redirected;
     const step = rewritten
       ? `${where}: destination rewritten to [${o.pkt.dstText}]:${o.pkt.dport} by ${describeBy(by)}`
       : by.line === null && stage.table !== 'filter'
@@ -155,8 +156,8 @@ function runStages(walker: ChainWalker, stages: Stage[], paths: Path[], ends: Pa
 
 function followProbe(tables: CompiledRuleset, routing: Routing, context: RoutingContext, probe: Probe, ignoreDockerAccepts: boolean): PathEnd[] {
   const walker = new ChainWalker(tables, { facts: routing.facts, ignoreDockerAccepts });
-  const dst = addressToBigInt(probe.address) as bigint;
-  const src = probe.source === undefined ? null : addressToBigInt(probe.source);
+  const dst = parseAddr(probe.address) as Addr;
+  const src = probe.source === undefined ? null : parseAddr(probe.source);
   const pkt: Packet = {
     src,
     dst,
@@ -191,8 +192,8 @@ function followProbe(tables: CompiledRuleset, routing: Routing, context: Routing
 }
 
 function probeError(probe: Probe): string | null {
-  if (addressToBigInt(probe.address) === null) return `"${probe.address}" is not an IPv6 address`;
-  if (probe.source !== undefined && addressToBigInt(probe.source) === null) return `source "${probe.source}" is not an IPv6 address`;
+  if (parseAddr(probe.address) === null) return `"${probe.address}" is not an IPv6 address`;
+  if (probe.source !== undefined && parseAddr(probe.source) === null) return `source "${probe.source}" is not an IPv6 address`;
   if (!Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535) return `port ${probe.port} is not between 1 and 65535`;
   return null;
 }

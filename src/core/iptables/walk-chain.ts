@@ -1,4 +1,6 @@
-import { addressToBigInt, compileRule, matchRule } from './compile-rule.js';
+import { parseAddr } from './address.js';
+import { buildChainIndex, lowerBound, type ChainIndex } from './chain-index.js';
+import { compileRule, matchRule } from './compile-rule.js';
 import type { AddressFacts, CompiledRule, Packet } from './compile-rule.js';
 import type { Ruleset, SaveRule } from './ruleset.js';
 
@@ -7,6 +9,7 @@ export interface CompiledChain {
   name: string;
   policy: string | null;
   rules: CompiledRule[];
+  index: ChainIndex | null;
 }
 
 /** table name -> chain name -> chain, compiled once per analysis. */
@@ -17,7 +20,8 @@ export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
   for (const table of ruleset.tables) {
     const chains = new Map<string, CompiledChain>();
     for (const chain of table.chains) {
-      chains.set(chain.name, { table: table.name, name: chain.name, policy: chain.policy, rules: chain.rules.map(compileRule) });
+      const rules = chain.rules.map(compileRule);
+      chains.set(chain.name, { table: table.name, name: chain.name, policy: chain.policy, rules, index: buildChainIndex(rules) });
     }
     tables.set(table.name, chains);
   }
@@ -77,7 +81,11 @@ export class ChainWalker {
     let pkt = pkt0;
     let assumptions = assumptions0;
     let notes = notes0;
-    for (let i = start; i < chain.rules.length; i++) {
+    // Only the rules that could match (see chain-index.ts); DNAT/REDIRECT end the walk, so dport and dst stay put.
+    const candidates = chain.index?.candidates(pkt) ?? null;
+    const end = candidates === null ? chain.rules.length : candidates.length;
+    for (let k = candidates === null ? start : lowerBound(candidates, start); k < end; k++) {
+      const i = candidates === null ? k : (candidates[k] as number);
       const compiled = chain.rules[i] as CompiledRule;
       const { rule } = compiled;
       if (this.options.ignoreDockerAccepts && rule.target?.kind === 'ACCEPT' && isDockerOwnChain(chain.name)) continue;
@@ -143,7 +151,7 @@ export class ChainWalker {
       case 'NOTRACK':
         return [{ kind: 'continue', pkt: { ...pkt, states: ['UNTRACKED'] }, assumptions, notes }];
       case 'DNAT': {
-        const dst = target.address === null ? pkt.dst : addressToBigInt(target.address);
+        const dst = target.address === null ? pkt.dst : parseAddr(target.address);
         if (dst === null) {
           return [{ kind: 'unknown', reason: `DNAT to an IPv4 address ${target.address ?? ''}`, by, pkt, assumptions, notes }];
         }

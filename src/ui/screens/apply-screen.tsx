@@ -60,7 +60,9 @@ function Summary({ state }: { state: WizardState }): React.JSX.Element | null {
         {outcome.failedStep === null ? `The apply was refused: ${outcome.error ?? 'no reason given'}` : `Step ${outcome.failedStep + 1} failed; nothing after it ran.`}
       </Warning>
       {outcome.rolledBack || apply.rolledBackReason !== null ? (
-        <Tone name="ok">The firewall was rolled back to how it was before{apply.rolledBackReason ? ` (${apply.rolledBackReason})` : ''}.</Tone>
+        <Prose>
+          <Tone name="ok">The firewall was rolled back to how it was before{apply.rolledBackReason ? ` (${apply.rolledBackReason})` : ''}.</Tone>
+        </Prose>
       ) : null}
       <Text dimColor>Transcript: {outcome.transcriptPath}</Text>
     </Box>

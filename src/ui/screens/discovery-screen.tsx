@@ -36,7 +36,7 @@ function dockerFirewall(facts: Facts): string {
 
 function DockerSummary({ facts }: { facts: Facts }): React.JSX.Element {
   const docker = facts.docker;
-  if (!docker.available) return <Tone name="warn">not found{docker.reason ? `: ${docker.reason}` : ''}</Tone>;
+  if (!docker.available) return <Tone name="warn">not available (see below)</Tone>;
   const v6Networks = docker.networks.filter((network) => network.ipv6);
   return (
     <>

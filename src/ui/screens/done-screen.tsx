@@ -4,11 +4,12 @@ import { shellJoin } from '../../core/shell-quote.js';
 import type { WizardState } from '../wizard-state.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Tone } from '../theme.js';
+import { Para, Prose } from '../widgets/prose.js';
 
 function Headline({ state }: { state: WizardState }): React.JSX.Element {
   const outcome = state.apply.outcome;
   if (state.apply.crash !== null) return <Warning loud>The apply stopped with an error: {state.apply.crash}</Warning>;
-  if (outcome === null) return <Tone name="ok">Nothing changed: every step was already in place.</Tone>;
+  if (outcome === null) return <Para>Nothing changed: every step was already in place.</Para>;
   if (!outcome.ok) {
     return (
       <Warning loud>
@@ -19,7 +20,13 @@ function Headline({ state }: { state: WizardState }): React.JSX.Element {
   }
   switch (state.confirm.status) {
     case 'confirmed':
-      return <Tone name="ok" bold>The firewall is on, and a new SSH login proved you can still get in.</Tone>;
+      return (
+        <Prose>
+          <Tone name="ok" bold>
+            The firewall is on, and a new SSH login proved you can still get in.
+          </Tone>
+        </Prose>
+      );
     case 'kept':
       return <Warning>The firewall is on, kept without proof that a new SSH login works.</Warning>;
     case 'expired':
@@ -56,7 +63,7 @@ export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element
           <Text>
             Transcript: <Text bold>{outcome.transcriptPath}</Text>
           </Text>
-          <Text dimColor>`v6wall transcript --last` shows it; `--format sh` turns it into a script.</Text>
+          <Para dim>`v6wall transcript --last` shows it; `--format sh` turns it into a script.</Para>
         </Box>
       ) : null}
     </ScreenFrame>

@@ -9,7 +9,7 @@ export function HelpOverlay(): React.JSX.Element {
       <Tone name="accent" bold>Keys</Tone>
       {KEY_HELP.map(([keys, meaning]) => (
         <Text key={keys}>
-          <Text bold>{keys.padEnd(20)}</Text>
+          <Text bold>{keys.padEnd(22)}</Text>
           {meaning}
         </Text>
       ))}

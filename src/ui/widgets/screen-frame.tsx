@@ -30,7 +30,9 @@ export function ScreenFrame(props: { screen: Screen; hints: string; children: Re
         {props.children}
       </Box>
       <Box marginTop={1}>
-        <Text dimColor>{props.hints}</Text>
+        <Prose>
+          <Text dimColor>{props.hints}</Text>
+        </Prose>
       </Box>
     </Box>
   );

@@ -1,0 +1,111 @@
+import ipaddr from 'ipaddr.js';
+import type { RuleCidr } from './ruleset.js';
+
+/**
+ * An IPv6 address as four 32-bit words in an Int32Array: compared with plain integer operations
+ * (BigInt, or numbers above 2^31, would allocate on every comparison in the rule walk).
+ */
+export type Addr = Int32Array;
+
+export interface AddrCidr {
+  network: Addr;
+  mask: Addr;
+  prefix: number;
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F
+  return -1;
+}
+
+/**
+ * The plain hex forms ("2001:db8::10", full or compressed) in one pass, without ipaddr's
+ * regular expressions: a ruleset holds thousands of addresses. null for anything else
+ * (embedded IPv4, zones, junk), which parseAddr then hands to ipaddr.js.
+ */
+function parsePlainIpv6(text: string): Addr | null {
+  if (text.includes(':::')) return null;
+  const groups: number[] = [];
+  let gap = -1; // index in groups where "::" stands
+  let value = 0;
+  let digits = 0;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const code = i < n ? text.charCodeAt(i) : 58; // a virtual ":" closes the last group
+    if (code === 58) {
+      if (digits > 0) {
+        groups.push(value);
+        value = 0;
+        digits = 0;
+        continue;
+      }
+      // An empty group: only valid as part of "::" (or the end right after "::").
+      if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
+        if (gap !== -1) return null;
+        gap = groups.length;
+        i++;
+        continue;
+      }
+      if (i === n && gap === groups.length && n >= 2) continue;
+      return null;
+    }
+    const h = hexValue(code);
+    if (h < 0 || digits === 4) return null;
+    value = (value << 4) | h;
+    digits++;
+  }
+  if (groups.length > 8 || (gap === -1 && groups.length !== 8) || (gap !== -1 && groups.length > 7)) return null;
+  const full = gap === -1 ? groups : [...groups.slice(0, gap), ...Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
+  const words = new Int32Array(4);
+  for (let i = 0; i < 4; i++) words[i] = ((full[2 * i] as number) << 16) | (full[2 * i + 1] as number);
+  return words;
+}
+
+/** null for anything that is not an IPv6 address. */
+export function parseAddr(address: string): Addr | null {
+  const plain = parsePlainIpv6(address);
+  if (plain !== null) return plain;
+  try {
+    const parsed = ipaddr.parse(address);
+    if (parsed.kind() !== 'ipv6') return null;
+    const b = parsed.toByteArray();
+    const word = (i: number): number => ((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0);
+    return Int32Array.of(word(0), word(4), word(8), word(12));
+  } catch {
+    return null;
+  }
+}
+
+function maskWord(prefix: number, index: number): number {
+  const bits = Math.max(0, Math.min(32, prefix - index * 32));
+  return bits === 0 ? 0 : -1 << (32 - bits);
+}
+
+export function toAddrCidr(cidr: RuleCidr): AddrCidr | null {
+  if (cidr.family !== 6) return null;
+  const address = parseAddr(cidr.address);
+  if (address === null) return null;
+  const mask = Int32Array.of(maskWord(cidr.prefix, 0), maskWord(cidr.prefix, 1), maskWord(cidr.prefix, 2), maskWord(cidr.prefix, 3));
+  const network = address.map((word, i) => word & (mask[i] as number));
+  return { network, mask, prefix: cidr.prefix };
+}
+
+export function inCidr(a: Addr, c: AddrCidr): boolean {
+  const m = c.mask;
+  const n = c.network;
+  return ((a[0] as number) & (m[0] as number)) === n[0] &&
+    ((a[1] as number) & (m[1] as number)) === n[1] &&
+    ((a[2] as number) & (m[2] as number)) === n[2] &&
+    ((a[3] as number) & (m[3] as number)) === n[3];
+}
+
+export const sameAddr = (a: Addr, b: Addr): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
+/** A Set key for an address. */
+export const addrKey = (a: Addr): string => `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
+
+export const isMulticast = (a: Addr): boolean => ((a[0] as number) >>> 24) === 0xff;
+
+export const isUnspecified = (a: Addr): boolean => a[0] === 0 && a[1] === 0 && a[2] === 0 && a[3] === 0;

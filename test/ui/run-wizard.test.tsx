@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runWizard, NO_TTY_EXIT, uiOptionsFromEnv } from '../../src/ui/run-wizard.js';
+import { wizardRefusal } from '../../src/ui/tty-check.js';
+import { fakeDeps } from './fake-deps.js';
+import { labFacts } from './facts.js';
+import { drive } from './drive.js';
+
+const tty = { stdin: { isTTY: true, setRawMode: () => undefined }, stdout: { isTTY: true }, env: {} };
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('starting the wizard', () => {
+  it('refuses without a TTY before rendering: a message, exit code 2, no stack trace', async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const discover = vi.fn();
+    // Under vitest stdin is not a terminal, as in a pipe or CI.
+    const code = await runWizard({ ...fakeDeps(labFacts()).deps, discover });
+    expect(code).toBe(NO_TTY_EXIT);
+    expect(discover).not.toHaveBeenCalled();
+    const text = written.join('');
+    expect(text).toMatch(/needs an interactive terminal/);
+    expect(text).toMatch(/v6wall plan/);
+    expect(text).toMatch(/v6wall apply --yes/);
+    expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  it('knows a terminal from a pipe and from CI', () => {
+    expect(wizardRefusal(tty)).toBeNull();
+    expect(wizardRefusal({ ...tty, stdin: { isTTY: false } })).toMatch(/interactive terminal/);
+    expect(wizardRefusal({ ...tty, stdin: { isTTY: true } })).toMatch(/interactive terminal/);
+    expect(wizardRefusal({ ...tty, stdout: { isTTY: false } })).toMatch(/interactive terminal/);
+    expect(wizardRefusal({ ...tty, env: { CI: 'true' } })).toMatch(/CI=false/);
+    expect(wizardRefusal({ ...tty, env: { CI: 'false' } })).toBeNull();
+  });
+
+  it('ends with 130 when the operator quits before applying, and 0 after a confirmed apply', async () => {
+    const quit = await drive(labFacts(), ['q']);
+    expect(quit.exitCode()).toBe(130);
+    quit.app.unmount();
+    const control = fakeDeps(labFacts());
+    control.confirmed = true;
+    const enter = '\r';
+    const done = await drive(labFacts(), [enter, enter, enter, enter, enter, { wait: 10 }, enter, enter, { wait: 60 }, enter, enter], { deps: control.deps });
+    expect(control.applied).toHaveLength(1);
+    expect(done.exitCode()).toBe(0);
+    done.app.unmount();
+  });
+
+  it('honours NO_COLOR', () => {
+    expect(uiOptionsFromEnv({ NO_COLOR: '1' }).color).toBe(false);
+    expect(uiOptionsFromEnv({ NO_COLOR: '' }).color).toBe(true);
+    expect(uiOptionsFromEnv({}).color).toBe(true);
+  });
+});

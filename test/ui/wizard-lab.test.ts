@@ -1,0 +1,96 @@
+// The built wizard driven through a pseudo-terminal with keystrokes, as a
+// person would, against a real host: the lab's server namespace with real
+// ufw, a real dockerd and sshd on 2222. Heavy, so it runs only when asked:
+// V6WALL_LAB_UI=1 (root, and the lab's tools; see test/lab/availability.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, labAvailable, startLab, type Lab } from '../lab/harness.js';
+import { type PtyRun, spawnCli } from './pty-helpers.js';
+
+const wanted = process.env.V6WALL_LAB_UI === '1';
+const runnable = wanted && labAvailable().ok && existsSync(V6WALL_JS);
+const WEB = '2001:db8:1234:a1:1::10';
+const DB = '2001:db8:1234:a1:1::12';
+const ENTER = '\r';
+
+describe.skipIf(!runnable)('the wizard in a pty against the lab', () => {
+  let lab: Lab;
+  let stateDir: string;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    await lab.createNetwork({ name: 'v6net', subnet6: LAB_ADDRESSES.containerSubnet });
+    await lab.runContainer({ name: 'web', network: 'v6net', ip6: WEB, publish: ['8081:80'] });
+    await lab.runContainer({ name: 'db', network: 'v6net', ip6: DB });
+    stateDir = mkdtempSync(join(tmpdir(), 'v6wall-ui-state-'));
+  }, 300_000);
+
+  afterAll(async () => {
+    await lab?.teardown();
+  }, 120_000);
+
+  it('goes from discovery to a confirmed firewall that lets only the chosen container in', async () => {
+    const argv = lab.v6wallArgv(['wizard', '--state-dir', stateDir, '--confirm-timeout', '120']);
+    const wizard: PtyRun = spawnCli({
+      file: argv[0],
+      args: argv.slice(1),
+      columns: 100,
+      rows: 45,
+      // The operator's session, as sshd sets it for a login from the client.
+      env: { ...lab.env, SSH_CONNECTION: `${LAB_ADDRESSES.client} 51022 ${LAB_ADDRESSES.server} ${LAB_SSH_PORT}` },
+    });
+    try {
+      await wizard.waitFor('enter go on', 60_000);
+      expect(wizard.screen()).toMatch(/port 2222 \(your session\)/);
+      await wizard.press(ENTER);
+      await wizard.waitFor('Keep SSH open');
+      expect(wizard.screen()).toMatch(/\[x\] 2222\/tcp ← your session/);
+      await wizard.press(ENTER);
+      await wizard.waitFor('Default policies');
+      await wizard.press(ENTER);
+      await wizard.waitFor('Containers to make reachable');
+      await wizard.press('w', 'e', 'b');
+      await wizard.waitFor('1 of 2 match');
+      await wizard.press(' ', ENTER, ENTER);
+      await wizard.waitFor('How each port is reached');
+      // web 80/tcp starts on "publish :8081"; left picks route, to the container's own address.
+      await wizard.press('\u001B[D');
+      await wizard.waitFor(`http://[${WEB}]/`);
+      await wizard.press(ENTER);
+      await wizard.waitFor('The commands, before anything runs');
+      expect(wizard.screen()).toContain(`ufw route allow proto tcp from any to ${WEB} port 80`);
+      await wizard.press(ENTER);
+      await wizard.waitFor('Press enter again');
+      await wizard.press(ENTER);
+      await wizard.waitFor('sudo v6wall confirm', 60_000);
+      const code = /sudo v6wall confirm (\S+)/.exec(wizard.screen())?.[1];
+      expect(code).toBeDefined();
+      expect(wizard.screen()).toContain(`curl -6 -m5 http://[${WEB}]:80/`);
+
+      // From outside: the routed container answers, the other one does not.
+      expect(await lab.probeHttp(WEB, 80)).toBe('open');
+      expect(await lab.probeHttp(DB, 80)).toBe('blocked');
+
+      // A NEW session confirms; the wizard notices by itself.
+      const confirmed = await lab.runV6wall(['confirm', code ?? '', '--state-dir', stateDir]);
+      expect(confirmed.exitCode, confirmed.stderr).toBe(0);
+      await wizard.waitFor('Confirmed from a new session', 15_000);
+      await wizard.press(ENTER);
+      await wizard.waitFor('step 9 of 9');
+      expect(wizard.screen()).toMatch(/Transcript: /);
+      await wizard.press(ENTER);
+      expect(await wizard.exited).toBe(0);
+
+      const status = await lab.ufw(['status']);
+      expect(status.stdout).toMatch(/Status: active/);
+      expect(status.stdout).toMatch(/2222\/tcp/);
+    } catch (error) {
+      console.error(`the wizard's screen:\n${wizard.screen()}`);
+      throw error;
+    } finally {
+      wizard.kill();
+    }
+  }, 240_000);
+});
