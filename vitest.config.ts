@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/ui/**/*.test.tsx', 'test/ui/**/*.test.ts'],
           environment: 'node',
+          // The watchdog tests spawn real detached processes and wait for real deadlines.
+          testTimeout: 30_000,
         },
       },
       {

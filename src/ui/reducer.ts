@@ -1,6 +1,8 @@
 // The wizard as a pure reducer: components render the state and dispatch
 // actions; effects (discovery, apply, polling) report back through actions.
+import type { Key } from 'ink';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+import { keyToAction } from './keys.js';
 import { parsePort } from '../core/validate.js';
 import { type ExposureOption, optionFromChoice, portKey, sameOption } from './exposure-rows.js';
 import {
@@ -10,11 +12,14 @@ import {
   containerListHeight,
   currentExposureRows,
   pickFor,
+  typingText,
   visibleContainers,
 } from './selectors.js';
 import { SCREENS, type Screen, type SshPortRow, type StepProgress, type WizardState } from './wizard-state.js';
 
 export type WizardAction =
+  /** A key as Ink reports it; read against the newest state, so keys typed faster than frames stay right. */
+  | { type: 'key'; input: string; key: Key }
   | { type: 'facts-loaded'; facts: Facts; choices: Choices }
   | { type: 'discovery-failed'; message: string }
   | { type: 'resize'; viewRows: number }
@@ -392,6 +397,11 @@ const KEY_ACTIONS = new Set<WizardAction['type']>([
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   if (state.overlay !== 'none' && KEY_ACTIONS.has(action.type)) return overlayReducer(state, action) ?? state;
   switch (action.type) {
+    case 'key': {
+      const context = { typing: typingText(state), askingQuit: state.overlay === 'quit-confirm', screen: state.screen };
+      const mapped = keyToAction(action.input, action.key, context);
+      return mapped === null ? state : wizardReducer(state, mapped);
+    }
     case 'facts-loaded':
       return factsLoaded(state, action.facts, action.choices);
     case 'discovery-failed':

@@ -5,8 +5,7 @@ import { Box, useInput, useStdout } from 'ink';
 import type { WizardDeps, UiOptions } from './deps.js';
 import { wizardReducer } from './reducer.js';
 import { initialState, type WizardState } from './wizard-state.js';
-import { keyToAction } from './keys.js';
-import { currentChoices, typingText } from './selectors.js';
+import { currentChoices } from './selectors.js';
 import { UiContext } from './theme.js';
 import { DiscoveryScreen } from './screens/discovery-screen.js';
 import { SshScreen } from './screens/ssh-screen.js';
@@ -68,11 +67,7 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   const stateRef = useRef(state);
   stateRef.current = state;
 
-  useInput((input, key) => {
-    const current = stateRef.current;
-    const action = keyToAction(input, key, { typing: typingText(current), askingQuit: current.overlay === 'quit-confirm', screen: current.screen });
-    if (action !== null) dispatch(action);
-  });
+  useInput((input, key) => dispatch({ type: 'key', input, key }));
 
   useEffect(() => {
     deps.discover().then(

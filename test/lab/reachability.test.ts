@@ -149,15 +149,6 @@ describe.skipIf(skip)('reachability analysis agrees with real connections', () =
 
       const save = await mustOk('ip6tables-save', lab.inServer(['ip6tables-save']));
       const version = (await mustOk('docker version', lab.docker(['version', '--format', '{{.Server.Version}}']))).trim();
-      if (CAPTURE) {
-        const file = `${scenario.name}-ufw-active.v6wall-lab.ip6tables-save`;
-        writeFileSync(join(FIXTURES, file), save);
-        const metaPath = join(FIXTURES, 'v6wall-lab-captures.json');
-        const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : {};
-        meta[file] = { argv: ['ip6tables-save'], dockerVersion: version, scenario: scenario.name, capturedAt: new Date().toISOString() };
-        writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-      }
-
       const ruleset = parseIptablesSave(save);
       expect(ruleset.warnings).toEqual([]);
       const context = {
@@ -169,13 +160,31 @@ describe.skipIf(skip)('reachability analysis agrees with real connections', () =
       const results = analyzeReachability(ruleset, context, probes);
       const rows: string[] = [];
       const mismatches: string[] = [];
+      const reals: string[] = [];
       for (const result of results) {
         const real = await lab.probeTcp(result.probe.address, result.probe.port);
+        reals.push(real);
         const row = `[${result.probe.address}]:${result.probe.port} real=${real} analysis=${verdictLabel(result)}`;
         rows.push(row);
         if (result.verdict !== real) mismatches.push(`${row}\n    ${result.reason}\n    ${result.trail.join('\n    ')}`);
       }
       console.log(`${scenario.name} (Docker ${version}):\n  ${rows.join('\n  ')}`);
+      if (CAPTURE) {
+        // The ruleset plus what real connections showed: the unit tests replay it without a lab.
+        const file = `${scenario.name}-ufw-active.v6wall-lab.ip6tables-save`;
+        writeFileSync(join(FIXTURES, file), save);
+        const metaPath = join(FIXTURES, 'v6wall-lab-captures.json');
+        const meta = existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>) : {};
+        meta[file] = {
+          argv: ['ip6tables-save'],
+          dockerVersion: version,
+          scenario: scenario.name,
+          capturedAt: new Date().toISOString(),
+          context,
+          real: results.map((r, i) => ({ ...r.probe, real: reals[i] })),
+        };
+        writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
+      }
       expect(mismatches).toEqual([]);
     });
   }

@@ -62,18 +62,33 @@ function sweepCgroups(cgroupParent: string, remove: boolean): void {
     const top = join(root, controller, cgroupParent);
     if (!existsSync(top)) continue;
     const dirs: string[] = [];
+    // dockerd removes container cgroups concurrently: anything may vanish mid-walk.
     const walk = (dir: string): void => {
       dirs.push(dir);
-      for (const entry of readdirSync(dir)) {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
         const child = join(dir, entry);
-        if (statSync(child).isDirectory()) walk(child);
+        try {
+          if (statSync(child).isDirectory()) walk(child);
+        } catch {
+          // gone already
+        }
       }
     };
     walk(top);
     for (const dir of dirs) {
-      const procs = join(dir, 'cgroup.procs');
-      if (!existsSync(procs)) continue;
-      for (const line of readFileSync(procs, 'utf8').split('\n')) {
+      let procs = '';
+      try {
+        procs = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of procs.split('\n')) {
         const pid = Number.parseInt(line, 10);
         if (Number.isInteger(pid) && pid > 1) {
           try {

@@ -6,8 +6,16 @@ import { Wizard } from '../../src/ui/wizard.js';
 import { type Rendered, renderAt, tick } from './ink-harness.js';
 import { fakeDeps, testUiOptions } from './fake-deps.js';
 
-/** A key to press, or a pause (ms) for effects such as the apply to finish. */
-export type Step = string | { wait: number };
+/** A key to press, a pause (ms), or words to wait for (effects such as the apply finishing). */
+export type Step = string | { wait: number } | { until: string };
+
+async function waitUntil(app: Rendered, words: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!app.lastFrame().includes(words)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`the wizard never showed "${words}"; it shows:\n${app.lastFrame()}`);
+    await tick(10);
+  }
+}
 
 export interface Driven {
   app: Rendered;
@@ -28,7 +36,8 @@ export async function drive(
   await tick(10);
   for (const step of steps) {
     if (typeof step === 'string') await app.press(step);
-    else await tick(step.wait);
+    else if ('wait' in step) await tick(step.wait);
+    else await waitUntil(app, step.until);
   }
   await tick(10);
   return { app, exitCode: () => code };

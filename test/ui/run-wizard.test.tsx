@@ -44,7 +44,7 @@ describe('starting the wizard', () => {
     const control = fakeDeps(labFacts());
     control.confirmed = true;
     const enter = '\r';
-    const done = await drive(labFacts(), [enter, enter, enter, enter, enter, { wait: 10 }, enter, enter, { wait: 60 }, enter, enter], { deps: control.deps });
+    const done = await drive(labFacts(), [enter, enter, enter, enter, enter, { until: 'would run' }, enter, enter, { until: 'Confirmed from' }, enter, enter, { wait: 20 }], { deps: control.deps });
     expect(control.applied).toHaveLength(1);
     expect(done.exitCode()).toBe(0);
     done.app.unmount();

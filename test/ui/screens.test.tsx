@@ -28,8 +28,8 @@ const TO_DEFAULTS: Step[] = [E, E];
 const TO_CONTAINERS: Step[] = [E, E, E];
 /** Choose web and api, then the exposure screen. */
 const TO_EXPOSURE: Step[] = [...TO_CONTAINERS, K.space, K.down, K.space, E];
-const TO_PREVIEW: Step[] = [...TO_EXPOSURE, E, { wait: 10 }];
-const APPLY: Step[] = [...TO_PREVIEW, E, E, { wait: 40 }];
+const TO_PREVIEW: Step[] = [...TO_EXPOSURE, E, { until: 'would run' }];
+const APPLY: Step[] = [...TO_PREVIEW, E, E, { until: 'step 8 of 9' }];
 
 /** An apply that runs the first command and hangs on the second: the frame mid-way. */
 function hangingApply(facts: Facts): WizardDeps {
@@ -74,8 +74,8 @@ const CASES: Case[] = [
   { name: 'ssh--captured-lab', facts: capturedLabFacts, steps: TO_SSH, shows: ['SSH_CONNECTION'] },
   { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down, K.down], shows: ['routed-web', 'reachable by route though not published'] },
   { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['nat-web'] },
-  { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { wait: 10 }] },
-  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { wait: 10 }, E, E, { wait: 40 }], shows: ['sudo v6wall confirm'] },
+  { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }] },
+  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], shows: ['sudo v6wall confirm'] },
 
   { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
   { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '28.5.2', 'port 2222'] },
@@ -115,33 +115,33 @@ const CASES: Case[] = [
   { name: 'preview--scrolled', facts: labFacts, steps: [...TO_PREVIEW, K.down, K.down, K.down], rows: 24 },
   { name: 'preview--armed', facts: labFacts, steps: [...TO_PREVIEW, E], shows: ['Press enter again'] },
   { name: 'preview--save-path', facts: labFacts, steps: [...TO_PREVIEW, 's'], shows: ['Save the plan as: ./v6wall-plan.sh'] },
-  { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { wait: 10 }], shows: ['Nothing was applied'] },
+  { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { until: 'Nothing was applied' }], shows: ['Nothing was applied'] },
   { name: 'preview--not-root', facts: notRootFacts, steps: TO_PREVIEW, shows: ['Apply is disabled'] },
-  { name: 'preview--plan-refused-ipv6-no', facts: ipv6NoFacts, steps: TO_PREVIEW, shows: ['cannot be applied'] },
-  { name: 'preview--no-docker', facts: noDockerFacts, steps: [E, E, E, { wait: 10 }] },
-  { name: 'preview--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { wait: 10 }], shows: ['Nothing to change'] },
+  { name: 'preview--plan-refused-ipv6-no', facts: ipv6NoFacts, steps: [...TO_EXPOSURE, E, { until: 'cannot be applied' }], shows: ['cannot be applied'] },
+  { name: 'preview--no-docker', facts: noDockerFacts, steps: [E, E, E, { until: 'would run' }] },
+  { name: 'preview--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { until: 'Nothing would run' }], shows: ['Nothing to change'] },
   { name: 'preview--60-columns', facts: labFacts, steps: TO_PREVIEW, columns: 60 },
 
-  { name: 'apply--running', facts: labFacts, steps: [...TO_PREVIEW, E, E, { wait: 20 }], deps: hangingApply, shows: ['✓ ufw allow'] },
-  { name: 'apply--failure', facts: labFacts, steps: APPLY, deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
+  { name: 'apply--running', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }], deps: hangingApply, shows: ['✓ ufw allow'] },
+  { name: 'apply--failure', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }], deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
 
   { name: 'confirm--waiting', facts: labFacts, steps: APPLY, shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'] },
-  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { wait: 10 }, E, E, { wait: 40 }], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
+  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
   { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
-  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { wait: 40 }], deps: confirming, shows: ['Confirmed from a new session'] },
-  { name: 'confirm--expired', facts: labFacts, steps: [...APPLY, { wait: 40 }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
+  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }], deps: confirming, shows: ['Confirmed from a new session'] },
+  { name: 'confirm--expired', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
   { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
-  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { wait: 10 }, E, E, { wait: 40 }], columns: 60 },
+  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], columns: 60 },
 
-  { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { wait: 40 }, E], deps: confirming, shows: ['What changed'] },
-  { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { wait: 20 }, E], shows: ['kept without proof'] },
-  { name: 'done--apply-failed', facts: labFacts, steps: [...APPLY, E], deps: failing, shows: ['rolled back'] },
-  { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { wait: 10 }, E], shows: ['Nothing changed'] },
+  { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming, shows: ['What changed'] },
+  { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E], shows: ['kept without proof'] },
+  { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back'] },
+  { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { until: 'Nothing would run' }, E], shows: ['Nothing changed'] },
 
   { name: 'defaults--60-columns', facts: labFacts, steps: TO_DEFAULTS, columns: 60 },
-  { name: 'apply--failure-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }, E, E, { wait: 40 }], deps: (facts) => fakeDeps(facts, { failAt: 1, failOutput: 'ERROR: Could not load logging rules' }).deps, columns: 60, shows: ['Step 2 failed'] },
-  { name: 'preview--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }], columns: 60 },
-  { name: 'done--confirmed-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { wait: 10 }, E, E, { wait: 60 }, E], deps: confirming, columns: 60, shows: ['What changed'] },
+  { name: 'apply--failure-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Transcript' }], deps: (facts) => fakeDeps(facts, { failAt: 1, failOutput: 'ERROR: Could not load logging rules' }).deps, columns: 60, shows: ['Step 2 failed'] },
+  { name: 'preview--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }], columns: 60 },
+  { name: 'done--confirmed-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Confirmed from' }, E], deps: confirming, columns: 60, shows: ['What changed'] },
   { name: 'help--overlay', facts: labFacts, steps: ['?'], shows: ['esc or ? closes this help'] },
 ];
 

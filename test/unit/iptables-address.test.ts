@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inCidr, parseAddr, toAddrCidr } from '../../src/core/iptables/address.js';
+import { formatAddr, inCidr, parseAddr, toAddrCidr } from '../../src/core/iptables/address.js';
 import { parseRuleCidr } from '../../src/core/iptables/parse-values.js';
 
 /** ipaddr.js's reading of an address, as the four words parseAddr gives; null when ipaddr rejects it. */
@@ -41,5 +41,28 @@ describe('parseAddr (the fast path rule matching uses) reads addresses exactly a
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('formats addresses as ipaddr.js does (RFC 5952)', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (text) => {
+        const a = parseAddr(text);
+        if (a === null) throw new Error('unparsable');
+        expect(formatAddr(a)).toBe(ipaddr.IPv6.parse(text).toString());
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('parseRuleCidr gives what ipaddr.js gives, with and without a prefix', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), fc.option(fc.integer({ min: 0, max: 128 })), (text, prefix) => {
+        const r = parseRuleCidr(prefix === null ? text : `${text}/${prefix}`);
+        expect(r).toEqual({ family: 6, address: ipaddr.IPv6.parse(text).toString(), prefix: prefix ?? 128 });
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseRuleCidr('2001:db8::/129')).toBeNull();
+    expect(parseRuleCidr('192.0.2.0/24')).toEqual({ family: 4, address: '192.0.2.0', prefix: 24 });
   });
 });

@@ -165,7 +165,11 @@ describe('rules v6wall cannot follow', () => {
 });
 
 describe('Docker 20.10 in the lab with UFW active (captured ip6tables-save)', () => {
-  const BRIDGE = 'br-1e0fd79ed3d6';
+  // The bridge is named after the network id, which changes with every capture: read it from the same capture.
+  const v6net = (JSON.parse(readFileSync(join(FIXTURES, '../docker/v20.10-ip6tables-on/network-inspect.json'), 'utf8')) as { Name: string; Id: string }[]).find(
+    (n) => n.Name === 'v6net',
+  );
+  const BRIDGE = `br-${(v6net?.Id ?? '').slice(0, 12)}`;
   const WEB = '2001:db8:1234:a1:1:0:abcd:ab53'; // web6: -p 8081:80
   const EXPOSED = '2001:db8:1234:a1:1::2'; // exposed-only: --expose 9000
   const lab: RoutingContext = {

@@ -63,10 +63,10 @@ function parsePlainIpv6(text: string): Addr | null {
   return words;
 }
 
-/** null for anything that is not an IPv6 address. */
-export function parseAddr(address: string): Addr | null {
+/** null for anything that is not an IPv6 address. `viaIpaddr` false: only the plain hex forms, no fallback. */
+export function parseAddr(address: string, viaIpaddr = true): Addr | null {
   const plain = parsePlainIpv6(address);
-  if (plain !== null) return plain;
+  if (plain !== null || !viaIpaddr) return plain;
   try {
     const parsed = ipaddr.parse(address);
     if (parsed.kind() !== 'ipv6') return null;
@@ -109,3 +109,27 @@ export const addrKey = (a: Addr): string => `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
 export const isMulticast = (a: Addr): boolean => ((a[0] as number) >>> 24) === 0xff;
 
 export const isUnspecified = (a: Addr): boolean => a[0] === 0 && a[1] === 0 && a[2] === 0 && a[3] === 0;
+
+/** RFC 5952 text (what ipaddr.js's toString gives): lower case, the longest run of two or more zero groups as "::". */
+export function formatAddr(a: Addr): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 4; i++) groups.push(((a[i] as number) >>> 16) & 0xffff, (a[i] as number) & 0xffff);
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
+  if (bestStart === -1) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { formatAddr, parseAddr } from './address.js';
 import type { AddrType, PortRange, RuleCidr } from './ruleset.js';
 
 const ADDR_TYPES: readonly AddrType[] = [
@@ -18,6 +19,13 @@ const ADDR_TYPES: readonly AddrType[] = [
 
 /** "2001:db8::/64", "2001:db8::1/128" or a bare address (a host). null when not an address. */
 export function parseRuleCidr(text: string): RuleCidr | null {
+  // ip6tables-save prints thousands of plain IPv6 addresses: read those without ipaddr's regular expressions.
+  const slash = text.indexOf('/');
+  const plain = parseAddr(slash === -1 ? text : text.slice(0, slash), false);
+  const prefixText = slash === -1 ? '128' : text.slice(slash + 1);
+  if (plain !== null && /^\d{1,3}$/.test(prefixText) && Number(prefixText) <= 128) {
+    return { family: 6, address: formatAddr(plain), prefix: Number(prefixText) };
+  }
   try {
     if (text.includes('/')) {
       const [addr, prefix] = ipaddr.parseCIDR(text);
@@ -99,8 +107,10 @@ export function parseNatDestination(text: string): { address: string | null; por
   }
   let address: string | null = null;
   if (addressText !== '') {
-    if (!ipaddr.isValid(addressText)) return null;
-    address = ipaddr.parse(addressText).toString();
+    if (addressText.includes('/')) return null;
+    const parsed = parseRuleCidr(addressText);
+    if (parsed === null) return null;
+    address = parsed.address;
   }
   let ports: PortRange | null = null;
   if (portText !== null) {

@@ -1,0 +1,122 @@
+// Runs inside the lab's server namespace (started by bench/discovery.bench.ts): times v6wall's
+// discovery in-process against the minimum docker I/O, alternating, and counts discovery's
+// docker calls. Prints one JSON line (ProbeReport) on stdout.
+//   node --import tsx bench/discovery-probe.ts ROUNDS
+import { readFile } from 'node:fs/promises';
+import type { CommandResult, Runner } from '../src/core/types.js';
+import { discoverFacts, discoverHostFacts } from '../src/host/discover.js';
+import { runCommand } from '../src/host/run.js';
+
+export interface TracedCall {
+  command: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface ProbeReport {
+  containersSeen: number;
+  dockerCalls: number;
+  dockerCommands: string[];
+  baselineMs: number[];
+  discoveryMs: number[];
+  /** One warm discovery with every command's start and end, relative to its start. */
+  trace: TracedCall[];
+  traceTotalMs: number;
+}
+
+const isContainerId = (word: string): boolean => /^[0-9a-f]{64}$/.test(word);
+
+/** A command line with the long id lists folded, e.g. "docker inspect --type container <200 ids>". */
+function summarize(argv: readonly string[]): string {
+  const ids = argv.filter(isContainerId).length;
+  const words = argv.filter((word) => !isContainerId(word));
+  return ids === 0 ? words.join(' ') : `${words.join(' ')} <${ids} ids>`;
+}
+
+async function readFileOrNull(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function must(argv: readonly string[]): Promise<CommandResult> {
+  const result = await runCommand(argv);
+  if (result.exitCode !== 0) throw new Error(`${argv.slice(0, 4).join(' ')} failed: ${result.stderr.trim()}`);
+  return result;
+}
+
+/** The least docker I/O that yields the same data: ps, then inspect of its ids, then every network. */
+async function baseline(networkIds: readonly string[]): Promise<void> {
+  const ps = await must(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']);
+  const ids = ps.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { ID: string }).ID);
+  await must(['docker', 'inspect', '--type', 'container', ...ids]);
+  await must(['docker', 'network', 'inspect', ...networkIds]);
+}
+
+/** discoverFacts with the real runner wrapped to record every call. */
+async function recordedDiscovery(): Promise<{ calls: { argv: readonly string[]; startMs: number; endMs: number }[]; totalMs: number; containers: number }> {
+  const calls: { argv: readonly string[]; startMs: number; endMs: number }[] = [];
+  const started = performance.now();
+  const recording: Runner = async (argv, options) => {
+    const startMs = performance.now() - started;
+    const result = await runCommand(argv, options);
+    calls.push({ argv, startMs, endMs: performance.now() - started });
+    return result;
+  };
+  const facts = await discoverFacts({ run: recording, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 });
+  if (!facts.docker.available) throw new Error(`discovery saw no Docker: ${facts.docker.reason ?? ''}`);
+  return { calls, totalMs: performance.now() - started, containers: facts.docker.containers.length };
+}
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await action();
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  const rounds = Number.parseInt(process.argv[2] ?? '7', 10);
+  const networkIds = (await must(['docker', 'network', 'ls', '--quiet', '--no-trunc'])).stdout.split('\n').filter((line) => line.trim() !== '');
+
+  // Warm both paths once (module loading, execa import, page cache), untimed.
+  await baseline(networkIds);
+  await discoverHostFacts();
+
+  const recorded = await recordedDiscovery();
+  const dockerCalls = recorded.calls.filter((call) => call.argv[0] === 'docker');
+
+  const baselineMs: number[] = [];
+  const discoveryMs: number[] = [];
+  // Alternate which side goes first so drift on a shared machine hits both alike.
+  for (let round = 0; round < rounds; round += 1) {
+    const runBaseline = async () => baselineMs.push(await timed(() => baseline(networkIds)));
+    const runDiscovery = async () => discoveryMs.push(await timed(() => discoverHostFacts()));
+    if (round % 2 === 0) {
+      await runBaseline();
+      await runDiscovery();
+    } else {
+      await runDiscovery();
+      await runBaseline();
+    }
+  }
+
+  const report: ProbeReport = {
+    containersSeen: recorded.containers,
+    dockerCalls: dockerCalls.length,
+    dockerCommands: dockerCalls.map((call) => summarize(call.argv)),
+    baselineMs,
+    discoveryMs,
+    trace: recorded.calls
+      .map((call) => ({ command: summarize(call.argv), startMs: call.startMs, endMs: call.endMs }))
+      .sort((a, b) => a.startMs - b.startMs),
+    traceTotalMs: recorded.totalMs,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+await main();
