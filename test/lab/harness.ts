@@ -282,8 +282,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     },
     probeTcp: (address, port) => probe(['nc', '-z', '-w2', address, String(port)]),
     probeHttp: async (address, port) => {
-      const host = address.includes(':') ? `[${address}]` : address;
-      const result = await inClient(['curl', '-s', '-m2', '-o', '/dev/null', '-w', '%{http_code}', `http://${host}:${port}/`], {
+      const ipv6 = address.includes(':');
+      const url = `http://${ipv6 ? `[${address}]` : address}:${port}/`;
+      const result = await inClient(['curl', ipv6 ? '-6' : '-4', '-s', '-m2', '-o', '/dev/null', '-w', '%{http_code}', url], {
         timeoutMs: 10_000,
       });
       return result.stdout.trim() !== '' && result.stdout.trim() !== '000' ? 'open' : 'blocked';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
+import { installBlock, removeBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
 import { parseIptablesSave } from '../../src/core/iptables/parse-save.js';
 import { analyzeReachability, verdictLabel, type Probe } from '../../src/core/iptables/reachability.js';
 import { LAB_CACHE_DIR } from './image.js';
@@ -188,4 +188,61 @@ describe.skipIf(skip)('reachability analysis agrees with real connections', () =
       expect(mismatches).toEqual([]);
     });
   }
+});
+
+// What an operator lives with once the block is in: `ufw disable`, and taking the block out again.
+describe.skipIf(skip || !hasDocker28)('the v6wall DOCKER-USER block on Docker 28 (nat), over its life', () => {
+  let lab: Lab | undefined;
+  afterEach(async () => {
+    const problems = await lab?.teardown();
+    lab = undefined;
+    expect(problems ?? []).toEqual([]);
+  });
+
+  it('fails closed on ufw disable, and stays live after removal from after6.rules until DOCKER-USER is flushed', async () => {
+    lab = await startLab({ docker: { unpackedRoot: DOCKER28_ROOT }, sshd: { ports: [LAB_SSH_PORT] } });
+    const { bridge } = await setUp(lab, { name: 'lifecycle', docker: {}, dockerUserBlock: true, needsDocker28: true });
+    const l = lab;
+    const context = async () => ({
+      publicInterface: 'eth0',
+      hostAddresses: await hostAddresses(l),
+      dockerSubnets: [{ subnet: LAB_ADDRESSES.containerSubnet, bridge }],
+    });
+    const probes: Probe[] = [
+      { address: SERVER, port: 8081, proto: 'tcp' }, // web: route rule to WEB:80
+      { address: SERVER, port: 8082, proto: 'tcp' }, // other: no route rule
+    ];
+    /** Real connections, checked against the analysis of the live ruleset at the same moment. */
+    const observe = async (): Promise<string[]> => {
+      const ruleset = parseIptablesSave(await mustOk('ip6tables-save', l.inServer(['ip6tables-save'])));
+      const results = analyzeReachability(ruleset, await context(), probes);
+      const seen: string[] = [];
+      for (const r of results) {
+        const real = await l.probeTcp(r.probe.address, r.probe.port);
+        expect(`${r.probe.port} analysis=${r.verdict}`).toBe(`${r.probe.port} analysis=${real}`);
+        seen.push(`${r.probe.port} ${real}`);
+      }
+      return seen;
+    };
+
+    expect(await observe()).toEqual(['8081 open', '8082 open']); // Docker's own accepts, UFW bypassed
+    await installV6wallBlock(l, bridge);
+    expect(await observe()).toEqual(['8081 open', '8082 blocked']);
+
+    await mustOk('ufw disable', l.ufw(['disable']));
+    // ufw's stop flushes its own chains but not DOCKER-USER: the block's final DROP still stands.
+    expect(await observe()).toEqual(['8081 blocked', '8082 blocked']);
+    await mustOk('ufw enable', l.ufw(['--force', 'enable']));
+    expect(await observe()).toEqual(['8081 open', '8082 blocked']);
+
+    const path = join(l.paths.ufwEtc, 'after6.rules');
+    const removed = removeBlock(readFileSync(path, 'utf8'));
+    if (!removed.ok) throw new Error(removed.errors);
+    writeFileSync(path, removed.value);
+    await mustOk('ufw reload', l.ufw(['reload']));
+    // Nothing declares DOCKER-USER any more, so nothing flushes it: the live rules stay until flushed.
+    expect(await observe()).toEqual(['8081 open', '8082 blocked']);
+    await mustOk('ip6tables -F DOCKER-USER', l.inServer(['ip6tables', '-F', 'DOCKER-USER']));
+    expect(await observe()).toEqual(['8081 open', '8082 open']);
+  });
 });

@@ -1,5 +1,4 @@
 // Drives the real Wizard through keystrokes, as a person would, and returns its frames.
-import React from 'react';
 import type { Facts } from '../../src/core/types.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { Wizard } from '../../src/ui/wizard.js';

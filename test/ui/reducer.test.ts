@@ -132,6 +132,14 @@ describe('wizard reducer', () => {
     expect(run(state, next).exitCode).toBe(EXIT.done);
   });
 
+  it('reads each key against the newest state, so fast typing lands in the field it opened', () => {
+    const none = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+    let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
+    state = run(state, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    state = run(state, ...['k', 'k', 'e', 'e', 'p'].map((input): WizardAction => ({ type: 'key', input, key: none })));
+    expect(state.confirm.keepDraft).toBe('keep');
+  });
+
   it('lets a failed apply go back to the preview and ends with code 1', () => {
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
     state = run(state, { type: 'apply-finished', outcome: { ok: false, failedStep: 1, records: [], rolledBack: true, confirmCode: null, deadline: null, transcriptId: 't', transcriptPath: '/t', error: null } });

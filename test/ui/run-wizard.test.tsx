@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { CLI } from './pty-helpers.js';
 import { runWizard, NO_TTY_EXIT, uiOptionsFromEnv } from '../../src/ui/run-wizard.js';
 import { wizardRefusal } from '../../src/ui/tty-check.js';
 import { fakeDeps } from './fake-deps.js';
@@ -26,6 +29,14 @@ describe('starting the wizard', () => {
     expect(text).toMatch(/v6wall plan/);
     expect(text).toMatch(/v6wall apply --yes/);
     expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  it.skipIf(!existsSync(CLI))('refuses in the built CLI too when piped', () => {
+    const result = spawnSync(process.execPath, [CLI], { input: '', encoding: 'utf8', env: { ...process.env, CI: 'false' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/needs an interactive terminal/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
   });
 
   it('knows a terminal from a pipe and from CI', () => {
