@@ -201,11 +201,12 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     }
     onEvent({ type: 'step-start', index, step });
     const startedAt = now().toISOString();
-    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000 });
+    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input });
     const record: StepRecord = {
       index,
       why: step.why,
       argv: [...step.argv],
+      ...(step.input === undefined ? {} : { input: step.input }),
       exitCode: result.exitCode,
       stdout: result.stdout,
       stderr: result.stderr,
@@ -213,7 +214,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
       startedAt,
     };
     records.push(record);
-    await transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, record });
+    await transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, ...(step.undoInput === undefined ? {} : { undoInput: step.undoInput }), record });
     if (result.exitCode !== 0) {
       onEvent({ type: 'step-failed', index, record });
       const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' / ');

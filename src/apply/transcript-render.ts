@@ -1,7 +1,7 @@
 // Renders a transcript for a person (text), for a program (json) and as a runnable
 // POSIX script of the applied commands (sh), or of their inverse (undo).
 import type { Choices, StepRecord } from '../core/types.js';
-import { shellJoin } from '../core/shell-quote.js';
+import { shellCommand, shellJoin } from '../core/shell-quote.js';
 import type { Transcript, TranscriptEntry } from './transcript.js';
 
 export type TranscriptFormat = 'text' | 'json' | 'sh';
@@ -100,7 +100,7 @@ export function renderTranscriptSh(t: Transcript): string {
   const steps = appliedSteps(t);
   const lines = scriptHeader(t, 'The commands applied');
   if (steps.length === 0) lines.push(comment('no command was applied'));
-  for (const step of steps) lines.push(comment(step.record.why), shellJoin(step.record.argv), '');
+  for (const step of steps) lines.push(comment(step.record.why), shellCommand(step.record.argv, step.record.input), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -113,7 +113,7 @@ export function renderTranscriptUndoSh(t: Transcript): string {
     if (step.undoArgv === null) {
       lines.push(comment(`nothing to undo for: ${step.record.why}`), '');
     } else {
-      lines.push(comment(`undo: ${step.record.why}`), shellJoin(step.undoArgv), '');
+      lines.push(comment(`undo: ${step.record.why}`), shellCommand(step.undoArgv, step.undoInput), '');
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;

@@ -39,6 +39,7 @@ export type TranscriptEntry =
       phase: 'apply' | 'rollback';
       kind: PlanStepKind | null;
       undoArgv: string[] | null;
+      undoInput?: string;
       record: StepRecord;
     }
   | { type: 'restore'; when: string; snapshotId: string; files: string[] }

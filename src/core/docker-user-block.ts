@@ -11,6 +11,7 @@
 //   and user6.rules fills it right after.
 // - `ufw default ...` rewrites "UFW ALLOW"/"UFW BLOCK" in this file: the block never contains them.
 import ipaddr from 'ipaddr.js';
+import type { Ruleset, SaveRule } from './iptables/ruleset.js';
 import type { Result } from './types.js';
 
 export const AFTER6_RULES_PATH = '/etc/ufw/after6.rules';
@@ -151,4 +152,23 @@ export function removeBlock(after6Text: string): Result<string, string> {
   const { begin, end } = found.value;
   const from = begin > 0 && (lines[begin - 1] as string).trim() === '' ? begin - 1 : begin;
   return { ok: true, value: [...lines.slice(0, from), ...lines.slice(end + 1)].join('\n') };
+}
+
+const OWN_RULES = [
+  /^-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN$/,
+  /^-A DOCKER-USER -i [A-Za-z0-9][A-Za-z0-9_.-]{0,14} -j RETURN$/,
+  /^-A DOCKER-USER -j ufw6-user-forward$/,
+  /^-A DOCKER-USER -d [0-9a-f:]+\/\d{1,3} -m conntrack --ctstate NEW -j DROP$/,
+  // Docker before 28 put this one there itself.
+  /^-A DOCKER-USER -j RETURN$/,
+];
+
+/**
+ * Live IPv6 DOCKER-USER rules that are neither v6wall's nor Docker's default RETURN. With the
+ * block installed, every `ufw reload` flushes DOCKER-USER, so these would silently vanish:
+ * the plan should show them and ask before installing.
+ */
+export function foreignDockerUserRules(ruleset: Ruleset): SaveRule[] {
+  const chain = ruleset.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'DOCKER-USER');
+  return (chain?.rules ?? []).filter((rule) => !OWN_RULES.some((own) => own.test(rule.text)));
 }

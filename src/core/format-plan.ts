@@ -1,5 +1,5 @@
 import type { ChoiceError, Facts, Plan } from './types.js';
-import { shellJoin } from './shell-quote.js';
+import { shellCommand, shellJoin } from './shell-quote.js';
 
 /** The plan as a person reads it: numbered commands with their why; what is in place is shown, not run. */
 export function formatPlanText(plan: Plan): string {
@@ -15,7 +15,7 @@ export function formatPlanText(plan: Plan): string {
     } else {
       number += 1;
       lines.push(`${String(number).padStart(3)}. ${step.why}`);
-      lines.push(`     $ ${shellJoin(step.argv)}`);
+      lines.push(...`$ ${shellCommand(step.argv, step.input)}`.split('\n').map((line) => `     ${line}`));
     }
   }
   if (plan.notes.length > 0) {

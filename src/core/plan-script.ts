@@ -1,5 +1,5 @@
 import type { Plan } from './types.js';
-import { shellJoin } from './shell-quote.js';
+import { shellCommand, shellJoin } from './shell-quote.js';
 
 /** The plan's pending commands as a POSIX script an operator can read, keep, or run elsewhere. */
 export function planScript(plan: Plan, header: string[]): string {
@@ -8,7 +8,7 @@ export function planScript(plan: Plan, header: string[]): string {
     if (step.satisfied) {
       lines.push(`# already in place, skipped: ${step.why}`, `# ${shellJoin(step.argv)}`, '');
     } else {
-      lines.push(`# ${step.why}`, shellJoin(step.argv), '');
+      lines.push(`# ${step.why}`, shellCommand(step.argv, step.input), '');
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;

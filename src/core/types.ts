@@ -75,6 +75,8 @@ export interface UfwFacts {
   /** IPV6= in /etc/default/ufw; null when the file could not be read. */
   ipv6: boolean | null;
   rules: UfwRule[];
+  /** /etc/ufw/after6.rules, where v6wall's DOCKER-USER block lives; null or absent when unreadable. */
+  after6Rules?: string | null;
   /** How to install ufw on this host, when it is missing. */
   installHint: string | null;
   warnings: string[];
@@ -209,8 +211,11 @@ export interface PlanStep {
   /** One line for a person: why this command runs. */
   why: string;
   argv: string[];
+  /** Standard input for argv (e.g. the new content of a file written with `cp /dev/stdin FILE`). */
+  input?: string;
   /** The command that undoes this one; null when nothing needs undoing. */
   undoArgv: string[] | null;
+  undoInput?: string;
   /** Already true on this host: shown in the preview, never run. */
   satisfied: boolean;
 }
@@ -251,6 +256,8 @@ export interface StepRecord {
   index: number;
   why: string;
   argv: string[];
+  /** The standard input the command was given, when it had one. */
+  input?: string;
   exitCode: number;
   stdout: string;
   stderr: string;

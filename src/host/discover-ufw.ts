@@ -16,13 +16,14 @@ async function readRulesFile(deps: DiscoverDeps, name: string): Promise<{ path: 
 }
 
 export async function discoverUfw(deps: DiscoverDeps): Promise<UfwFacts> {
-  const [version, defaultsText, confText, rules4, rules6, osRelease] = await Promise.all([
+  const [version, defaultsText, confText, rules4, rules6, osRelease, after6Rules] = await Promise.all([
     runAdminTool(deps.run, ['ufw', 'version']),
     deps.readFile('/etc/default/ufw'),
     deps.readFile('/etc/ufw/ufw.conf'),
     readRulesFile(deps, 'user.rules'),
     readRulesFile(deps, 'user6.rules'),
     deps.readFile('/etc/os-release'),
+    deps.readFile('/etc/ufw/after6.rules'),
   ]);
 
   if (version.notFound) {
@@ -71,6 +72,7 @@ export async function discoverUfw(deps: DiscoverDeps): Promise<UfwFacts> {
     policies,
     ipv6,
     rules,
+    after6Rules,
     installHint: null,
     warnings,
   };

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasBlock, installBlock, normaliseIpv6Subnet, removeBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
+import { foreignDockerUserRules, hasBlock, installBlock, normaliseIpv6Subnet, removeBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
+import { parseIptablesSave } from '../../src/core/iptables/parse-save.js';
 
 const AFTER6 = readFileSync(join(import.meta.dirname, '../fixtures/ip6tables/ufw-0.36.2-after6.rules'), 'utf8');
 
@@ -166,5 +167,21 @@ describe('installBlock / removeBlock properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('foreignDockerUserRules (live rules the block would flush on every ufw reload)', () => {
+  const capture = (name: string) => parseIptablesSave(readFileSync(join(import.meta.dirname, '../fixtures/ip6tables', name), 'utf8'));
+
+  it("finds none on Docker 28 without the block, nor with v6wall's own block loaded by ufw", () => {
+    expect(foreignDockerUserRules(capture('docker28-nat-ufw-active.v6wall-lab.ip6tables-save'))).toEqual([]);
+    const withBlock = capture('docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save');
+    expect(withBlock.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'DOCKER-USER')?.rules.length).toBeGreaterThan(3);
+    expect(foreignDockerUserRules(withBlock)).toEqual([]);
+  });
+
+  it("names an operator's own rule", () => {
+    const rs = parseIptablesSave('*filter\n:DOCKER-USER - [0:0]\n-A DOCKER-USER -s 2001:db8:bad::/48 -j DROP\n-A DOCKER-USER -j RETURN\nCOMMIT\n');
+    expect(foreignDockerUserRules(rs).map((r) => r.text)).toEqual(['-A DOCKER-USER -s 2001:db8:bad::/48 -j DROP']);
   });
 });

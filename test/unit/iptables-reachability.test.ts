@@ -226,3 +226,25 @@ describe('Docker 20.10 in the lab with UFW active (captured ip6tables-save)', ()
     expect(results.every((r) => !r.dockerOnly)).toBe(true);
   });
 });
+
+describe('Docker rules ip6tables cannot show (nftables backend)', () => {
+  const UFW = 'ufw-0.36.2-netns-no-docker.save';
+  const nft: RoutingContext = {
+    ...context,
+    unreadableDockerRules: { reason: "Docker keeps its rules in nftables (firewall-backend: nftables)", publishedHostPorts: [8081] },
+  };
+
+  it('says plainly it cannot judge what Docker might still drop, and keeps what it can judge', () => {
+    const [container, published, ssh, closed] = analyzeReachability(ruleset(UFW), nft, [
+      tcp('2001:db8:1234:a1:1::10', 80),
+      tcp(HOST, 8081),
+      tcp(HOST, 2222),
+      tcp(HOST, 22),
+    ]);
+    expect(container?.verdict).toBe('unknown');
+    expect(container?.reason).toContain('nftables');
+    expect(published?.verdict).toBe('unknown');
+    expect(ssh?.verdict).toBe('open');
+    expect(closed?.verdict).toBe('blocked');
+  });
+});

@@ -16,6 +16,12 @@ export interface RoutingContext {
   hostAddresses: string[];
   /** Docker's IPv6 subnets and the bridge each sits on: traffic to them is forwarded out of that bridge. */
   dockerSubnets: { subnet: string; bridge: string }[];
+  /**
+   * Docker keeps its own rules where ip6tables-save cannot show them (29+ with the nftables
+   * backend). A drop seen in ip6tables still stands (every nftables base chain must accept a
+   * packet), but an accept cannot be trusted for container addresses and published host ports.
+   */
+  unreadableDockerRules?: { reason: string; publishedHostPorts: number[] };
 }
 
 /** One NEW inbound connection to test. */
@@ -191,6 +197,12 @@ function followProbe(tables: CompiledRuleset, routing: Routing, context: Routing
   return ends;
 }
 
+function touchesDocker(routing: Routing, publishedHostPorts: readonly number[], probe: Probe): boolean {
+  const dst = parseAddr(probe.address) as Addr;
+  if (routing.bridgeFor(dst) !== null) return true;
+  return routing.facts.isLocal(dst) && publishedHostPorts.includes(probe.port);
+}
+
 function probeError(probe: Probe): string | null {
   if (parseAddr(probe.address) === null) return `"${probe.address}" is not an IPv6 address`;
   if (probe.source !== undefined && parseAddr(probe.source) === null) return `source "${probe.source}" is not an IPv6 address`;
@@ -242,6 +254,15 @@ export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, p
       return { probe, verdict: 'unknown', dockerOnly: false, decidedBy: null, reason: `Cannot judge: ${bad}.`, trail: [], notes: [] };
     }
     const result = summarise(probe, followProbe(tables, routing, context, probe, false));
+    const hidden = context.unreadableDockerRules;
+    if (hidden !== undefined && result.verdict === 'open' && touchesDocker(routing, hidden.publishedHostPorts, probe)) {
+      return {
+        ...result,
+        verdict: 'unknown',
+        dockerOnly: false,
+        reason: `Cannot judge: ip6tables lets it through, but ${hidden.reason}, and v6wall cannot read those rules.`,
+      };
+    }
     if (result.verdict !== 'open' || result.decidedBy === null || !isDockerOwnChain(result.decidedBy.chain)) {
       return { ...result, dockerOnly: false };
     }
