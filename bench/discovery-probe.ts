@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandResult, Runner } from '../src/core/types.js';
 import { discoverFacts, discoverHostFacts } from '../src/host/discover.js';
+import { discoverDocker } from '../src/host/discover-docker.js';
 import { runCommand } from '../src/host/run.js';
 
 export interface TracedCall {
@@ -19,6 +20,8 @@ export interface ProbeReport {
   dockerCommands: string[];
   baselineMs: number[];
   discoveryMs: number[];
+  /** discoverDocker() alone (its 5 docker calls plus ip6tables-save and daemon.json): the Docker part of discovery. */
+  dockerPartMs: number[];
   /** One warm discovery with every command's start and end, relative to its start. */
   trace: TracedCall[];
   traceTotalMs: number;
@@ -90,19 +93,18 @@ async function main(): Promise<void> {
   const recorded = await recordedDiscovery();
   const dockerCalls = recorded.calls.filter((call) => call.argv[0] === 'docker');
 
+  const realDeps = { run: runCommand, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 };
   const baselineMs: number[] = [];
   const discoveryMs: number[] = [];
-  // Alternate which side goes first so drift on a shared machine hits both alike.
+  const dockerPartMs: number[] = [];
+  const sides = [
+    async () => baselineMs.push(await timed(() => baseline(networkIds))),
+    async () => discoveryMs.push(await timed(() => discoverHostFacts())),
+    async () => dockerPartMs.push(await timed(() => discoverDocker(realDeps))),
+  ];
+  // Alternate the order so drift on a shared machine hits every side alike.
   for (let round = 0; round < rounds; round += 1) {
-    const runBaseline = async () => baselineMs.push(await timed(() => baseline(networkIds)));
-    const runDiscovery = async () => discoveryMs.push(await timed(() => discoverHostFacts()));
-    if (round % 2 === 0) {
-      await runBaseline();
-      await runDiscovery();
-    } else {
-      await runDiscovery();
-      await runBaseline();
-    }
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) await side();
   }
 
   const report: ProbeReport = {
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     dockerCommands: dockerCalls.map((call) => summarize(call.argv)),
     baselineMs,
     discoveryMs,
+    dockerPartMs,
     trace: recorded.calls
       .map((call) => ({ command: summarize(call.argv), startMs: call.startMs, endMs: call.endMs }))
       .sort((a, b) => a.startMs - b.startMs),

@@ -1,6 +1,7 @@
 import { parseDaemonJson, parseDockerVersion, parseIp6tablesChains } from '../core/parse/docker-daemon.js';
 import { containerIds, mergeContainers, parseDockerInspect, parseDockerPs } from '../core/parse/docker-containers.js';
 import { parseDockerNetworks } from '../core/parse/docker-networks.js';
+import type { Parsed } from '../core/parse/parsed.js';
 import type { CommandResult, Container, DockerFacts, DockerNetwork } from '../core/types.js';
 import { type DiscoverDeps, describeFailure, runAdminTool } from './discover-deps.js';
 
@@ -15,45 +16,38 @@ function unavailableReason(version: CommandResult, serverVersion: string | null)
   return `The Docker daemon is not answering${said === '' ? '' : ` (${said})`}: start it (systemctl start docker) to include containers.`;
 }
 
-async function inspectContainers(deps: DiscoverDeps, psOutput: CommandResult, warnings: string[]): Promise<Container[]> {
-  if (psOutput.exitCode !== 0) {
-    warnings.push(`Could not list containers: ${describeFailure(psOutput, deps.uid)}`);
-    return [];
-  }
+async function inspectContainers(deps: DiscoverDeps, psOutput: CommandResult): Promise<Parsed<Container[]>> {
+  if (psOutput.exitCode !== 0) return { value: [], warnings: [`Could not list containers: ${describeFailure(psOutput, deps.uid)}`] };
   const ps = parseDockerPs(psOutput.stdout);
-  warnings.push(...ps.warnings);
   const ids = containerIds(ps.value);
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return { value: [], warnings: ps.warnings };
   // One batched call for every container, never one per container.
   const inspected = await deps.run(['docker', 'inspect', '--type', 'container', ...ids]);
   // docker inspect exits 1 when one id vanished but still prints the others.
   const details = parseDockerInspect(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
-  warnings.push(...details.warnings);
   const merged = mergeContainers(ps.value, details.value);
-  warnings.push(...merged.warnings);
-  return merged.value;
+  return { value: merged.value, warnings: [...ps.warnings, ...details.warnings, ...merged.warnings] };
 }
 
-async function inspectNetworks(deps: DiscoverDeps, listOutput: CommandResult, warnings: string[]): Promise<DockerNetwork[]> {
-  if (listOutput.exitCode !== 0) {
-    warnings.push(`Could not list Docker networks: ${describeFailure(listOutput, deps.uid)}`);
-    return [];
-  }
+async function inspectNetworks(deps: DiscoverDeps, listOutput: CommandResult): Promise<Parsed<DockerNetwork[]>> {
+  if (listOutput.exitCode !== 0) return { value: [], warnings: [`Could not list Docker networks: ${describeFailure(listOutput, deps.uid)}`] };
   const ids = [...new Set(listOutput.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== ''))];
-  if (ids.length === 0) return [];
+  if (ids.length === 0) return { value: [], warnings: [] };
   const inspected = await deps.run(['docker', 'network', 'inspect', ...ids]);
-  const networks = parseDockerNetworks(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
-  warnings.push(...networks.warnings);
-  return networks.value;
+  return parseDockerNetworks(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
 }
 
 export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
-  const [version, ps, networkList, daemonJson, chains] = await Promise.all([
+  // Each inspect starts as soon as its own list is in, not after the slower version and ip6tables-save
+  // calls; when the daemon is down both lists fail and nothing more is asked.
+  const containersRead = deps.run(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']).then((ps) => inspectContainers(deps, ps));
+  const networksRead = deps.run(['docker', 'network', 'ls', '--quiet', '--no-trunc']).then((list) => inspectNetworks(deps, list));
+  const [version, daemonJson, chains, containersFound, networksFound] = await Promise.all([
     deps.run(['docker', 'version', '--format', '{{json .}}']),
-    deps.run(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']),
-    deps.run(['docker', 'network', 'ls', '--quiet', '--no-trunc']),
     deps.readFile(DAEMON_JSON),
     runAdminTool(deps.run, ['ip6tables-save', '-t', 'filter']),
+    containersRead,
+    networksRead,
   ]);
   const warnings: string[] = [];
 
@@ -66,8 +60,8 @@ export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
 
   const serverVersion = parseDockerVersion(version.stdout);
   const reason = unavailableReason(version, serverVersion);
-  const [containers, networks] =
-    reason === null ? await Promise.all([inspectContainers(deps, ps, warnings), inspectNetworks(deps, networkList, warnings)]) : [[], []];
+  const [containers, networks] = reason === null ? [containersFound.value, networksFound.value] : [[], []];
+  if (reason === null) warnings.push(...containersFound.warnings, ...networksFound.warnings);
 
   return {
     available: reason === null,

@@ -1,5 +1,6 @@
 // The host's problems in plain words, for the discovery summary.
 import type { Facts } from '../core/types.js';
+import { dockerFirewallMode } from '../core/docker-mode.js';
 
 export interface HostWarning {
   text: string;
@@ -19,8 +20,12 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
   if (!facts.docker.available) {
     const reason = (facts.docker.reason ?? 'it could not be reached').replace(/\.$/, '');
     add(`No Docker: ${reason}. Only SSH and the default policies will be set.`);
-  } else if (facts.docker.ip6tablesChainsLive) {
-    add('Docker writes its own IPv6 firewall rules, and they come before UFW\'s: published ports (and on some versions container addresses) stay open whatever UFW says.', true);
+  } else {
+    const mode = dockerFirewallMode(facts.docker);
+    if (mode.kind === 'ip6tables-on-no-docker-user') {
+      add('Docker\'s own IPv6 rules let published ports past UFW, and this Docker has no IPv6 DOCKER-USER chain to put UFW in front: UFW cannot close published ports here.', true);
+    }
+    for (const text of mode.warnings) add(text);
   }
   if (facts.ssh.sessionPort === null) add('Could not tell which port your own SSH session uses: check the SSH list on the next screen.');
   for (const text of [...facts.ufw.warnings, ...facts.docker.warnings, ...facts.ssh.warnings]) add(text);

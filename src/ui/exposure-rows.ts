@@ -1,6 +1,7 @@
 // What the Containers and Exposure screens show, derived from the facts.
 import type { Container, ContainerPort, Exposure, ExposureChoice, Facts, Proto } from '../core/types.js';
 import { containerIpv6Addresses } from '../core/container-addresses.js';
+import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport, ipv6HostPorts } from '../core/docker-mode.js';
 
 /** One way to expose a port: route to the container, or allow one of its published host ports. */
 export type ExposureOption = { exposure: 'route' } | { exposure: 'publish'; hostPort: number } | { exposure: 'skip' };
@@ -12,8 +13,11 @@ export interface ExposureRow {
   proto: Proto;
   /** The container's global IPv6 addresses; empty means route is impossible. */
   addresses: string[];
-  /** Distinct published host ports. */
+  /** Host ports published for IPv6. */
   hostPorts: number[];
+  /** Whether route and publish work with this host's Docker, and why (core/docker-mode). */
+  support: { route: Support; publish: Support };
+  /** Only the ways that work here, then skip. */
   options: ExposureOption[];
 }
 
@@ -21,42 +25,53 @@ export function portKey(container: string, port: number, proto: Proto): string {
   return `${container}|${port}/${proto}`;
 }
 
-/** Host ports published on an IPv6 (or any-family) address: an IPv4-only binding is no way in over IPv6. */
-export function publishedHostPorts(port: ContainerPort): number[] {
-  const ports = port.published
-    .filter((binding) => binding.hostIp === '' || binding.hostIp.includes(':'))
-    .map((binding) => binding.hostPort)
-    .filter((value): value is number => value !== null);
-  return [...new Set(ports)].sort((a, b) => a - b);
-}
+/** Host ports published for IPv6: an IPv4-only binding is no way in over IPv6. */
+export const publishedHostPorts = ipv6HostPorts;
 
 /** Exposed in the image but not published: a route rule (or no firewall) still makes it reachable. */
 export function isUnpublished(port: ContainerPort): boolean {
   return publishedHostPorts(port).length === 0;
 }
 
-export function exposureOptions(container: Container, port: ContainerPort): ExposureOption[] {
+/** The container's first IPv6 network as Docker's firewall treats it; a plain nat network when it has none. */
+function networkOf(mode: DockerFirewallMode, container: Container): NetworkFirewallMode {
+  const onIpv6 = mode.networks.find((network) => container.networks.some((joined) => joined.name === network.name && joined.ipv6 !== null));
+  return onIpv6 ?? { name: container.networks[0]?.name ?? 'its network', bridge: null, subnets: [], gatewayMode: 'nat', directDroppedByDocker: false, summary: '' };
+}
+
+function portSupport(mode: DockerFirewallMode, container: Container, port: ContainerPort): ExposureRow['support'] {
+  const support = exposureSupport(mode, networkOf(mode, container), port);
+  if (containerIpv6Addresses(container).length > 0) return support;
+  return { ...support, route: { works: false, why: `${container.name} has no global IPv6 address, so there is nothing to route to.` } };
+}
+
+export function exposureOptions(support: ExposureRow['support'], port: ContainerPort): ExposureOption[] {
   const options: ExposureOption[] = [];
-  if (containerIpv6Addresses(container).length > 0) options.push({ exposure: 'route' });
-  for (const hostPort of publishedHostPorts(port)) options.push({ exposure: 'publish', hostPort });
+  if (support.route.works) options.push({ exposure: 'route' });
+  if (support.publish.works) for (const hostPort of publishedHostPorts(port)) options.push({ exposure: 'publish', hostPort });
   options.push({ exposure: 'skip' });
   return options;
 }
 
 export function exposureRows(facts: Facts, selected: readonly string[]): ExposureRow[] {
   const chosen = new Set(selected);
+  const mode = dockerFirewallMode(facts.docker);
   return facts.docker.containers
     .filter((container) => chosen.has(container.name))
     .flatMap((container) =>
-      container.ports.map((port) => ({
-        key: portKey(container.name, port.port, port.proto),
-        container: container.name,
-        port: port.port,
-        proto: port.proto,
-        addresses: containerIpv6Addresses(container),
-        hostPorts: publishedHostPorts(port),
-        options: exposureOptions(container, port),
-      })),
+      container.ports.map((port) => {
+        const support = portSupport(mode, container, port);
+        return {
+          key: portKey(container.name, port.port, port.proto),
+          container: container.name,
+          port: port.port,
+          proto: port.proto,
+          addresses: containerIpv6Addresses(container),
+          hostPorts: publishedHostPorts(port),
+          support,
+          options: exposureOptions(support, port),
+        };
+      }),
     );
 }
 

@@ -3,19 +3,14 @@
 import type { Key } from 'ink';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
 import { keyToAction } from './keys.js';
-import { parsePort } from '../core/validate.js';
-import { type ExposureOption, optionFromChoice, portKey, sameOption } from './exposure-rows.js';
-import {
-  applyBlocker,
-  awaitingConfirmation,
-  checkedSshPorts,
-  containerListHeight,
-  currentExposureRows,
-  pickFor,
-  typingText,
-  visibleContainers,
-} from './selectors.js';
-import { SCREENS, type Screen, type SshPortRow, type StepProgress, type WizardState } from './wizard-state.js';
+import { awaitingConfirmation, containerListHeight, currentExposureRows, typingText, visibleContainers } from './selectors.js';
+import { SCREENS, type Screen, type WizardState } from './wizard-state.js';
+import { clamp, goTo } from './steps/shared.js';
+import { factsLoaded, sshNext, sshType } from './steps/ssh-step.js';
+import { cycleExposure, setFilter, toggleContainer } from './steps/containers-step.js';
+import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, previewNext } from './steps/apply-step.js';
+
+export { EXIT } from './steps/apply-step.js';
 
 export type WizardAction =
   /** A key as Ink reports it; read against the newest state, so keys typed faster than frames stay right. */
@@ -50,199 +45,9 @@ export type WizardAction =
   | { type: 'cancel-quit' }
   | { type: 'quit-anyway' };
 
-/** Exit codes of the wizard. */
-export const EXIT = { done: 0, failed: 1, quit: 130 } as const;
-
-const KEEP_WORD = 'keep';
-
-function clamp(value: number, length: number): number {
-  if (length <= 0) return 0;
-  return Math.min(Math.max(value, 0), length - 1);
-}
-
-function goTo(state: WizardState, screen: Screen): WizardState {
-  return { ...state, screen };
-}
-
 function screenBefore(screen: Screen): Screen {
   return SCREENS[Math.max(SCREENS.indexOf(screen) - 1, 0)] ?? screen;
 }
-
-// ---------- discovery ----------
-
-function sshRowsFrom(facts: Facts, choices: Choices): SshPortRow[] {
-  const ports = [...new Set([...facts.ssh.ports, ...choices.sshPorts, ...(facts.ssh.sessionPort === null ? [] : [facts.ssh.sessionPort])])];
-  return ports
-    .sort((a, b) => a - b)
-    .map((port) => ({
-      port,
-      checked: choices.sshPorts.includes(port) || port === facts.ssh.sessionPort,
-      sources: facts.ssh.evidence.filter((evidence) => evidence.port === port).map((evidence) => `${evidence.source}: ${evidence.detail}`),
-    }));
-}
-
-function factsLoaded(state: WizardState, facts: Facts, choices: Choices): WizardState {
-  const picks: Record<string, ExposureOption> = {};
-  for (const choice of choices.exposures) picks[portKey(choice.container, choice.port, choice.proto)] = optionFromChoice(choice);
-  const selected = facts.docker.containers
-    .map((container) => container.name)
-    .filter((name) => choices.exposures.some((choice) => choice.container === name && choice.exposure !== 'skip'));
-  return {
-    ...state,
-    facts,
-    discoveryError: null,
-    ssh: { ...state.ssh, rows: sshRowsFrom(facts, choices), cursor: 0 },
-    containers: { ...state.containers, selected },
-    exposure: { ...state.exposure, picks },
-  };
-}
-
-// ---------- ssh ----------
-
-function addSshPort(state: WizardState): WizardState {
-  const ssh = state.ssh;
-  const port = parsePort(ssh.draft);
-  if (port === null) return { ...state, ssh: { ...ssh, error: `"${ssh.draft}" is not a port: type a number from 1 to 65535` } };
-  const existing = ssh.rows.findIndex((row) => row.port === port);
-  if (existing >= 0) {
-    const rows = ssh.rows.map((row, index) => (index === existing ? { ...row, checked: true } : row));
-    return { ...state, ssh: { rows, cursor: existing, draft: '', error: null } };
-  }
-  const rows = [...ssh.rows, { port, checked: true, sources: [] }].sort((a, b) => a.port - b.port);
-  return { ...state, ssh: { rows, cursor: rows.findIndex((row) => row.port === port), draft: '', error: null } };
-}
-
-function sshNext(state: WizardState): WizardState {
-  if (state.ssh.draft !== '') return addSshPort(state);
-  if (checkedSshPorts(state).length === 0) {
-    return { ...state, ssh: { ...state.ssh, error: 'Choose at least one SSH port (space), or type one and press enter: without it the firewall would shut you out.' } };
-  }
-  return goTo({ ...state, ssh: { ...state.ssh, error: null } }, 'defaults');
-}
-
-function sshType(state: WizardState, text: string): WizardState {
-  const digits = text.replace(/[^0-9]/g, '');
-  if (digits === '') return state;
-  return { ...state, ssh: { ...state.ssh, draft: (state.ssh.draft + digits).slice(0, 5), error: null } };
-}
-
-// ---------- containers ----------
-
-function toggleContainer(state: WizardState): WizardState {
-  const container = visibleContainers(state)[state.containers.cursor];
-  if (container === undefined) return state;
-  const selected = state.containers.selected.includes(container.name)
-    ? state.containers.selected.filter((name) => name !== container.name)
-    : [...state.containers.selected, container.name];
-  const order = new Map((state.facts?.docker.containers ?? []).map((item, index) => [item.name, index]));
-  selected.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  return { ...state, containers: { ...state.containers, selected } };
-}
-
-function setFilter(state: WizardState, filter: string, filtering: boolean): WizardState {
-  return { ...state, containers: { ...state.containers, filter, filtering, cursor: 0 } };
-}
-
-// ---------- exposure ----------
-
-function cycleExposure(state: WizardState, direction: 1 | -1): WizardState {
-  const row = currentExposureRows(state)[state.exposure.cursor];
-  if (row === undefined) return state;
-  const current = pickFor(state, row);
-  const index = row.options.findIndex((option) => sameOption(option, current));
-  const next = row.options[(index + direction + row.options.length) % row.options.length];
-  if (next === undefined) return state;
-  return { ...state, exposure: { ...state.exposure, picks: { ...state.exposure.picks, [row.key]: next } } };
-}
-
-// ---------- preview ----------
-
-function previewNext(state: WizardState): WizardState {
-  const preview = state.preview;
-  if (preview.savePath !== null) {
-    if (preview.savePath.trim() === '') return { ...state, preview: { ...preview, saveMessage: 'Type a file name for the script.' } };
-    return { ...state, preview: { ...preview, saving: true, saveMessage: null } };
-  }
-  if (preview.plan === null || !preview.plan.ok || applyBlocker(state.facts) !== null) return state;
-  const pending = preview.plan.value.steps.filter((step) => !step.satisfied);
-  if (pending.length === 0) return goTo(state, 'done');
-  if (!preview.armed) return { ...state, preview: { ...preview, armed: true } };
-  const steps: StepProgress[] = preview.plan.value.steps.map((step) => ({ step, status: step.satisfied ? 'skipped' : 'pending', record: null }));
-  return {
-    ...state,
-    screen: 'apply',
-    preview: { ...preview, armed: false },
-    apply: { status: 'requested', steps, events: [], outcome: null, rolledBackReason: null, crash: null },
-  };
-}
-
-// ---------- apply ----------
-
-function applyEvent(state: WizardState, event: ApplyEvent): WizardState {
-  const apply = { ...state.apply, events: [...state.apply.events, event] };
-  const setStep = (index: number, patch: Partial<StepProgress>): StepProgress[] =>
-    apply.steps.map((progress, position) => (position === index ? { ...progress, ...patch } : progress));
-  switch (event.type) {
-    case 'snapshot':
-    case 'armed':
-      break;
-    case 'step-start':
-      apply.steps = setStep(event.index, { status: 'running' });
-      break;
-    case 'step-done':
-      apply.steps = setStep(event.index, { status: 'done', record: event.record });
-      break;
-    case 'step-failed':
-      apply.steps = setStep(event.index, { status: 'failed', record: event.record });
-      break;
-    case 'rolled-back':
-      apply.rolledBackReason = event.reason;
-      break;
-    default: {
-      const unknown: never = event;
-      return unknown;
-    }
-  }
-  return { ...state, apply };
-}
-
-function applyFinished(state: WizardState, outcome: ApplyOutcome): WizardState {
-  const apply = { ...state.apply, status: 'finished' as const, outcome };
-  if (outcome.ok && outcome.confirmCode !== null) {
-    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null } };
-  }
-  return { ...state, apply };
-}
-
-function applyNext(state: WizardState): WizardState {
-  if (state.apply.status !== 'finished') return state;
-  const outcome = state.apply.outcome;
-  if (outcome !== null && outcome.ok && outcome.confirmCode !== null) return goTo(state, 'confirm');
-  return goTo(state, 'done');
-}
-
-// ---------- confirm ----------
-
-function confirmNext(state: WizardState): WizardState {
-  const confirm = state.confirm;
-  if (confirm.keepDraft !== null) {
-    if (confirm.keepDraft.trim().toLowerCase() !== KEEP_WORD) {
-      return { ...state, confirm: { ...confirm, keepError: `Type the word "${KEEP_WORD}" to keep the changes without proof, or esc to go on waiting.` } };
-    }
-    return { ...state, confirm: { ...confirm, status: 'keeping', keepDraft: null, keepError: null } };
-  }
-  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired') return goTo(state, 'done');
-  return state;
-}
-
-function finishedCode(state: WizardState): number {
-  if (state.confirm.status === 'expired') return EXIT.failed;
-  const outcome = state.apply.outcome;
-  if (state.apply.crash !== null || (outcome !== null && !outcome.ok)) return EXIT.failed;
-  return EXIT.done;
-}
-
-// ---------- keys shared by every screen ----------
 
 function move(state: WizardState, delta: number): WizardState {
   switch (state.screen) {

@@ -58,6 +58,13 @@ export function awaitingConfirmation(state: WizardState): boolean {
   return state.confirm.status === 'waiting' || state.confirm.status === 'keeping';
 }
 
+/** The code `v6wall confirm` takes, as soon as the apply armed its rollback. */
+export function confirmCode(state: WizardState): string | null {
+  if (state.apply.outcome?.confirmCode) return state.apply.outcome.confirmCode;
+  const armed = state.apply.events.find((event) => event.type === 'armed');
+  return armed?.type === 'armed' ? armed.confirmCode : null;
+}
+
 /** Whether printable keys are text (a field has focus) rather than commands. */
 export function typingText(state: WizardState): boolean {
   if (state.overlay !== 'none') return false;

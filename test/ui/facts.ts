@@ -1,6 +1,6 @@
-// Facts for the UI tests. HAND-BUILT until the captured fixtures and parsers are
-// ready (test/fixtures/READY); shaped after DOMAIN.md's lab (Docker 28.5.2,
-// routed + nat networks, sshd on 2222). Big lists are generated.
+// HAND-BUILT facts for the UI's edge states (captured-facts.ts has the real lab):
+// shaped after the lab of LAB.md (Debian 12's Docker 20.10 with ip6tables off,
+// so UFW decides both route and publish; sshd on 2222). Big lists are generated.
 import type { Container, Facts } from '../../src/core/types.js';
 
 export function container(name: string, ipv6: string | null, ports: { port: number; hostPort?: number; proto?: 'tcp' | 'udp' }[], image = 'v6wall-lab/busybox:1'): Container {
@@ -43,18 +43,18 @@ export function labFacts(): Facts {
     docker: {
       available: true,
       reason: null,
-      serverVersion: '28.5.2',
-      daemonConfig: { ipv6: true, ip6tables: true },
+      serverVersion: '20.10.24',
+      daemonConfig: { ipv6: true, fixedCidrV6: '2001:db8:1:2::/80' },
       daemonConfigError: null,
-      ip6tablesChainsLive: true,
-      ip6DockerUserChain: true,
+      ip6tablesChainsLive: false,
+      ip6DockerUserChain: false,
       containers: [
         container('web', '2001:db8:1:1::10', [{ port: 80, hostPort: 8081 }, { port: 443 }], 'caddy:2'),
         container('api', null, [{ port: 8080, hostPort: 8080 }], 'ghcr.io/example/api:1.4'),
         container('db', '2001:db8:1:1::12', [{ port: 5432 }], 'postgres:16'),
       ],
       networks: [
-        { id: 'n1', name: 'web6', driver: 'bridge', ipv6: true, subnets: ['2001:db8:1:1::/80'], gatewayModeIpv6: 'routed', bridge: 'br-web6' },
+        { id: 'n1', name: 'web6', driver: 'bridge', ipv6: true, subnets: ['2001:db8:1:1::/80'], gatewayModeIpv6: 'nat', bridge: 'br-web6' },
         { id: 'n2', name: 'bridge', driver: 'bridge', ipv6: false, subnets: ['172.17.0.0/16'], gatewayModeIpv6: 'nat', bridge: 'docker0' },
       ],
       warnings: [],
@@ -110,4 +110,11 @@ export const longAddressFacts = (): Facts =>
       container('db', '2001:db8:abcd:ef01:2345:6789:abcd:ef01', [{ port: 5432 }], 'postgres:16'),
     ];
     facts.host.globalIpv6 = ['2001:db8:ffff:ffff:ffff:ffff:ffff:1'];
+  });
+
+/** Docker 20.10 with IPv6 rules on and no IPv6 DOCKER-USER chain: its rules let published ports past UFW. */
+export const dockerBypassFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.docker.daemonConfig = { ipv6: true, ip6tables: true, experimental: true };
+    facts.docker.ip6tablesChainsLive = true;
   });

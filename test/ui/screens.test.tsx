@@ -8,7 +8,7 @@ import { type Driven, type Step, drive } from './drive.js';
 import { expectFrame } from './snapshot.js';
 import { capturedLabFacts } from './captured-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
-import { ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
+import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
 
 interface Case {
   name: string;
@@ -78,9 +78,13 @@ const CASES: Case[] = [
   { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], shows: ['sudo v6wall confirm'] },
 
   { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
-  { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '28.5.2', 'port 2222'] },
+  { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '20.10.24', 'port 2222'] },
   { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker: docker: command not found.'] },
   { name: 'discovery--not-root', facts: notRootFacts, steps: [], shows: ['You are not root'] },
+  { name: 'discovery--docker-bypasses-ufw', facts: dockerBypassFacts, steps: [], shows: ['UFW cannot close published ports'] },
+  { name: 'discovery--ufw-missing', facts: () => withChanges((facts) => {
+    facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
+  }), steps: [], shows: ['UFW is not installed: apt-get install ufw'] },
   { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
   { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
   { name: 'discovery--60-columns', facts: labFacts, steps: [], columns: 60 },
@@ -107,7 +111,7 @@ const CASES: Case[] = [
 
   { name: 'exposure--normal', facts: labFacts, steps: TO_EXPOSURE, shows: ['http://[host]:8081/'] },
   { name: 'exposure--route-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.left], shows: ['http://[2001:db8:1:1::10]/'] },
-  { name: 'exposure--no-ipv6', facts: labFacts, steps: [...TO_EXPOSURE, K.down, K.down], shows: ['api has no IPv6 address, so route is not offered'] },
+  { name: 'exposure--no-ipv6', facts: labFacts, steps: [...TO_EXPOSURE, K.down, K.down], shows: ['api has no global IPv6 address'] },
   { name: 'exposure--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left], columns: 60 },
   { name: 'exposure--nothing-chosen', facts: labFacts, steps: [...TO_CONTAINERS, E], shows: ['No ports to expose'] },
 
@@ -123,6 +127,7 @@ const CASES: Case[] = [
   { name: 'preview--60-columns', facts: labFacts, steps: TO_PREVIEW, columns: 60 },
 
   { name: 'apply--running', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }], deps: hangingApply, shows: ['✓ ufw allow'] },
+  { name: 'apply--quit-question', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q'], deps: hangingApply, shows: ['Quit while the changes are not confirmed?'] },
   { name: 'apply--failure', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }], deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
 
   { name: 'confirm--waiting', facts: labFacts, steps: APPLY, shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'] },

@@ -24,6 +24,17 @@ describe('parseAddr (the fast path rule matching uses) reads addresses exactly a
     expect(words(text)).toEqual(reference(text));
   });
 
+  it('reads plain hex addresses without falling back to ipaddr.js (ruleset speed depends on it)', () => {
+    fc.assert(
+      fc.property(fc.ipV6().filter((t) => !t.includes('.')), (text) => {
+        const a = parseAddr(text, false);
+        expect(a === null ? null : Array.from(a)).toEqual(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseAddr('::ffff:192.0.2.1', false)).toBeNull();
+  });
+
   it('for every address fast-check can write', () => {
     fc.assert(fc.property(fc.ipV6(), (text) => {
         expect(words(text)).toEqual(reference(text));

@@ -39,17 +39,19 @@ function parsePlainIpv6(text: string): Addr | null {
         groups.push(value);
         value = 0;
         digits = 0;
-        continue;
+      } else if (i === n && gap === groups.length && gap !== -1 && n >= 2 && text.charCodeAt(n - 1) === 58) {
+        continue; // the address ends in "::"
+      } else if (i !== 0) {
+        return null; // an empty group that is not part of "::"
       }
-      // An empty group: only valid as part of "::" (or the end right after "::").
       if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
         if (gap !== -1) return null;
         gap = groups.length;
         i++;
-        continue;
+      } else if (digits === 0 && i === 0) {
+        return null; // a single leading ":"
       }
-      if (i === n && gap === groups.length && n >= 2) continue;
-      return null;
+      continue;
     }
     const h = hexValue(code);
     if (h < 0 || digits === 4) return null;

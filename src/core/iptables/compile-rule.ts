@@ -1,4 +1,4 @@
-import { addrKey, inCidr, isMulticast, isUnspecified, toAddrCidr, type Addr } from './address.js';
+import { addrKey, inCidr, isMulticast, isUnspecified, parseAddr, toAddrCidr, type Addr } from './address.js';
 import type { AddrType, PortRange, RuleCidr, RuleMatch, SaveRule } from './ruleset.js';
 
 /** The packet being followed: the first packet of a NEW inbound connection. */
@@ -216,9 +216,9 @@ function requiredPortsOf(matches: readonly RuleMatch[]): number[] | null {
 
 function requiredDestinationOf(matches: readonly RuleMatch[]): string | null {
   for (const m of matches) {
-    if (m.kind !== 'addr' || m.dir !== 'dst' || m.negated || m.cidr.prefix !== 128) continue;
-    const cidr = toAddrCidr(m.cidr);
-    return cidr === null ? null : addrKey(cidr.network);
+    if (m.kind !== 'addr' || m.dir !== 'dst' || m.negated || m.cidr.prefix !== 128 || m.cidr.family !== 6) continue;
+    const address = parseAddr(m.cidr.address);
+    return address === null ? null : addrKey(address);
   }
   return null;
 }

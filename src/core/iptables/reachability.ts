@@ -1,10 +1,9 @@
-import ipaddr from 'ipaddr.js';
 import type { Proto } from '../types.js';
-import { addrKey, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
+import { addrKey, formatAddr, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
 import type { AddressFacts, Packet } from './compile-rule.js';
 import { parseRuleCidr } from './parse-values.js';
 import type { Ruleset } from './ruleset.js';
-import { ChainWalker, compileRuleset, isDockerOwnChain, type CompiledRuleset, type DecidingRule, type Outcome } from './walk-chain.js';
+import { ChainWalker, CompiledRuleset, isDockerOwnChain, type DecidingRule, type Outcome } from './walk-chain.js';
 
 export type { DecidingRule } from './walk-chain.js';
 
@@ -160,14 +159,14 @@ function runStages(walker: ChainWalker, stages: Stage[], paths: Path[], ends: Pa
   return current;
 }
 
-function followProbe(tables: CompiledRuleset, routing: Routing, context: RoutingContext, probe: Probe, ignoreDockerAccepts: boolean): PathEnd[] {
-  const walker = new ChainWalker(tables, { facts: routing.facts, ignoreDockerAccepts });
+function followProbe(tables: CompiledRuleset, routing: Routing, context: RoutingContext, probe: Probe, withoutDockerFilterChains: boolean): PathEnd[] {
+  const walker = new ChainWalker(tables, { facts: routing.facts, withoutDockerFilterChains });
   const dst = parseAddr(probe.address) as Addr;
   const src = probe.source === undefined ? null : parseAddr(probe.source);
   const pkt: Packet = {
     src,
     dst,
-    dstText: ipaddr.parse(probe.address).toString(),
+    dstText: formatAddr(dst),
     sport: null,
     dport: probe.port,
     proto: probe.proto,
@@ -247,7 +246,7 @@ function summarise(probe: Probe, ends: PathEnd[]): Omit<ReachabilityResult, 'doc
  */
 export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, probes: readonly Probe[]): ReachabilityResult[] {
   const routing = buildRouting(context);
-  const tables = compileRuleset(ruleset);
+  const tables = new CompiledRuleset(ruleset);
   return probes.map((probe): ReachabilityResult => {
     const bad = typeof routing === 'string' ? routing : probeError(probe);
     if (bad !== null || typeof routing === 'string') {

@@ -27,12 +27,9 @@ export function tokenize(line: string): Token[] {
       tokens.push({ text, quoted: true });
       continue;
     }
-    let text = '';
-    while (i < n && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '\r') {
-      text += line[i];
-      i++;
-    }
-    tokens.push({ text, quoted: false });
+    const start = i;
+    while (i < n && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '\r') i++;
+    tokens.push({ text: line.slice(start, i), quoted: false });
   }
   return tokens;
 }

@@ -2,7 +2,7 @@ import { parseAddr } from './address.js';
 import { buildChainIndex, lowerBound, type ChainIndex } from './chain-index.js';
 import { compileRule, matchRule } from './compile-rule.js';
 import type { AddressFacts, CompiledRule, Packet } from './compile-rule.js';
-import type { Ruleset, SaveRule } from './ruleset.js';
+import type { Ruleset, SaveChain, SaveRule } from './ruleset.js';
 
 export interface CompiledChain {
   table: string;
@@ -12,20 +12,28 @@ export interface CompiledChain {
   index: ChainIndex | null;
 }
 
-/** table name -> chain name -> chain, compiled once per analysis. */
-export type CompiledRuleset = Map<string, Map<string, CompiledChain>>;
+/** The ruleset's chains, each compiled the first time a walk reaches it (and then reused). */
+export class CompiledRuleset {
+  private readonly compiled = new Map<string, CompiledChain>();
+  private readonly saved = new Map<string, SaveChain>();
 
-export function compileRuleset(ruleset: Ruleset): CompiledRuleset {
-  const tables: CompiledRuleset = new Map();
-  for (const table of ruleset.tables) {
-    const chains = new Map<string, CompiledChain>();
-    for (const chain of table.chains) {
-      const rules = chain.rules.map(compileRule);
-      chains.set(chain.name, { table: table.name, name: chain.name, policy: chain.policy, rules, index: buildChainIndex(rules) });
+  constructor(ruleset: Ruleset) {
+    for (const table of ruleset.tables) {
+      for (const chain of table.chains) this.saved.set(`${table.name}\u0000${chain.name}`, chain);
     }
-    tables.set(table.name, chains);
   }
-  return tables;
+
+  chain(table: string, name: string): CompiledChain | undefined {
+    const key = `${table}\u0000${name}`;
+    const done = this.compiled.get(key);
+    if (done !== undefined) return done;
+    const chain = this.saved.get(key);
+    if (chain === undefined) return undefined;
+    const rules = chain.rules.map(compileRule);
+    const compiled: CompiledChain = { table, name, policy: chain.policy, rules, index: buildChainIndex(rules) };
+    this.compiled.set(key, compiled);
+    return compiled;
+  }
 }
 
 /** Where a verdict came from: a rule, or a built-in chain's policy (line null). */
@@ -46,14 +54,17 @@ type StepResult = Outcome | { kind: 'continue'; pkt: Packet; assumptions: string
 
 export interface WalkOptions {
   facts: AddressFacts;
-  /** Skip ACCEPT rules in Docker's own chains: "would it still be open without them?" */
-  ignoreDockerAccepts: boolean;
+  /** Never enter Docker's own filter chains: "would UFW's rules alone let it in?" (DNAT still applies.) */
+  withoutDockerFilterChains: boolean;
 }
 
 const MAX_DEPTH = 64;
 const MAX_PATHS = 64;
 
 export const isDockerOwnChain = (chain: string): boolean => chain.startsWith('DOCKER') && chain !== 'DOCKER-USER';
+
+const entersDockerChain = (rule: SaveRule): boolean =>
+  (rule.target?.kind === 'jump' || rule.target?.kind === 'goto') && isDockerOwnChain(rule.target.chain);
 
 const ruleRef = (chain: CompiledChain, rule: SaveRule): DecidingRule => ({
   table: chain.table,
@@ -74,7 +85,7 @@ export class ChainWalker {
   ) {}
 
   chain(table: string, name: string): CompiledChain | undefined {
-    return this.tables.get(table)?.get(name);
+    return this.tables.chain(table, name);
   }
 
   walk(chain: CompiledChain, start: number, pkt0: Packet, assumptions0: string[], notes0: string[], depth: number): Outcome[] {
@@ -88,7 +99,7 @@ export class ChainWalker {
       const i = candidates === null ? k : (candidates[k] as number);
       const compiled = chain.rules[i] as CompiledRule;
       const { rule } = compiled;
-      if (this.options.ignoreDockerAccepts && rule.target?.kind === 'ACCEPT' && isDockerOwnChain(chain.name)) continue;
+      if (this.options.withoutDockerFilterChains && chain.table === 'filter' && entersDockerChain(rule)) continue;
       const match = matchRule(compiled, pkt, this.options.facts);
       if (match === 'no') continue;
       if (match === 'only-source-differs') {

@@ -96,9 +96,11 @@ export function ApplyScreen({ state }: { state: WizardState }): React.JSX.Elemen
           {progress.status === 'failed' ? <FailureOutput progress={progress} /> : null}
         </Box>
       ))}
-      <Box marginTop={1}>
-        <Summary state={state} />
-      </Box>
+      {finished ? (
+        <Box marginTop={1}>
+          <Summary state={state} />
+        </Box>
+      ) : null}
     </ScreenFrame>
   );
 }

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
-import { currentExposureRows, pickFor } from '../selectors.js';
+import { checkedSshPorts, currentExposureRows, pickFor } from '../selectors.js';
 import { formatCountdown, outsideTests } from '../outside-tests.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Spinner } from '../widgets/spinner.js';
@@ -65,7 +65,7 @@ export function ConfirmScreen({ state, now }: { state: WizardState; now: number 
     );
   }
   const hints = state.confirm.keepDraft !== null ? 'enter keep · esc cancel' : status === 'waiting' ? 'k keep without proof · q quit (asks first) · ? help' : 'enter go on';
-  const ports = state.facts?.ssh.ports ?? [];
+  const ports = checkedSshPorts(state);
   return (
     <ScreenFrame screen="confirm" hints={hints}>
       <Tone name="ok">The changes are applied.</Tone>

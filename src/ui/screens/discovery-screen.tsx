@@ -3,7 +3,8 @@ import { Box, Text } from 'ink';
 import type { Facts } from '../../core/types.js';
 import type { WizardState } from '../wizard-state.js';
 import { discoveryWarnings } from '../discovery-warnings.js';
-import { Field, ScreenFrame, Warning } from '../widgets/screen-frame.js';
+import { type DockerFirewallModeKind, dockerFirewallMode } from '../../core/docker-mode.js';
+import { Field, Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Spinner } from '../widgets/spinner.js';
 import { Tone } from '../theme.js';
 
@@ -24,27 +25,28 @@ function UfwSummary({ facts }: { facts: Facts }): React.JSX.Element {
   );
 }
 
-function dockerFirewall(facts: Facts): string {
-  const docker = facts.docker;
-  const parts: string[] = [];
-  if (docker.daemonConfig.firewallBackend) parts.push(`firewall-backend ${docker.daemonConfig.firewallBackend}`);
-  parts.push(`ip6tables ${docker.daemonConfig.ip6tables === undefined ? 'default' : docker.daemonConfig.ip6tables ? 'on' : 'off'}`);
-  parts.push(docker.ip6tablesChainsLive ? 'IPv6 chains live' : 'no IPv6 chains');
-  if (docker.ip6DockerUserChain) parts.push('DOCKER-USER (v6) present');
-  return parts.join(' · ');
-}
+const MODE_LABELS: Record<DockerFirewallModeKind, string> = {
+  'docker-absent': 'not available',
+  'ip6tables-off': 'writes no IPv6 rules',
+  'ip6tables-on-no-docker-user': 'own IPv6 rules, no DOCKER-USER',
+  'ip6tables-on-docker-user': 'own IPv6 rules, DOCKER-USER present',
+  nftables: 'nftables backend',
+};
 
 function DockerSummary({ facts }: { facts: Facts }): React.JSX.Element {
   const docker = facts.docker;
   if (!docker.available) return <Tone name="warn">not available (see below)</Tone>;
-  const v6Networks = docker.networks.filter((network) => network.ipv6);
+  const mode = dockerFirewallMode(docker);
   return (
     <>
-      <Text>{docker.serverVersion ?? 'version unknown'} · {dockerFirewall(facts)}</Text>
       <Text>
-        {docker.containers.length} container{docker.containers.length === 1 ? '' : 's'} · {v6Networks.length} IPv6 network{v6Networks.length === 1 ? '' : 's'}
-        {v6Networks.length > 0 ? ` (${v6Networks.slice(0, 4).map((network) => `${network.name}: ${network.gatewayModeIpv6}`).join(', ')}${v6Networks.length > 4 ? ', …' : ''})` : ''}
+        {docker.serverVersion ?? 'version unknown'} · {MODE_LABELS[mode.kind]} · {docker.containers.length} container{docker.containers.length === 1 ? '' : 's'}
       </Text>
+      {mode.explanation.map((line) => (
+        <Hanging key={line} prefix="· ">
+          <Text dimColor>{line}</Text>
+        </Hanging>
+      ))}
     </>
   );
 }

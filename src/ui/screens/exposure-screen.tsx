@@ -40,18 +40,30 @@ function OptionRow(props: { row: ExposureRow; pick: ExposureOption; cursor: bool
   );
 }
 
-function Limits({ row }: { row: ExposureRow | undefined }): React.JSX.Element | null {
-  if (row === undefined) return null;
-  const notes: string[] = [];
-  if (row.addresses.length === 0) notes.push(`${row.container} has no IPv6 address, so route is not offered.`);
-  if (row.hostPorts.length === 0) notes.push(`${row.port}/${row.proto} is not published, so publish is not offered.`);
-  if (notes.length === 0) return null;
+/** Why the current choice works, and why a missing option is missing (with the fix when there is one). */
+function Reasons({ row, pick }: { row: ExposureRow | undefined; pick: ExposureOption | undefined }): React.JSX.Element | null {
+  if (row === undefined || pick === undefined) return null;
+  const { route, publish } = row.support;
+  const chosen = pick.exposure === 'route' ? route : pick.exposure === 'publish' ? publish : null;
+  const missing = [
+    ...(route.works ? [] : [{ label: 'no route', support: route }]),
+    ...(publish.works ? [] : [{ label: 'no publish', support: publish }]),
+  ];
   return (
-    <Box flexDirection="column">
-      {notes.map((note) => (
-        <Text key={note} dimColor>
-          {note}
-        </Text>
+    <Box flexDirection="column" marginTop={1}>
+      {chosen !== null ? (
+        <Hanging prefix="why: ">
+          {chosen.why}
+          {chosen.fix ? <Text dimColor> ({chosen.fix})</Text> : null}
+        </Hanging>
+      ) : null}
+      {missing.map(({ label, support }) => (
+        <Hanging key={label} prefix={`${label}: `}>
+          <Text dimColor>
+            {support.why}
+            {support.fix ? ` To change that: ${support.fix}.` : ''}
+          </Text>
+        </Hanging>
       ))}
     </Box>
   );
@@ -77,7 +89,7 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
           }}
         />
       </Box>
-      <Limits row={current} />
+      <Reasons row={current} pick={current === undefined ? undefined : pickFor(state, current)} />
     </ScreenFrame>
   );
 }

@@ -2,9 +2,10 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
 import { Tone } from '../theme.js';
+import { confirmCode } from '../selectors.js';
 
 export function QuitOverlay({ state }: { state: WizardState }): React.JSX.Element {
-  const code = state.apply.outcome?.confirmCode;
+  const code = confirmCode(state);
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Tone name="danger" bold>Quit while the changes are not confirmed?</Tone>

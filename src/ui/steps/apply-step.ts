@@ -1,0 +1,91 @@
+// Preview, apply and confirm: from the plan to changes proven safe (or rolled back).
+import type { ApplyEvent, ApplyOutcome } from '../../core/types.js';
+import { applyBlocker } from '../selectors.js';
+import type { StepProgress, WizardState } from '../wizard-state.js';
+import { goTo } from './shared.js';
+
+/** Exit codes of the wizard. */
+export const EXIT = { done: 0, failed: 1, quit: 130 } as const;
+
+const KEEP_WORD = 'keep';
+
+export function previewNext(state: WizardState): WizardState {
+  const preview = state.preview;
+  if (preview.savePath !== null) {
+    if (preview.savePath.trim() === '') return { ...state, preview: { ...preview, saveMessage: 'Type a file name for the script.' } };
+    return { ...state, preview: { ...preview, saving: true, saveMessage: null } };
+  }
+  if (preview.plan === null || !preview.plan.ok || applyBlocker(state.facts) !== null) return state;
+  const pending = preview.plan.value.steps.filter((step) => !step.satisfied);
+  if (pending.length === 0) return goTo(state, 'done');
+  if (!preview.armed) return { ...state, preview: { ...preview, armed: true } };
+  const steps: StepProgress[] = preview.plan.value.steps.map((step) => ({ step, status: step.satisfied ? 'skipped' : 'pending', record: null }));
+  return {
+    ...state,
+    screen: 'apply',
+    preview: { ...preview, armed: false },
+    apply: { status: 'requested', steps, events: [], outcome: null, rolledBackReason: null, crash: null },
+  };
+}
+
+export function applyEvent(state: WizardState, event: ApplyEvent): WizardState {
+  const apply = { ...state.apply, events: [...state.apply.events, event] };
+  const setStep = (index: number, patch: Partial<StepProgress>): StepProgress[] =>
+    apply.steps.map((progress, position) => (position === index ? { ...progress, ...patch } : progress));
+  switch (event.type) {
+    case 'snapshot':
+    case 'armed':
+      break;
+    case 'step-start':
+      apply.steps = setStep(event.index, { status: 'running' });
+      break;
+    case 'step-done':
+      apply.steps = setStep(event.index, { status: 'done', record: event.record });
+      break;
+    case 'step-failed':
+      apply.steps = setStep(event.index, { status: 'failed', record: event.record });
+      break;
+    case 'rolled-back':
+      apply.rolledBackReason = event.reason;
+      break;
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+  return { ...state, apply };
+}
+
+export function applyFinished(state: WizardState, outcome: ApplyOutcome): WizardState {
+  const apply = { ...state.apply, status: 'finished' as const, outcome };
+  if (outcome.ok && outcome.confirmCode !== null) {
+    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null } };
+  }
+  return { ...state, apply };
+}
+
+export function applyNext(state: WizardState): WizardState {
+  if (state.apply.status !== 'finished') return state;
+  const outcome = state.apply.outcome;
+  if (outcome !== null && outcome.ok && outcome.confirmCode !== null) return goTo(state, 'confirm');
+  return goTo(state, 'done');
+}
+
+export function confirmNext(state: WizardState): WizardState {
+  const confirm = state.confirm;
+  if (confirm.keepDraft !== null) {
+    if (confirm.keepDraft.trim().toLowerCase() !== KEEP_WORD) {
+      return { ...state, confirm: { ...confirm, keepError: `Type the word "${KEEP_WORD}" to keep the changes without proof, or esc to go on waiting.` } };
+    }
+    return { ...state, confirm: { ...confirm, status: 'keeping', keepDraft: null, keepError: null } };
+  }
+  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired') return goTo(state, 'done');
+  return state;
+}
+
+export function finishedCode(state: WizardState): number {
+  if (state.confirm.status === 'expired') return EXIT.failed;
+  const outcome = state.apply.outcome;
+  if (state.apply.crash !== null || (outcome !== null && !outcome.ok)) return EXIT.failed;
+  return EXIT.done;
+}
