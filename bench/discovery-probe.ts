@@ -61,9 +61,15 @@ async function baseline(networkIds: readonly string[]): Promise<void> {
   await must(['docker', 'network', 'inspect', ...networkIds]);
 }
 
+interface RecordedCall {
+  argv: readonly string[];
+  startMs: number;
+  endMs: number;
+}
+
 /** discoverFacts with the real runner wrapped to record every call. */
-async function recordedDiscovery(): Promise<{ calls: { argv: readonly string[]; startMs: number; endMs: number }[]; totalMs: number; containers: number }> {
-  const calls: { argv: readonly string[]; startMs: number; endMs: number }[] = [];
+async function recordedDiscovery(): Promise<{ calls: RecordedCall[]; totalMs: number; containers: number }> {
+  const calls: RecordedCall[] = [];
   const started = performance.now();
   const recording: Runner = async (argv, options) => {
     const startMs = performance.now() - started;

@@ -13,7 +13,7 @@ import type { ProbeReport, TracedCall } from './discovery-probe.js';
 
 const CONTAINERS = 200;
 const FIRST_STAGE = 10;
-const ROUNDS = 7;
+const ROUNDS = 9;
 const TARGET = 1.25;
 const here = fileURLToPath(import.meta.url);
 const repoRoot = join(here, '../..');

@@ -1,4 +1,6 @@
-import { rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasBlock } from '../core/docker-user-block.js';
 import { hostname } from 'node:os';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { newId } from './ids.js';
@@ -52,9 +54,17 @@ export async function restoreSnapshot(
   if (!manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', '--force', 'disable'], 'UFW was disabled before: disable it again', 0, sink));
   }
+  const after6 = join(manifest.paths.ufwDir, 'after6.rules');
+  const blockBefore = await readFile(after6, 'utf8').then(hasBlock, () => false);
   const restored = await restoreSnapshotFiles(stateDir, manifest);
   if (!restored.ok) return restored;
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value });
+  const blockAfter = await readFile(after6, 'utf8').then(hasBlock, () => false);
+  if (blockBefore && !blockAfter) {
+    // Nothing declares DOCKER-USER once the block is gone from after6.rules, so neither a reload
+    // nor a disable would clear the block's rules: flush them (Docker re-adds its own on restart).
+    records.push(await runRecorded(run, ['ip6tables', '-F', 'DOCKER-USER'], "Take v6wall's DOCKER-USER rules out of the live firewall", records.length, sink));
+  }
   if (manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', 'reload'], 'UFW was enabled before: load the restored rules', records.length, sink));
   }

@@ -1,13 +1,16 @@
 // The planner: a pure function of the host's facts and the operator's choices.
 // Order matters and is the lockout guarantee: SSH first, then the wanted
-// openings, then the default denies, and only then enable.
-import type { ChoiceError, Choices, ExposureChoice, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
+// openings (and, on Docker 23+ with ip6tables, the DOCKER-USER block that makes
+// UFW decide for containers), then the default denies, and only then enable.
+import type { ChoiceError, Choices, Container, ExposureChoice, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
+import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport } from './docker-mode.js';
+import { AFTER6_RULES_PATH, foreignDockerUserRules, installBlock, renderDockerUserBlock } from './docker-user-block.js';
+import { parseIptablesSave } from './iptables/parse-save.js';
 import { type AllowSpec, allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
 import { formatRuleComment } from './rule-comment.js';
 import { requiredSshPorts } from './ssh-ports.js';
 import { staleRules } from './stale-rules.js';
-import { containerIpv6Addresses } from './container-addresses.js';
-import { isValidContainerName, isValidPort } from './validate.js';
+import { canonicalIpv6, isGlobalIpv6, isValidContainerName, isValidPort } from './validate.js';
 
 /** IPv6-only hosts get `to ::/0` so UFW writes no useless IPv4 rules. */
 function anyDestination(facts: Facts): string {
@@ -24,10 +27,36 @@ function choiceLabel(choice: ExposureChoice): string {
   return `${flag} ${choice.container}:${port}/${choice.proto}`;
 }
 
-function exposureSteps(facts: Facts, choice: ExposureChoice, errors: ChoiceError[]): PlanStep[] {
+interface PlanContext {
+  facts: Facts;
+  mode: DockerFirewallMode;
+  errors: ChoiceError[];
+  notes: string[];
+}
+
+/** The container's global IPv6 addresses, each with the firewall mode of its network. */
+function addressesWithNetworks(context: PlanContext, container: Container): { address: string; network: NetworkFirewallMode | undefined }[] {
+  return container.networks.flatMap((network) => {
+    const address = network.ipv6 === null ? null : canonicalIpv6(network.ipv6);
+    if (address === null || !isGlobalIpv6(address)) return [];
+    return [{ address, network: context.mode.networks.find((candidate) => candidate.name === network.name) }];
+  });
+}
+
+function supportMessage(support: Support): string {
+  return support.fix === undefined ? support.why : `${support.why} To make it work: ${support.fix}.`;
+}
+
+/** Docker forwards the published port to the container's own address: UFW decides in FORWARD, by route rule. */
+function publishGoesThroughForward(mode: DockerFirewallMode): boolean {
+  return mode.kind === 'ip6tables-on-docker-user' || mode.kind === 'nftables';
+}
+
+function exposureSteps(context: PlanContext, choice: ExposureChoice): PlanStep[] {
+  const { facts, mode } = context;
   const label = choiceLabel(choice);
   const fail = (message: string): PlanStep[] => {
-    errors.push({ choice: label, message });
+    context.errors.push({ choice: label, message });
     return [];
   };
   if (!isValidContainerName(choice.container)) return fail(`"${choice.container}" is not a valid container name`);
@@ -37,19 +66,21 @@ function exposureSteps(facts: Facts, choice: ExposureChoice, errors: ChoiceError
   const port = container.ports.find((candidate) => candidate.port === choice.port && candidate.proto === choice.proto);
   if (!port) return fail(`container "${container.name}" does not expose ${choice.port}/${choice.proto}`);
   const rules = facts.ufw.rules;
+  const placed = addressesWithNetworks(context, container);
+  const routeRule = (address: string, why: string, comment: string, kind: 'route' | 'publish'): PlanStep =>
+    allowStep(kind, why, { route: true, proto: port.proto, to: address, port: port.port, comment }, rules);
 
   if (choice.exposure === 'route') {
-    const addresses = containerIpv6Addresses(container);
-    if (addresses.length === 0) return fail(`container "${container.name}" has no global IPv6 address to route to`);
+    if (placed.length === 0) return fail(`container "${container.name}" has no global IPv6 address to route to`);
     const comment = formatRuleComment({ kind: 'route', container: container.name, port: port.port, proto: port.proto });
-    return addresses.map((address) =>
-      allowStep(
-        'route',
-        `Let the internet reach ${container.name} at [${address}]:${port.port}/${port.proto} (route rule to the container's own address)`,
-        { route: true, proto: port.proto, to: address, port: port.port, comment },
-        rules,
-      ),
-    );
+    const steps: PlanStep[] = [];
+    for (const { address, network } of placed) {
+      const support = network === undefined ? null : exposureSupport(mode, network, port).route;
+      if (support !== null && !support.works) return fail(supportMessage(support));
+      if (support?.fix !== undefined) context.notes.push(`${container.name} ${port.port}/${port.proto}: ${supportMessage(support)}`);
+      steps.push(routeRule(address, `Let the internet reach ${container.name} at [${address}]:${port.port}/${port.proto} (route rule to the container's own address)`, comment, 'route'));
+    }
+    return steps;
   }
 
   const hostPort = choice.hostPort;
@@ -58,6 +89,22 @@ function exposureSteps(facts: Facts, choice: ExposureChoice, errors: ChoiceError
     return fail(`container "${container.name}" does not publish ${port.port}/${port.proto} on host port ${hostPort}`);
   }
   const comment = formatRuleComment({ kind: 'publish', container: container.name, port: port.port, proto: port.proto, hostPort });
+  const forwarded = placed.flatMap(({ address, network }) => (network === undefined ? [] : [{ address, network }]));
+  for (const { network } of forwarded) {
+    const support = exposureSupport(mode, network, port).publish;
+    if (!support.works) return fail(supportMessage(support));
+    if (support.fix !== undefined) context.notes.push(`${container.name} host port ${hostPort}: ${supportMessage(support)}`);
+  }
+  if (publishGoesThroughForward(mode) && forwarded.length > 0) {
+    return forwarded.map(({ address }) =>
+      routeRule(
+        address,
+        `Let the internet reach ${container.name}'s ${port.port}/${port.proto} through the host's port ${hostPort}: Docker forwards it to [${address}]:${port.port}, so a route rule to that address decides`,
+        comment,
+        'publish',
+      ),
+    );
+  }
   return [
     allowStep(
       'publish',
@@ -65,6 +112,48 @@ function exposureSteps(facts: Facts, choice: ExposureChoice, errors: ChoiceError
       { route: false, proto: port.proto, to: anyDestination(facts), port: hostPort, comment },
       rules,
     ),
+  ];
+}
+
+/** v6wall's DOCKER-USER block, when Docker's own IPv6 rules would otherwise decide before UFW. */
+function dockerUserBlockSteps(context: PlanContext): PlanStep[] {
+  const { facts, mode } = context;
+  if (!mode.needsDockerUserBlock) return [];
+  const current = facts.ufw.after6Rules ?? null;
+  const fail = (message: string): PlanStep[] => {
+    context.errors.push({ choice: 'docker', message });
+    return [];
+  };
+  if (current === null) return fail(`cannot read ${AFTER6_RULES_PATH} (run v6wall as root): v6wall needs it to make UFW decide about Docker's IPv6 networks`);
+  const block = renderDockerUserBlock(
+    mode.networks.flatMap((network) => network.subnets.filter((subnet) => subnet.includes(':'))),
+    mode.networks.flatMap((network) => (network.bridge === null ? [] : [network.bridge])),
+  );
+  if (!block.ok) return fail(`cannot build the DOCKER-USER block: ${block.errors.join('; ')}`);
+  const next = installBlock(current, block.value);
+  if (!next.ok) return fail(`cannot install the DOCKER-USER block in ${AFTER6_RULES_PATH}: ${next.errors}`);
+  const satisfied = next.value === current;
+  const foreign = facts.docker.ip6tablesSave ? foreignDockerUserRules(parseIptablesSave(facts.docker.ip6tablesSave)) : [];
+  if (!satisfied && foreign.length > 0) {
+    context.notes.push(`DOCKER-USER holds ${foreign.length} IPv6 rule(s) v6wall did not write; every \`ufw reload\` will now replace them with v6wall's block: ${foreign.map((rule) => rule.text).join(' | ')}`);
+  }
+  context.notes.push(
+    "With v6wall's DOCKER-USER block, `ufw disable` leaves new connections to containers blocked (fail closed); to take the block out, remove it from /etc/ufw/after6.rules, run `ip6tables -F DOCKER-USER`, then `ufw reload`.",
+  );
+  const write: PlanStep = {
+    kind: 'integration',
+    why: "Make Docker ask UFW first: put v6wall's DOCKER-USER block in /etc/ufw/after6.rules (Docker's own IPv6 rules otherwise accept connections before UFW sees them)",
+    argv: ['cp', '/dev/stdin', AFTER6_RULES_PATH],
+    input: next.value,
+    undoArgv: ['cp', '/dev/stdin', AFTER6_RULES_PATH],
+    undoInput: current,
+    satisfied,
+  };
+  if (satisfied || !facts.ufw.enabled) return [write];
+  return [
+    write,
+    // after6.rules is read only on enable and reload; `ufw allow` does not reload it.
+    { kind: 'integration', why: 'Reload UFW so the DOCKER-USER block takes effect', argv: ['ufw', 'reload'], undoArgv: ['ip6tables', '-F', 'DOCKER-USER'], satisfied: false },
   ];
 }
 
@@ -161,10 +250,11 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
       }))
     : [];
 
+  const context: PlanContext = { facts, mode: dockerFirewallMode(facts.docker), errors, notes: [] };
   const seen = new Set<string>();
   const openings = choices.exposures
     .filter((choice) => choice.exposure !== 'skip')
-    .flatMap((choice) => exposureSteps(facts, choice, errors))
+    .flatMap((choice) => exposureSteps(context, choice))
     .filter((step) => {
       const key = step.argv.join('\u0000');
       if (seen.has(key)) return false;
@@ -172,6 +262,7 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
       return true;
     });
 
+  const integration = dockerUserBlockSteps(context);
   if (errors.length > 0) return { ok: false, errors };
 
   const enable: PlanStep = {
@@ -185,8 +276,9 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
     facts.host.hasIpv4
       ? 'This host has IPv4 too: allow rules use `to any`, so they cover both IPv4 and IPv6.'
       : 'This host is IPv6-only: allow rules use `to ::/0`, so UFW writes no useless IPv4 rules.',
+    ...new Set(context.notes),
   ];
-  return { ok: true, value: { steps: [...sshSteps, ...removals, ...openings, ...defaultSteps(facts), enable], notes } };
+  return { ok: true, value: { steps: [...sshSteps, ...removals, ...openings, ...integration, ...defaultSteps(facts), enable], notes } };
 }
 
 /** The steps that would actually run. */

@@ -17,12 +17,14 @@ function staleReason(facts: Facts, rule: UfwRule): string | null {
   if (tag === null || tag.kind === 'ssh') return null;
   const container = facts.docker.containers.find((candidate) => candidate.name === tag.container);
   if (!container) return `container ${tag.container}, which is gone`;
-  if (tag.kind === 'route') {
-    const current = containerIpv6Addresses(container);
-    return current.some((address) => sameAddress(address, rule.dst)) ? null : `${tag.container}'s old address ${rule.dst}`;
+  // Route rules (also those made for a published port where Docker forwards it) name the container's address.
+  if (rule.route && !containerIpv6Addresses(container).some((address) => sameAddress(address, rule.dst))) {
+    return `${tag.container}'s old address ${rule.dst}`;
   }
-  const published = container.ports.some((port) => port.published.some((binding) => String(binding.hostPort) === rule.dport));
-  return published ? null : `host port ${rule.dport}, which ${tag.container} no longer publishes`;
+  if (tag.kind === 'route') return null;
+  const hostPort = String(tag.hostPort ?? rule.dport);
+  const published = container.ports.some((port) => port.published.some((binding) => String(binding.hostPort) === hostPort));
+  return published ? null : `host port ${hostPort}, which ${tag.container} no longer publishes`;
 }
 
 /** Stale v6wall rules, one entry per ufw command (a dual-stack rule is one entry). */

@@ -155,6 +155,8 @@ export interface DockerFacts {
   ip6tablesChainsLive: boolean;
   /** The IPv6 DOCKER-USER chain exists (Docker 23+ with ip6tables on). */
   ip6DockerUserChain: boolean;
+  /** The live `ip6tables-save` output (all tables); null or absent when it could not be read. */
+  ip6tablesSave?: string | null;
   containers: Container[];
   networks: DockerNetwork[];
   warnings: string[];

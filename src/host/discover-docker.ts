@@ -45,7 +45,8 @@ export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
   const [version, daemonJson, chains, containersFound, networksFound] = await Promise.all([
     deps.run(['docker', 'version', '--format', '{{json .}}']),
     deps.readFile(DAEMON_JSON),
-    runAdminTool(deps.run, ['ip6tables-save', '-t', 'filter']),
+    // All tables: the reachability analysis needs raw and nat as well as filter.
+    runAdminTool(deps.run, ['ip6tables-save']),
     containersRead,
     networksRead,
   ]);
@@ -71,6 +72,7 @@ export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
     daemonConfigError: daemon?.value.error ?? null,
     ip6tablesChainsLive: liveChains.dockerChains,
     ip6DockerUserChain: liveChains.dockerUser,
+    ip6tablesSave: chains.exitCode === 0 && !chains.notFound ? chains.stdout : null,
     containers,
     networks,
     warnings,

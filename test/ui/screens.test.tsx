@@ -6,7 +6,7 @@ import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';
 import { expectFrame } from './snapshot.js';
-import { capturedLabFacts } from './captured-facts.js';
+import { capturedLabFacts } from '../support/captured-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
 import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
 

@@ -123,7 +123,7 @@ describe('discoverFacts without Docker', () => {
     const replies: Record<string, Reply> = {
       ...baseReplies,
       'sshd -T': { exitCode: Number(fixture('discovery/sshd/sshd-T-not-root.exitcode')), stderr: fixture('discovery/sshd/sshd-T-not-root.stderr') },
-      'ip6tables-save -t filter': { exitCode: Number(fixture('discovery/ip6tables/ip6tables-save-not-root.exitcode')), stderr: fixture('discovery/ip6tables/ip6tables-save-not-root.stderr') },
+      'ip6tables-save': { exitCode: Number(fixture('discovery/ip6tables/ip6tables-save-not-root.exitcode')), stderr: fixture('discovery/ip6tables/ip6tables-save-not-root.stderr') },
     };
     const { '/etc/ufw/user.rules': _v4, '/etc/ufw/user6.rules': _v6, ...readable } = baseFiles;
     const { ufw, ssh, docker, host } = await discover(replies, readable, { SSH_CONNECTION: '203.0.113.5 50000 192.0.2.1 22' }, 1000).facts;
@@ -146,7 +146,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
     // `docker network ls --quiet --no-trunc` prints one full id a line: the ids of the captured networks.
     'docker network ls': { stdout: `${networkIds.join('\n')}\n` },
     'docker network inspect': { stdout: fixture(`${dir}/network-inspect.json`) },
-    'ip6tables-save -t filter': { stdout: fixture('ip6tables/docker20.10-ip6tables-on-ufw-active.ip6tables-save') },
+    'ip6tables-save': { stdout: fixture('ip6tables/docker20.10-ip6tables-on-ufw-active.ip6tables-save') },
   };
   const dockerFiles = { ...baseFiles, '/etc/docker/daemon.json': fixture(`${dir}/daemon.json`) };
   const count = (calls: string[][], prefix: string[]) => calls.filter((argv) => prefix.every((word, index) => argv[index] === word)).length;
@@ -189,7 +189,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'docker version --format {{json .}}',
       'ip -j -4 addr show',
       'ip -j -6 addr show scope global',
-      'ip6tables-save -t filter',
+      'ip6tables-save',
       'ss -Hltnp',
       'ss -Htnp state established',
       'sshd -T',
@@ -207,7 +207,7 @@ describe('discoverFacts with Docker 28.5 (lab capture, no daemon.json)', () => {
     'docker inspect': { stdout: fixture(`${dir}/inspect.json`) },
     'docker network ls': { stdout: fixture(`${dir}/network-ls.txt`) },
     'docker network inspect': { stdout: fixture(`${dir}/network-inspect.json`) },
-    'ip6tables-save -t filter': { stdout: fixture(`${dir}/ip6tables-save-filter.txt`) },
+    'ip6tables-save': { stdout: fixture(`${dir}/ip6tables-save-filter.txt`) },
     'ip -j -6 addr show scope global': { stdout: fixture('host/ipv6-only/ip-j-6-addr-global.json') },
     'ip -j -4 addr show': { stdout: fixture('host/ipv6-only/ip-j-4-addr.json') },
   };

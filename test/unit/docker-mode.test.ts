@@ -199,3 +199,38 @@ describe('exposureSupport: offer only what will work', () => {
     expect(exposureSupport(mode, netOf(mode), published).route.works).toBe(true);
   });
 });
+
+describe('exposureSupport agrees with what real connections showed in the lab', () => {
+  // test/fixtures/ip6tables/v6wall-lab-captures.json: per scenario, what the client namespace could reach.
+  // In every scenario UFW had a route rule to web (…::ab53) port 80 and to plain (…::ab54) port 9000,
+  // web was published as 8081:80, and UFW allowed host port 8082 (other, published 8082:80).
+  const captures = JSON.parse(read('ip6tables/v6wall-lab-captures.json')) as Record<
+    string,
+    { scenario: string; real: { address: string; port: number; real: string }[] }
+  >;
+  const real = (scenario: string, address: string, port: number): string | undefined =>
+    Object.values(captures)
+      .find((c) => c.scenario === scenario)
+      ?.real.find((p) => p.address === address && p.port === port)?.real;
+  const WEB = '2001:db8:1234:a1:1::ab53';
+  const PLAIN = '2001:db8:1234:a1:1::ab54';
+  const SERVER = '2001:db8:1234:1::2';
+  const works = (b: boolean): string => (b ? 'open' : 'blocked');
+
+  it('Docker 20.10, ip6tables off: a route rule for the address, an allow rule for the host port', () => {
+    const mode = dockerFirewallMode(facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')]));
+    const s = exposureSupport(mode, netOf(mode), published);
+    expect(works(s.route.works)).toBe(real('docker20.10-ip6tables-off', WEB, 80));
+    expect(works(s.publish.works)).toBe(real('docker20.10-ip6tables-off', SERVER, 8082));
+  });
+
+  it.each(['nat', 'routed', 'nat-unprotected'] as const)('Docker 28.5.2 %s with the v6wall block: a route rule for address and port decides', (gatewayMode) => {
+    const scenario = `docker28-${gatewayMode}-v6wall-block`;
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network(gatewayMode)]));
+    const s = exposureSupport(mode, netOf(mode), published);
+    expect(works(s.route.works)).toBe(real(scenario, WEB, 80));
+    expect(works(exposureSupport(mode, netOf(mode), unpublished).route.works)).toBe(real(scenario, PLAIN, 9000));
+    // Docker reports no IPv6 host port in routed mode, so the lab had no 8081 to probe there.
+    expect(works(s.publish.works)).toBe(real(scenario, SERVER, 8081) ?? 'blocked');
+  });
+});

@@ -8,6 +8,7 @@ const BOOLEAN_KEYS = {
   iptables: 'iptables',
   'userland-proxy': 'userlandProxy',
   experimental: 'experimental',
+  'allow-direct-routing': 'allowDirectRouting',
 } as const satisfies Record<string, keyof DaemonConfig>;
 
 const STRING_KEYS = {

@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { PlanStep } from '../../core/types.js';
 import { shellJoin } from '../../core/shell-quote.js';
+import { linesAddedByStep } from '../../core/step-input.js';
 import type { WizardState } from '../wizard-state.js';
 import { applyBlocker } from '../selectors.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
@@ -35,6 +36,18 @@ function StepRow(props: { step: PlanStep; number: number | null }): React.JSX.El
       <Hanging prefix="     $ ">
         <Tone name="accent">{shellJoin(step.argv)}</Tone>
       </Hanging>
+      {step.input === undefined ? null : (
+        <>
+          <Hanging prefix="     ">
+            <Text dimColor>with the new file on standard input; the lines it adds:</Text>
+          </Hanging>
+          {linesAddedByStep(step).map((line, index) => (
+            <Hanging key={index} prefix="     + ">
+              <Text>{line}</Text>
+            </Hanging>
+          ))}
+        </>
+      )}
     </Box>
   );
 }

@@ -2,6 +2,7 @@
 // in the lab (test/fixtures, see its README): Docker 28.5.2 with a routed and a
 // nat IPv6 network, sshd on 2222 with the operator's session, a fresh ufw 0.36.2,
 // an IPv6-only host. Only the command runner is replaced, by a replay of those files.
+// Shared by the planner's tests and the wizard's snapshots.
 import { readFileSync } from 'node:fs';
 import type { CommandResult, Facts, Runner } from '../../src/core/types.js';
 import { discoverFacts } from '../../src/host/discover.js';
@@ -23,7 +24,7 @@ const REPLIES: Record<string, string> = {
   'docker network ls': fixture(`${DOCKER}/network-ls.txt`),
   'docker inspect': fixture(`${DOCKER}/inspect.json`),
   'docker network inspect': fixture(`${DOCKER}/network-inspect.json`),
-  'ip6tables-save -t filter': fixture(`${DOCKER}/ip6tables-save-filter.txt`),
+  'ip6tables-save': fixture('ip6tables/docker28-nat-and-routed-ufw-active.ip6tables-save'),
 };
 
 const FILES: Record<string, string> = {
@@ -31,6 +32,7 @@ const FILES: Record<string, string> = {
   '/etc/ufw/ufw.conf': fixture('ufw/fresh/ufw.conf'),
   '/etc/ufw/user.rules': fixture('ufw/fresh/user.rules'),
   '/etc/ufw/user6.rules': fixture('ufw/fresh/user6.rules'),
+  '/etc/ufw/after6.rules': fixture('ip6tables/ufw-0.36.2-after6.rules'),
   '/etc/os-release': fixture('discovery/os/os-release-debian12.txt'),
   '/proc/sys/net/ipv6/conf/all/forwarding': fixture('host/ipv6-only/sysctl-ipv6-all-forwarding.txt'),
   '/proc/sys/net/ipv4/ip_local_port_range': fixture('discovery/proc/ip_local_port_range.txt'),
