@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const report: ProbeReport = {
     containersSeen: recorded.containers,
     dockerCalls: dockerCalls.length,
-    dockerCommands: dockerCalls.map((call) => summarize(call.argv)),
+    dockerCommands: dockerCalls.map((call) => summarize(call.argv)).sort(),
     baselineMs,
     discoveryMs,
     dockerPartMs,

@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-/** A sortable id: UTC time to the second plus a random suffix, e.g. 20261122T190300Z-3f9a. */
+/** A sortable id: UTC time to the millisecond plus a random suffix, e.g. 20261122T190300.123Z-3f9a. */
 export function newId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 

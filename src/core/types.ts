@@ -172,6 +172,11 @@ export interface HostFacts {
   globalIpv6: string[];
   /** The host has a non-loopback IPv4 address (dual stack). */
   hasIpv4: boolean;
+  /**
+   * The interface internet traffic arrives on: the IPv6 default route's device, else the one
+   * carrying the first global address; null when neither is known, absent in older facts.
+   */
+  publicInterface?: string | null;
   /** Plain-words problems reading the host's addresses or sysctls. */
   warnings?: string[];
 }

@@ -1,12 +1,14 @@
 import { hostGlobalIpv6, hostHasIpv4, parseForwardingSysctl, parseIpAddrJson } from '../core/parse/host-addresses.js';
+import { parseDefaultRouteDevices, publicInterface } from '../core/parse/ip-route.js';
 import type { HostFacts } from '../core/types.js';
 import { type DiscoverDeps, describeFailure } from './discover-deps.js';
 
-/** Root, hostname, IPv6 forwarding and the host's own addresses (Docker's bridges left out). */
+/** Root, hostname, IPv6 forwarding, the host's own addresses (Docker's bridges left out) and its public interface. */
 export async function discoverHost(deps: DiscoverDeps, dockerBridges: Promise<readonly string[]>): Promise<HostFacts> {
-  const [v6, v4, forwarding, hostname] = await Promise.all([
+  const [v6, v4, defaultRoute, forwarding, hostname] = await Promise.all([
     deps.run(['ip', '-j', '-6', 'addr', 'show', 'scope', 'global']),
     deps.run(['ip', '-j', '-4', 'addr', 'show']),
+    deps.run(['ip', '-j', '-6', 'route', 'show', 'default']),
     deps.readFile('/proc/sys/net/ipv6/conf/all/forwarding'),
     deps.readFile('/proc/sys/kernel/hostname'),
   ]);
@@ -21,6 +23,9 @@ export async function discoverHost(deps: DiscoverDeps, dockerBridges: Promise<re
     return parsed.value;
   };
   const addresses = [...read(v6), ...read(v4)];
+  // Without a default route (or without ip) the address's interface is the next best guess: no warning.
+  const defaultDevices = defaultRoute.exitCode === 0 ? parseDefaultRouteDevices(defaultRoute.stdout) : { value: [], warnings: [] };
+  warnings.push(...defaultDevices.warnings);
   if (forwarding === null) warnings.push('Could not read /proc/sys/net/ipv6/conf/all/forwarding.');
   const bridges = await dockerBridges;
   return {
@@ -29,6 +34,7 @@ export async function discoverHost(deps: DiscoverDeps, dockerBridges: Promise<re
     ipv6Forwarding: forwarding !== null && parseForwardingSysctl(forwarding),
     globalIpv6: hostGlobalIpv6(addresses, bridges),
     hasIpv4: hostHasIpv4(addresses, bridges),
+    publicInterface: publicInterface(defaultDevices.value, addresses, bridges),
     warnings,
   };
 }

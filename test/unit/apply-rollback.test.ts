@@ -26,7 +26,7 @@ afterEach(async () => {
   for (const host of hosts.splice(0)) {
     const pending = await readPending(host.stateDir);
     if (pending.kind === 'pending' && pending.pending.watchdogPid !== null) process.kill(pending.pending.watchdogPid, 'SIGTERM');
-    await rm(host.root, { recursive: true, force: true });
+    await rm(host.root, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 

@@ -24,7 +24,7 @@ afterEach(async () => {
     const pending = await readPending(host.stateDir);
     // Never leave a watchdog behind: take the pending apply away so it exits.
     if (pending.kind === 'pending' && pending.pending.watchdogPid !== null) process.kill(pending.pending.watchdogPid, 'SIGTERM');
-    await rm(host.root, { recursive: true, force: true });
+    await rm(host.root, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 

@@ -10,7 +10,7 @@ import type { StepRecord } from '../../src/core/types.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true, maxRetries: 5 });
 });
 async function tempDir(): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'v6wall-transcript-'));

@@ -12,7 +12,7 @@ import { ORIGINAL_USER6, fakeUfwRunner, makeFakeHost, type FakeHost } from './ap
 
 const hosts: FakeHost[] = [];
 afterEach(async () => {
-  for (const host of hosts.splice(0)) await rm(host.root, { recursive: true, force: true });
+  for (const host of hosts.splice(0)) await rm(host.root, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function armed(phase: PendingApply['phase'], deadlineInMs: number): Promise<{ host: FakeHost; pending: PendingApply }> {
