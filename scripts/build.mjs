@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 
 await mkdir('dist', { recursive: true });
-// Ink imports react-devtools-core only when DEV is set; the bundle must not carry it.
+
 await writeFile('dist/.devtools-stub.js', 'export default {};\n');
 await build({
   entryPoints: ['src/cli.tsx'],
@@ -14,7 +14,8 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  alias: { 'react-devtools-core': './dist/.devtools-stub.js' },
+  // Ink loads its devtools (react-devtools-core, ws) only with DEV=true; the bundle carries neither.
+  alias: { 'react-devtools-core': './dist/.devtools-stub.js', ws: './dist/.devtools-stub.js' },
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __v6wallCreateRequire } from 'node:module'; const require = __v6wallCreateRequire(import.meta.url);",

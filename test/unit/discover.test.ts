@@ -35,6 +35,7 @@ const baseReplies: Record<string, Reply> = {
   'ufw version': { stdout: fixture('discovery/ufw/ufw-version-0.36.2.txt') },
   'ip -j -6 addr show scope global': { stdout: fixture('discovery/ip/ip-j-6-addr-scope-global-fd00.json') },
   'ip -j -4 addr show': { stdout: fixture('discovery/ip/ip-j-4-addr-dual-stack.json') },
+  'ip -j -6 route show default': { stdout: fixture('discovery/ip/ip-j-6-route-show-default-eth0.json') },
   'docker version': { exitCode: 1, stdout: fixture('discovery/docker/version-daemon-down.stdout'), stderr: fixture('discovery/docker/version-daemon-down.stderr') },
   'docker ps': { exitCode: 1, stderr: fixture('discovery/docker/version-daemon-down.stderr') },
   'docker network ls': { exitCode: 1, stderr: fixture('discovery/docker/version-daemon-down.stderr') },
@@ -63,7 +64,7 @@ describe('discoverFacts without Docker', () => {
     expect(ufw.policies).toEqual({ incoming: 'deny', outgoing: 'allow', routed: 'deny' });
     expect(docker.available).toBe(false);
     expect(docker.reason).toMatch(/daemon is not answering.*Cannot connect/);
-    expect(host).toMatchObject({ root: true, hostname: 'edge1', ipv6Forwarding: true, globalIpv6: ['fd00::2'], hasIpv4: true });
+    expect(host).toMatchObject({ root: true, hostname: 'edge1', ipv6Forwarding: true, globalIpv6: ['fd00::2'], hasIpv4: true, publicInterface: 'eth0' });
   });
 
   it('reads an enabled ufw with IPV6=no and flags it', async () => {
@@ -189,6 +190,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'docker version --format {{json .}}',
       'ip -j -4 addr show',
       'ip -j -6 addr show scope global',
+      'ip -j -6 route show default',
       'ip6tables-save',
       'ss -Hltnp',
       'ss -Htnp state established',
@@ -210,6 +212,8 @@ describe('discoverFacts with Docker 28.5 (lab capture, no daemon.json)', () => {
     'ip6tables-save': { stdout: fixture(`${dir}/ip6tables-save-filter.txt`) },
     'ip -j -6 addr show scope global': { stdout: fixture('host/ipv6-only/ip-j-6-addr-global.json') },
     'ip -j -4 addr show': { stdout: fixture('host/ipv6-only/ip-j-4-addr.json') },
+    // The lab's server namespace has no default route (captured in an empty namespace).
+    'ip -j -6 route show default': { stdout: fixture('discovery/ip/ip-j-6-route-show-default-none.json') },
   };
 
   it('fills every Docker fact from one call of each kind', async () => {
@@ -221,7 +225,7 @@ describe('discoverFacts with Docker 28.5 (lab capture, no daemon.json)', () => {
     for (const prefix of [['docker', 'ps'], ['docker', 'inspect'], ['docker', 'network', 'inspect']]) {
       expect(runner.calls.filter((argv) => prefix.every((word, index) => argv[index] === word))).toHaveLength(1);
     }
-    expect(host).toMatchObject({ globalIpv6: ['2001:db8:1234:1::2'], hasIpv4: false });
+    expect(host).toMatchObject({ globalIpv6: ['2001:db8:1234:1::2'], hasIpv4: false, publicInterface: 'eth0' });
   });
 
   it('reports an invalid daemon.json without failing discovery', async () => {
