@@ -2,7 +2,7 @@
 // discovery in-process against the minimum docker I/O, alternating, and counts discovery's
 // docker calls. Prints one JSON line (ProbeReport) on stdout.
 //   node --import tsx bench/discovery-probe.ts ROUNDS
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import type { CommandResult, Runner } from '../src/core/types.js';
 import { discoverFacts, discoverHostFacts } from '../src/host/discover.js';
 import { discoverDocker } from '../src/host/discover-docker.js';
@@ -44,6 +44,13 @@ async function readFileOrNull(path: string): Promise<string | null> {
   }
 }
 
+async function pathExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function must(argv: readonly string[]): Promise<CommandResult> {
   const result = await runCommand(argv);
   if (result.exitCode !== 0) throw new Error(`${argv.slice(0, 4).join(' ')} failed: ${result.stderr.trim()}`);
@@ -77,7 +84,7 @@ async function recordedDiscovery(): Promise<{ calls: RecordedCall[]; totalMs: nu
     calls.push({ argv, startMs, endMs: performance.now() - started });
     return result;
   };
-  const facts = await discoverFacts({ run: recording, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 });
+  const facts = await discoverFacts({ run: recording, readFile: readFileOrNull, exists: pathExists, env: process.env, uid: process.getuid?.() ?? -1 });
   if (!facts.docker.available) throw new Error(`discovery saw no Docker: ${facts.docker.reason ?? ''}`);
   return { calls, totalMs: performance.now() - started, containers: facts.docker.containers.length };
 }

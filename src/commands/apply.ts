@@ -6,7 +6,7 @@ import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
 import { shellJoin } from '../core/shell-quote.js';
 import type { UfwPaths } from '../apply/paths.js';
 import { resolveStateDir } from '../apply/paths.js';
-import { stateDirHelp, usageError, type CommandIo } from './io.js';
+import { parseConfirmTimeout, stateDirHelp, usageError, type CommandIo } from './io.js';
 import { selectionHelp, selectionOptions, toSelectionFlags } from './selection-flags.js';
 
 export const applyHelp = `Usage: v6wall apply [selection] --yes [--confirm-timeout SECONDS] [--state-dir DIR]
@@ -44,11 +44,6 @@ async function defaultDeps(): Promise<ApplyCommandDeps> {
   return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), isTty: process.stdout.isTTY === true };
 }
 
-function parseTimeout(text: string | undefined): number | string {
-  if (text === undefined) return 120;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 86_400) return `--confirm-timeout ${text}: expected whole seconds between 1 and 86400`;
-  return Number(text);
-}
 
 function describeEvent(e: ApplyEvent): string | null {
   switch (e.type) {
@@ -97,7 +92,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
     io.stderr(`v6wall apply: ${flags}\n`);
     return 2;
   }
-  const timeout = parseTimeout(values['confirm-timeout']);
+  const timeout = parseConfirmTimeout(values['confirm-timeout']);
   if (typeof timeout === 'string') {
     io.stderr(`v6wall apply: ${timeout}\n`);
     return 2;

@@ -11,5 +11,12 @@ export function usageError(io: CommandIo, command: string, error: unknown): numb
   return 2;
 }
 
+/** --confirm-timeout: long enough to open a second SSH session, at most a day. */
+export function parseConfirmTimeout(text: string | undefined): number | string {
+  if (text === undefined) return 120;
+  if (!/^\d+$/.test(text) || Number(text) < 10 || Number(text) > 86_400) return `--confirm-timeout ${text}: expected whole seconds between 10 and 86400`;
+  return Number(text);
+}
+
 export const stateDirHelp = `  --state-dir DIR           where snapshots, transcripts and state live
                             (default /var/lib/v6wall, or V6WALL_STATE_DIR)`;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CommandIo } from './io.js';
+import { usageError, type CommandIo } from './io.js';
 import type { Facts } from '../core/types.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
@@ -23,8 +23,7 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
   try {
     ({ values } = parseArgs({ args, options: { ...selectionOptions, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
   } catch (error) {
-    io.stderr(`v6wall plan: ${(error as Error).message}\nRun \`v6wall plan --help\` for the flags.\n`);
-    return 2;
+    return usageError(io, 'plan', error);
   }
   if (values.help) {
     io.stdout(planHelp);

@@ -1,14 +1,16 @@
 import { parseArgs } from 'node:util';
 import type { Facts, UfwRule } from '../core/types.js';
 import { parseRuleComment } from '../core/rule-comment.js';
+import { reachabilityReport, type ReachabilityReport } from '../core/reachability-report.js';
 import { resolveStateDir } from '../apply/paths.js';
 import { stateDirHelp, usageError, type CommandIo } from './io.js';
 
 export const statusHelp = `Usage: v6wall status [--json] [--state-dir DIR]
 
 The firewall's state and policies, an apply awaiting confirmation (with its time left),
-v6wall's rules per container (recognised by their "v6wall ..." comments), and the latest
-transcripts.
+v6wall's rules per container (recognised by their "v6wall ..." comments), what a NEW
+connection from the internet can reach (judged from the live ip6tables ruleset: SSH,
+each container port at its own address, each published port), and the latest transcripts.
 
   --json                    the same as JSON
 ${stateDirHelp}
@@ -36,6 +38,8 @@ interface StatusReport {
   pending: { id: string; phase: string; deadline: string; secondsLeft: number; watchdogPid: number | null; watchdogRunning: boolean; transcriptId: string } | null;
   pendingProblem: string | null;
   rules: { ssh: RuleView[]; containers: Record<string, RuleView[]> };
+  /** null when the facts could not be read at all. */
+  reachability: ReachabilityReport | null;
   transcripts: { id: string; kind: string; when: string; who: string; outcome: string }[];
   transcriptProblems: string[];
 }
@@ -93,6 +97,7 @@ async function gather(stateDir: string, deps: StatusCommandDeps): Promise<Status
     pending,
     pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
     rules: groupRules(facts?.ufw.rules ?? []),
+    reachability: facts === null ? null : reachabilityReport(facts),
     transcripts: listing.transcripts.slice(-LATEST_TRANSCRIPTS).reverse().map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, outcome: t.outcome })),
     transcriptProblems: listing.problems,
   };
@@ -101,6 +106,15 @@ async function gather(stateDir: string, deps: StatusCommandDeps): Promise<Status
 function ruleLine(r: RuleView): string {
   const what = `${r.route ? 'route ' : ''}${r.action} ${r.proto === 'any' ? '' : `${r.proto} `}port ${r.port} to ${r.to}`;
   return `    ${what} (${r.family})  # ${r.comment}`;
+}
+
+function reachabilityLines(reach: ReachabilityReport | null): string[] {
+  const lines = ['Reachability from the internet (from the live ruleset):'];
+  if (reach === null) return [...lines, '  unknown: the host could not be read'];
+  if (reach.note !== null) lines.push(`  note: ${reach.note}`);
+  if (reach.rows.length === 0) lines.push('  nothing to check (no SSH port, no container port with an IPv6 address)');
+  for (const row of reach.rows) lines.push(`  ${row.label}: ${row.words}`);
+  return lines;
 }
 
 function renderText(report: StatusReport): string {
@@ -133,6 +147,8 @@ function renderText(report: StatusReport): string {
     if (report.rules.ssh.length > 0) lines.push('  SSH', ...report.rules.ssh.map(ruleLine));
     for (const name of containers) lines.push(`  ${name}`, ...(report.rules.containers[name] ?? []).map(ruleLine));
   }
+  lines.push('');
+  lines.push(...reachabilityLines(report.reachability));
   lines.push('');
   if (report.transcripts.length === 0) lines.push('Transcripts: none');
   else {

@@ -1,7 +1,7 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { stateDirHelp, usageError, type CommandIo } from './io.js';
+import { parseConfirmTimeout, stateDirHelp, usageError, type CommandIo } from './io.js';
 import { defaultChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { planScript } from '../core/plan-script.js';
@@ -37,15 +37,15 @@ export async function startWizard(args: string[], io: CommandIo): Promise<number
     io.stdout(wizardHelp);
     return 0;
   }
-  const timeoutText = values['confirm-timeout'] ?? '120';
-  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 10 || Number(timeoutText) > 86_400) {
-    io.stderr(`v6wall: --confirm-timeout ${timeoutText}: expected whole seconds between 10 and 86400\n`);
+  const timeout = parseConfirmTimeout(values['confirm-timeout']);
+  if (typeof timeout === 'string') {
+    io.stderr(`v6wall: ${timeout}\n`);
     return 2;
   }
   const { resolveStateDir } = await import('../apply/paths.js');
   const stateDir = resolveStateDir(values['state-dir'], io.env);
   const { runWizard } = await import('../ui/run-wizard.js');
-  return runWizard(realDeps(stateDir, Number(timeoutText), io.env));
+  return runWizard(realDeps(stateDir, timeout, io.env));
 }
 
 function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.ProcessEnv): WizardDeps {
@@ -82,6 +82,12 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
       const { keepWithoutProof } = await import('../apply/confirm.js');
       const kept = await keepWithoutProof(stateDir);
       if (!kept.ok) throw new Error(kept.errors);
+    },
+    async probe(address, port, proto) {
+      // A TCP connect cannot tell whether a UDP service answers.
+      if (proto !== 'tcp') return 'closed';
+      const { probeTcp } = await import('../host/tcp-probe.js');
+      return probeTcp(address, port);
     },
     async savePlanScript(plan, path) {
       const header = [`v6wall plan for ${facts?.host.hostname ?? 'this host'}, ${new Date().toISOString()}`, 'Not applied: review, then run as root.'];

@@ -9,9 +9,9 @@ export type SourceReading<T> = { ok: true; value: T } | { ok: false; error: stri
 export interface SshSources {
   /** `sshd -T`, parsed. */
   config: SourceReading<SshdConfiguredPort[]>;
-  /** `ss -Hltnp`, parsed (all listeners; sshd's are picked here). */
+  /** The LISTEN lines of `ss -Htnp state listening state established` (all listeners; sshd's are picked here). */
   listeners: SourceReading<TcpSocket[]>;
-  /** `ss -Htnp state established`, parsed. */
+  /** The ESTAB lines of the same ss call. */
   established: SourceReading<TcpSocket[]>;
   /** The SSH_CONNECTION environment variable, if set. */
   sshConnection: string | undefined;
@@ -89,7 +89,7 @@ function readConfig(sources: SshSources, add: AddEvidence, warnings: string[]): 
 /** sshd's listening ports; `known` is false when ss could not show socket owners. */
 function readListeners(sources: SshSources, configPorts: readonly number[], add: AddEvidence, warnings: string[]): { ports: number[]; known: boolean } {
   if (!sources.listeners.ok) {
-    warnings.push(`Could not list listening sockets (ss -Hltnp): ${sources.listeners.error}`);
+    warnings.push(`Could not list listening sockets: ${sources.listeners.error}`);
     return { ports: [], known: false };
   }
   const sockets = sources.listeners.value;
@@ -128,7 +128,7 @@ function findSessionPort(sources: SshSources, knownPorts: ReadonlySet<number>, a
   }
 
   if (!sources.established.ok) {
-    warnings.push(`Could not list established connections (ss -Htnp state established): ${sources.established.error}`);
+    warnings.push(`Could not list established connections: ${sources.established.error}`);
     if (sessionPort === null) warnings.push('The port of your own SSH session is unknown: make sure the SSH port you use is chosen.');
     return sessionPort;
   }

@@ -8,7 +8,7 @@ export type Proto = 'tcp' | 'udp';
 /** Where an SSH port was seen. */
 export type SshPortSource =
   | 'sshd-config' // `sshd -T` (effective config, drop-ins included)
-  | 'listener' // a live listening socket owned by sshd (`ss -Hltnp`)
+  | 'listener' // a live listening socket owned by sshd (`ss -Htnp state listening ...`)
   | 'session'; // the operator's own connection (SSH_CONNECTION or an established sshd socket)
 
 export interface SshPortEvidence {

@@ -5,11 +5,16 @@ export interface DiscoverDeps {
   run: Runner;
   /** The file's text, or null when it is missing or unreadable. */
   readFile: (path: string) => Promise<string | null>;
+  /** Whether something exists at the path (a program looked for without starting it). */
+  exists: (path: string) => Promise<boolean>;
   env: NodeJS.ProcessEnv;
   uid: number;
   /** v6wall's own pid (defaults to process.pid): its ancestors lead to the operator's sshd. */
   pid?: number;
 }
+
+/** What the Docker and host parts need (they look for no program on disk). */
+export type PartDeps = Pick<DiscoverDeps, 'run' | 'readFile' | 'uid'>;
 
 /**
  * Runs an admin tool, retrying from /usr/sbin when it is not on PATH

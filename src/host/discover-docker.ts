@@ -3,7 +3,7 @@ import { containerIds, mergeContainers, parseDockerInspect, parseDockerPs } from
 import { parseDockerNetworks } from '../core/parse/docker-networks.js';
 import type { Parsed } from '../core/parse/parsed.js';
 import type { CommandResult, Container, DockerFacts, DockerNetwork } from '../core/types.js';
-import { type DiscoverDeps, describeFailure, runAdminTool } from './discover-deps.js';
+import { type PartDeps, describeFailure, runAdminTool } from './discover-deps.js';
 
 const DAEMON_JSON = '/etc/docker/daemon.json';
 
@@ -16,7 +16,7 @@ function unavailableReason(version: CommandResult, serverVersion: string | null)
   return `The Docker daemon is not answering${said === '' ? '' : ` (${said})`}: start it (systemctl start docker) to include containers.`;
 }
 
-async function inspectContainers(deps: DiscoverDeps, psOutput: CommandResult): Promise<Parsed<Container[]>> {
+async function inspectContainers(deps: PartDeps, psOutput: CommandResult): Promise<Parsed<Container[]>> {
   if (psOutput.exitCode !== 0) return { value: [], warnings: [`Could not list containers: ${describeFailure(psOutput, deps.uid)}`] };
   const ps = parseDockerPs(psOutput.stdout);
   const ids = containerIds(ps.value);
@@ -29,7 +29,7 @@ async function inspectContainers(deps: DiscoverDeps, psOutput: CommandResult): P
   return { value: merged.value, warnings: [...ps.warnings, ...details.warnings, ...merged.warnings] };
 }
 
-async function inspectNetworks(deps: DiscoverDeps, listOutput: CommandResult): Promise<Parsed<DockerNetwork[]>> {
+async function inspectNetworks(deps: PartDeps, listOutput: CommandResult): Promise<Parsed<DockerNetwork[]>> {
   if (listOutput.exitCode !== 0) return { value: [], warnings: [`Could not list Docker networks: ${describeFailure(listOutput, deps.uid)}`] };
   const ids = [...new Set(listOutput.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== ''))];
   if (ids.length === 0) return { value: [], warnings: [] };
@@ -37,7 +37,7 @@ async function inspectNetworks(deps: DiscoverDeps, listOutput: CommandResult): P
   return parseDockerNetworks(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
 }
 
-export async function discoverDocker(deps: DiscoverDeps): Promise<DockerFacts> {
+export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {
   // Each inspect starts as soon as its own list is in, not after the slower version and ip6tables-save
   // calls; when the daemon is down both lists fail and nothing more is asked.
   const containersRead = deps.run(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']).then((ps) => inspectContainers(deps, ps));

@@ -1,10 +1,10 @@
 import { hostGlobalIpv6, hostHasIpv4, parseForwardingSysctl, parseIpAddrJson } from '../core/parse/host-addresses.js';
 import { parseDefaultRouteDevices, publicInterface } from '../core/parse/ip-route.js';
 import type { HostFacts } from '../core/types.js';
-import { type DiscoverDeps, describeFailure } from './discover-deps.js';
+import { type PartDeps, describeFailure } from './discover-deps.js';
 
 /** Root, hostname, IPv6 forwarding, the host's own addresses (Docker's bridges left out) and its public interface. */
-export async function discoverHost(deps: DiscoverDeps, dockerBridges: Promise<readonly string[]>): Promise<HostFacts> {
+export async function discoverHost(deps: PartDeps, dockerBridges: Promise<readonly string[]>): Promise<HostFacts> {
   const [v6, v4, defaultRoute, forwarding, hostname] = await Promise.all([
     deps.run(['ip', '-j', '-6', 'addr', 'show', 'scope', 'global']),
     deps.run(['ip', '-j', '-4', 'addr', 'show']),

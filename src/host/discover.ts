@@ -25,8 +25,18 @@ async function readFileOrNull(path: string): Promise<string | null> {
   }
 }
 
+async function pathExists(path: string): Promise<boolean> {
+  const { access } = await import('node:fs/promises');
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** discoverFacts on this machine: the real runner, files and environment. */
 export async function discoverHostFacts(): Promise<Facts> {
   const { runCommand } = await import('./run.js');
-  return discoverFacts({ run: runCommand, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 });
+  return discoverFacts({ run: runCommand, readFile: readFileOrNull, exists: pathExists, env: process.env, uid: process.getuid?.() ?? -1 });
 }

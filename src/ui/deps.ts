@@ -1,4 +1,4 @@
-import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Proto, Result } from '../core/types.js';
 
 /** Everything the wizard needs from the rest of v6wall, injected by the CLI (and by tests). */
 export interface WizardDeps {
@@ -15,6 +15,11 @@ export interface WizardDeps {
   keepWithoutProof(): Promise<void>;
   /** Writes the plan as a runnable shell script; resolves with the path written. */
   savePlanScript(plan: Plan, path: string): Promise<string>;
+  /**
+   * A NEW connection from this host to address:port: whether the service answers. It never
+   * proves the firewall lets strangers in (the host's own traffic takes another path).
+   */
+  probe(address: string, port: number, proto: Proto): Promise<'open' | 'closed'>;
 }
 
 /** How the wizard draws, decided once at start. */

@@ -4,7 +4,7 @@ import type { Key } from 'ink';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
 import { keyToAction } from './keys.js';
 import { awaitingConfirmation, containerListHeight, currentExposureRows, typingText, visibleContainers } from './selectors.js';
-import { SCREENS, type Screen, type WizardState } from './wizard-state.js';
+import { SCREENS, type CheckRow, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
 import { clamp, goTo } from './steps/shared.js';
 import { factsLoaded, sshNext, sshType } from './steps/ssh-step.js';
 import { cycleExposure, setFilter, toggleContainer } from './steps/containers-step.js';
@@ -40,10 +40,19 @@ export type WizardAction =
   | { type: 'kept' }
   | { type: 'keep-failed'; message: string }
   | { type: 'deadline-passed' }
+  /** The confirm screen's checks: discovery again, the ruleset's verdicts, then a probe per row from the host. */
+  | { type: 'checks-started' }
+  | { type: 'checks-read'; rows: CheckRow[]; note: string | null }
+  | { type: 'checks-failed'; message: string }
+  | { type: 'probe-finished'; key: string; result: 'open' | 'closed' }
   | { type: 'toggle-help' }
   | { type: 'quit' }
   | { type: 'cancel-quit' }
   | { type: 'quit-anyway' };
+
+function withChecks(state: WizardState, checks: ConfirmChecks): WizardState {
+  return { ...state, confirm: { ...state.confirm, checks } };
+}
 
 function screenBefore(screen: Screen): Screen {
   return SCREENS[Math.max(SCREENS.indexOf(screen) - 1, 0)] ?? screen;
@@ -253,14 +262,24 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, confirm: { ...state.confirm, keepDraft: '', keepError: null } };
     case 'confirmed':
       return state.confirm.status === 'waiting' || state.confirm.status === 'keeping'
-        ? { ...state, confirm: { status: 'confirmed', keepDraft: null, keepError: null } }
+        ? { ...state, confirm: { ...state.confirm, status: 'confirmed', keepDraft: null, keepError: null } }
         : state;
     case 'kept':
-      return { ...state, confirm: { status: 'kept', keepDraft: null, keepError: null } };
+      return { ...state, confirm: { ...state.confirm, status: 'kept', keepDraft: null, keepError: null } };
     case 'keep-failed':
       return { ...state, confirm: { ...state.confirm, status: 'waiting', keepError: action.message } };
     case 'deadline-passed':
-      return state.confirm.status === 'waiting' ? { ...state, confirm: { status: 'expired', keepDraft: null, keepError: null } } : state;
+      return state.confirm.status === 'waiting' ? { ...state, confirm: { ...state.confirm, status: 'expired', keepDraft: null, keepError: null } } : state;
+    case 'checks-started':
+      return withChecks(state, { status: 'reading', rows: [], note: null, error: null });
+    case 'checks-read':
+      return withChecks(state, { status: 'done', rows: action.rows, note: action.note, error: null });
+    case 'checks-failed':
+      return withChecks(state, { status: 'failed', rows: [], note: null, error: action.message });
+    case 'probe-finished': {
+      const rows = state.confirm.checks.rows.map((row) => (row.key === action.key ? { ...row, probe: action.result } : row));
+      return withChecks(state, { ...state.confirm.checks, rows });
+    }
     case 'toggle-help':
       return { ...state, overlay: 'help' };
     case 'quit':

@@ -1,6 +1,7 @@
 // The wizard's state as plain data. Choices made on one screen live here, so
 // going back and forth never loses them.
-import type { ApplyEvent, ApplyOutcome, Facts, Plan, PlanStep, Result, StepRecord } from '../core/types.js';
+import type { ApplyEvent, ApplyOutcome, Facts, Plan, PlanStep, Proto, Result, StepRecord } from '../core/types.js';
+import type { ReachVerdict } from '../core/iptables/reachability.js';
 import type { ExposureOption } from './exposure-rows.js';
 
 export const SCREENS = ['discovery', 'ssh', 'defaults', 'containers', 'exposure', 'preview', 'apply', 'confirm', 'done'] as const;
@@ -71,12 +72,41 @@ export interface ApplyScreenState {
 
 export type ConfirmStatus = 'waiting' | 'keeping' | 'confirmed' | 'kept' | 'expired';
 
+/** A connection from the host itself: it shows the service answers, not what strangers can reach. */
+export type HostProbe = 'checking' | 'open' | 'closed' | 'not-probed';
+
+/** One opening checked after the apply: the ruleset's verdict and a probe from the host. */
+export interface CheckRow {
+  key: string;
+  /** Short, for one line: "SSH 2222/tcp", "web 80/tcp (route)", "web 80/tcp (port 8081)". */
+  label: string;
+  address: string;
+  port: number;
+  proto: Proto;
+  verdict: ReachVerdict;
+  dockerOnly: boolean;
+  probe: HostProbe;
+}
+
+export interface ConfirmChecks {
+  /** idle until the confirm screen asks; reading while discovery runs again. */
+  status: 'idle' | 'reading' | 'done' | 'failed';
+  rows: CheckRow[];
+  /** Why (part of) the verdicts cannot be judged, from the reachability report. */
+  note: string | null;
+  error: string | null;
+}
+
 export interface ConfirmScreenState {
   status: ConfirmStatus;
   /** What is typed after pressing k; null when not typing. */
   keepDraft: string | null;
   keepError: string | null;
+  /** What the live ruleset lets in after the apply, and whether each service answers the host. */
+  checks: ConfirmChecks;
 }
+
+export const IDLE_CHECKS: ConfirmChecks = { status: 'idle', rows: [], note: null, error: null };
 
 export interface WizardState {
   screen: Screen;
@@ -109,7 +139,7 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     exposure: { picks: {}, cursor: 0 },
     preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
-    confirm: { status: 'waiting', keepDraft: null, keepError: null },
+    confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS },
     exitCode: null,
   };
 }

@@ -6,6 +6,8 @@ import type { WizardDeps, UiOptions } from './deps.js';
 import { wizardReducer } from './reducer.js';
 import { initialState, type WizardState } from './wizard-state.js';
 import { currentChoices } from './selectors.js';
+import { confirmCheckRows } from './confirm-checks.js';
+import { reachabilityReport } from '../core/reachability-report.js';
 import { UiContext } from './theme.js';
 import { DiscoveryScreen } from './screens/discovery-screen.js';
 import { SshScreen } from './screens/ssh-screen.js';
@@ -132,6 +134,28 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
     const timer = setInterval(tick, options.pollIntervalMs);
     return () => clearInterval(timer);
   }, [waiting, deadline, deps, options]);
+
+  // After a successful apply: read the host again, judge the live ruleset, then probe each row from the host.
+  const checksIdle = state.screen === 'confirm' && state.confirm.checks.status === 'idle' && state.apply.outcome?.ok === true;
+  useEffect(() => {
+    if (!checksIdle) return;
+    dispatch({ type: 'checks-started' });
+    deps.discover().then(
+      (after) => {
+        const report = reachabilityReport(after);
+        const rows = confirmCheckRows(report, stateRef.current);
+        dispatch({ type: 'checks-read', rows, note: report.note });
+        for (const row of rows) {
+          if (row.probe !== 'checking') continue;
+          deps.probe(row.address, row.port, row.proto).then(
+            (result) => dispatch({ type: 'probe-finished', key: row.key, result }),
+            () => dispatch({ type: 'probe-finished', key: row.key, result: 'closed' }),
+          );
+        }
+      },
+      (error: unknown) => dispatch({ type: 'checks-failed', message: `Could not read the host again: ${message(error)}` }),
+    );
+  }, [checksIdle, deps]);
 
   useEffect(() => {
     if (state.confirm.status !== 'keeping') return;

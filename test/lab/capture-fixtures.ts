@@ -1,6 +1,6 @@
 /**
  * Captures real tool outputs from a lab into test/fixtures/ (re-runnable, needs root):
- *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|host|ip6tables|docker28 ...]
+ *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|ssh-loopback|dpkg|host|ip6tables|docker28 ...]
  * With no argument, everything; Docker 28 only when docker28.ts already unpacked it.
  * Each folder gets a captured.json naming, per file, the argv that produced it, its exit
  * code and its stderr, so tests can assert on exit codes and error text too.
@@ -183,9 +183,44 @@ async function captureSsh(lab: Lab): Promise<void> {
   );
   await sleep(2000);
   await serverCapture(lab, folder, 'ss-Htnp-established.txt', ['ss', '-Htnp', 'state', 'established']);
+  // Discovery's one ss call: both states at once, so ss prints the State column on every line.
+  await serverCapture(lab, folder, 'ss-Htnp-listening-established.txt', [...SS_LISTENING_AND_ESTABLISHED]);
   await serverCapture(lab, folder, 'ss-Hltnp-with-session.txt', ['ss', '-Hltnp']);
   const finished = await session;
   folder.save('ssh-connection-env.txt', finished, ['ssh', '-p', String(LAB_SSH_PORT), `root@${LAB_ADDRESSES.server}`, 'printf "%s\\n" "$SSH_CONNECTION"']);
+  folder.finish();
+}
+
+const SS_LISTENING_AND_ESTABLISHED = ['ss', '-Htnp', 'state', 'listening', 'state', 'established'] as const;
+
+/**
+ * sshd listening on [::]:2222 and on loopback 127.0.0.1:22, with a local `nc ::1 2222` connected
+ * (an sshd child owns the accepted socket): the loopback listener must be ignored.
+ */
+async function captureSshLoopback(): Promise<void> {
+  const lab = await startLab({ docker: false, sshd: { ports: [2222], listenAddresses: ['[::]:2222', '127.0.0.1:22'] } });
+  try {
+    const folder = new FixtureFolder(join(FIXTURES, 'discovery/ss'));
+    const connection = lab.inServer(['timeout', '4', 'nc', '::1', '2222'], { timeoutMs: 30_000 });
+    await sleep(1500);
+    await serverCapture(lab, folder, 'ss-Htnp-listening-established-sshd-2222-loopback-22.txt', [...SS_LISTENING_AND_ESTABLISHED]);
+    await connection;
+    folder.finish();
+  } finally {
+    console.log('ssh-loopback lab teardown problems:', await lab.teardown());
+  }
+}
+
+/** dpkg-query, which tells ufw's version without starting Python; the machine's dpkg database (the lab shares it). */
+async function captureDpkg(): Promise<void> {
+  const folder = new FixtureFolder(join(FIXTURES, 'ufw'));
+  const format = '-f=${Status} ${Version}';
+  // firewalld: known from the archive, not installed (exit 0, empty version); v6wall: no such package (exit 1).
+  const packages = [['dpkg-query-ufw.txt', 'ufw'], ['dpkg-query-not-installed.txt', 'firewalld'], ['dpkg-query-unknown-package.txt', 'v6wall']] as const;
+  for (const [name, pkg] of packages) {
+    const argv = ['dpkg-query', '-W', format, pkg];
+    folder.save(name, await run(argv), argv);
+  }
   folder.finish();
 }
 
@@ -232,6 +267,8 @@ async function main(): Promise<void> {
     }
   }
   if (want('ufw')) await captureUfwIpv6No();
+  if (want('ssh-loopback')) await captureSshLoopback();
+  if (want('dpkg')) await captureDpkg();
 
   // Lab 2: Docker 20.10 with experimental + ip6tables on, dual-stack WAN, UFW active.
   if (want('ip6tables') || want('docker') || want('host')) {

@@ -1,7 +1,8 @@
 // Facts for the UI tests made by the real discovery code from outputs CAPTURED
 // in the lab (test/fixtures, see its README): Docker 28.5.2 with a routed and a
 // nat IPv6 network, sshd on 2222 with the operator's session, a fresh ufw 0.36.2,
-// an IPv6-only host. Only the command runner is replaced, by a replay of those files.
+// an IPv6-only host. Only the command runner (a replay of those files) and the
+// file system (ufw at /usr/sbin/ufw) are replaced.
 // Shared by the planner's tests and the wizard's snapshots.
 import { readFileSync } from 'node:fs';
 import type { CommandResult, Facts, Runner } from '../../src/core/types.js';
@@ -14,9 +15,8 @@ const DOCKER = 'discovery/docker/v28.5-routed-nat';
 /** argv prefix → the captured stdout it printed. */
 const REPLIES: Record<string, string> = {
   'sshd -T': fixture('ssh/sshd-T-port-2222.txt'),
-  'ss -Hltnp': fixture('ssh/ss-Hltnp-with-session.txt'),
-  'ss -Htnp state established': fixture('ssh/ss-Htnp-established.txt'),
-  'ufw version': fixture('ufw/version.txt'),
+  'ss -Htnp state listening state established': fixture('ssh/ss-Htnp-listening-established.txt'),
+  'dpkg-query -W -f=${Status} ${Version} ufw': fixture('ufw/dpkg-query-ufw.txt'),
   'ip -j -6 addr show scope global': fixture('host/ipv6-only/ip-j-6-addr-global.json'),
   'ip -j -4 addr show': fixture('host/ipv6-only/ip-j-4-addr.json'),
   'docker version': fixture(`${DOCKER}/version.json`),
@@ -55,6 +55,7 @@ export function capturedLabFacts(): Promise<Facts> {
   cached ??= discoverFacts({
     run: replayRunner,
     readFile: async (path) => FILES[path] ?? null,
+    exists: async (path) => path === '/usr/sbin/ufw',
     env: { SSH_CONNECTION: fixture('ssh/ssh-connection-env.txt').trim() },
     uid: 0,
     pid: 4242,

@@ -1,5 +1,5 @@
 // WizardDeps for tests: the real pure core (defaultChoices, buildPlan) and
-// fakes only for what touches a host (apply, confirmation, saving).
+// fakes only for what touches a host (apply, confirmation, saving, probing).
 import type { ApplyEvent, ApplyOutcome, Facts, Plan, StepRecord } from '../../src/core/types.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
@@ -16,20 +16,37 @@ export interface FakeDepsControl {
   kept: number;
   /** Flip to true to make the next poll report a confirmation. */
   confirmed: boolean;
+  /** Every host probe asked for, as "[address]:port/proto". */
+  probed: string[];
 }
 
 function record(index: number, argv: string[], exitCode: number, stderr = ''): StepRecord {
   return { index, why: '', argv, exitCode, stdout: '', stderr, durationMs: 180, startedAt: '2026-11-22T19:39:00.000Z' };
 }
 
-export function fakeDeps(facts: Facts, options: { failAt?: number; failOutput?: string; discoverError?: string } = {}): FakeDepsControl {
+export interface FakeDepsOptions {
+  failAt?: number;
+  failOutput?: string;
+  discoverError?: string;
+  /** What the host probe answers (default: every service answers). */
+  probe?: (address: string, port: number) => 'open' | 'closed';
+  /** A discovery that never finishes after the apply: the confirm step stays "reading". */
+  hangAfterApply?: boolean;
+}
+
+export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsControl {
   const control: FakeDepsControl = {
     saved: [],
     applied: [],
     kept: 0,
     confirmed: false,
+    probed: [],
     deps: {
-      discover: () => (options.discoverError ? Promise.reject(new Error(options.discoverError)) : Promise.resolve(facts)),
+      discover: () => {
+        if (options.discoverError) return Promise.reject(new Error(options.discoverError));
+        if (options.hangAfterApply && control.applied.length > 0) return new Promise<Facts>(() => undefined);
+        return Promise.resolve(facts);
+      },
       defaultChoices,
       buildPlan,
       async apply(plan, _choices, onEvent: (event: ApplyEvent) => void): Promise<ApplyOutcome> {
@@ -56,6 +73,10 @@ export function fakeDeps(facts: Facts, options: { failAt?: number; failOutput?: 
       pollConfirmed: () => Promise.resolve(control.confirmed),
       keepWithoutProof: async () => {
         control.kept += 1;
+      },
+      probe: async (address, port, proto) => {
+        control.probed.push(`[${address}]:${port}/${proto}`);
+        return options.probe?.(address, port) ?? 'open';
       },
       savePlanScript: async (plan, path) => {
         control.saved.push({ path, plan });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { discoverFacts } from '../../src/host/discover.js';
+import { parseSsListeningAndEstablished } from '../../src/core/parse/ss-sockets.js';
 import type { CommandResult, Runner } from '../../src/core/types.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
@@ -27,11 +28,13 @@ function fakeRunner(replies: Record<string, Reply>): { run: Runner; calls: strin
 
 const files = (entries: Record<string, string>) => async (path: string) => entries[path] ?? null;
 
+const DPKG_UFW = 'dpkg-query -W -f=${Status} ${Version} ufw';
+
 /** A root shell on a host with sshd on 22, ufw installed and disabled, and Docker's daemon down. */
 const baseReplies: Record<string, Reply> = {
   'sshd -T': { stdout: fixture('discovery/sshd/sshd-T-default-port-22.txt') },
-  'ss -Hltnp': { stdout: fixture('discovery/ss/ss-Hltnp-sshd-2222-and-loopback-22.txt') },
-  'ss -Htnp state established': { stdout: fixture('discovery/ss/ss-Htnp-established-sshd-2222.txt') },
+  'ss -Htnp state listening state established': { stdout: fixture('discovery/ss/ss-Htnp-listening-established-sshd-2222-loopback-22.txt') },
+  [DPKG_UFW]: { stdout: fixture('ufw/dpkg-query-ufw.txt') },
   'ufw version': { stdout: fixture('discovery/ufw/ufw-version-0.36.2.txt') },
   'ip -j -6 addr show scope global': { stdout: fixture('discovery/ip/ip-j-6-addr-scope-global-fd00.json') },
   'ip -j -4 addr show': { stdout: fixture('discovery/ip/ip-j-4-addr-dual-stack.json') },
@@ -51,9 +54,13 @@ const baseFiles: Record<string, string> = {
   '/proc/sys/net/ipv4/ip_local_port_range': fixture('discovery/proc/ip_local_port_range.txt'),
 };
 
-function discover(replies: Record<string, Reply>, fileEntries: Record<string, string> = baseFiles, env: NodeJS.ProcessEnv = {}, uid = 0) {
+/** Programs on the fake disk: ufw where Debian's package puts it. */
+const UFW_ON_DISK = ['/usr/sbin/ufw'];
+
+function discover(replies: Record<string, Reply>, fileEntries: Record<string, string> = baseFiles, env: NodeJS.ProcessEnv = {}, uid = 0, onDisk = UFW_ON_DISK) {
   const runner = fakeRunner(replies);
-  return { runner, facts: discoverFacts({ run: runner.run, readFile: files(fileEntries), env, uid, pid: 4242 }) };
+  const exists = async (path: string) => onDisk.includes(path);
+  return { runner, facts: discoverFacts({ run: runner.run, readFile: files(fileEntries), exists, env, uid, pid: 4242 }) };
 }
 
 describe('discoverFacts without Docker', () => {
@@ -92,18 +99,44 @@ describe('discoverFacts without Docker', () => {
 
   it('says how to install ufw when it is missing', async () => {
     const replies = Object.fromEntries(Object.entries(baseReplies).filter(([command]) => !command.startsWith('ufw')));
-    const { runner, facts } = discover(replies);
+    const { runner, facts } = discover(replies, baseFiles, { PATH: '/usr/local/bin:/usr/bin:/bin' }, 0, []);
     const { ufw } = await facts;
     expect(ufw).toMatchObject({ installed: false, version: null, enabled: false, installHint: 'apt-get install ufw' });
-    // Looked on PATH and in /usr/sbin before concluding.
-    expect(runner.calls.filter((argv) => argv[0]?.endsWith('ufw'))).toEqual([['ufw', 'version'], ['/usr/sbin/ufw', 'version']]);
+    // No ufw on PATH, in /usr/sbin or /sbin: nothing was started to find that out.
+    expect(runner.calls.filter((argv) => argv[0]?.endsWith('ufw') || argv[0] === 'dpkg-query')).toEqual([]);
+  });
+
+  it("reads ufw's version from dpkg without starting ufw (Python)", async () => {
+    const { runner, facts } = discover(baseReplies);
+    expect((await facts).ufw).toMatchObject({ installed: true, version: '0.36.2', warnings: [] });
+    expect(runner.calls.filter((argv) => argv[0]?.endsWith('ufw'))).toEqual([]);
+  });
+
+  it('asks ufw itself when dpkg does not have it installed or there is no dpkg-query', async () => {
+    const { [DPKG_UFW]: _dpkg, ...noDpkg } = baseReplies;
+    const notInstalled = { ...baseReplies, [DPKG_UFW]: { stdout: fixture('ufw/dpkg-query-not-installed.txt') } };
+    const captured = JSON.parse(fixture('ufw/captured.json')) as Record<string, { exitCode: number; stderr: string }>;
+    const unknownPackage = captured['dpkg-query-unknown-package.txt'];
+    const unknown = { ...baseReplies, [DPKG_UFW]: { exitCode: unknownPackage?.exitCode, stderr: unknownPackage?.stderr } };
+    for (const replies of [noDpkg, notInstalled, unknown]) {
+      // A ufw installed from elsewhere, found on PATH.
+      const { runner, facts } = discover(replies, baseFiles, { PATH: '/usr/local/sbin:/usr/bin' }, 0, ['/usr/local/sbin/ufw']);
+      expect((await facts).ufw).toMatchObject({ installed: true, version: '0.36.2' });
+      expect(runner.calls.filter((argv) => argv[0]?.endsWith('ufw'))).toEqual([['ufw', 'version']]);
+    }
+  });
+
+  it('takes ufw as missing when dpkg still lists it but its program is gone', async () => {
+    const { runner, facts } = discover({ ...baseReplies, [DPKG_UFW]: { stdout: 'deinstall ok config-files 0.36.2-1' } }, baseFiles, {}, 0, []);
+    expect((await facts).ufw).toMatchObject({ installed: false, installHint: 'apt-get install ufw' });
+    expect(runner.calls.filter((argv) => argv[0]?.endsWith('ufw'))).toEqual([]);
   });
 
   it('always includes the session port, even when sshd -T fails', async () => {
     const replies: Record<string, Reply> = {
       ...baseReplies,
       'sshd -T': { exitCode: 1, stderr: fixture('discovery/sshd/sshd-T-no-hostkeys.stderr') },
-      'ss -Hltnp': { stdout: '' },
+      'ss -Htnp state listening state established': { stdout: '' },
     };
     const fromEnv = await discover(replies, baseFiles, { SSH_CONNECTION: '2001:db8::9 50000 2001:db8::1 2222' }).facts;
     expect(fromEnv.ssh.sessionPort).toBe(2222);
@@ -112,9 +145,11 @@ describe('discoverFacts without Docker', () => {
   });
 
   it('reads the session port from the sshd among its ancestors under sudo', async () => {
-    const established = fixture('discovery/ss/ss-Htnp-established-sshd-2222.txt').replaceAll('[::1]', '[2001:db8::1]');
-    const replies: Record<string, Reply> = { ...baseReplies, 'ss -Htnp state established': { stdout: established } };
-    const withTree = { ...baseFiles, '/proc/4242/stat': '4242 (node) S 4100', '/proc/4100/stat': '4100 (sudo) S 5164', '/proc/5164/stat': '5164 (sshd) S 1' };
+    const sockets = fixture('discovery/ss/ss-Htnp-listening-established-sshd-2222-loopback-22.txt').replaceAll('[::1]', '[2001:db8::1]');
+    const replies: Record<string, Reply> = { ...baseReplies, 'ss -Htnp state listening state established': { stdout: sockets } };
+    // The captured sshd child that owns the accepted connection.
+    const sshdPid = parseSsListeningAndEstablished(sockets).value.established.find((socket) => socket.localPort === 2222)?.processes[0]?.pid;
+    const withTree = { ...baseFiles, '/proc/4242/stat': '4242 (node) S 4100', '/proc/4100/stat': `4100 (sudo) S ${sshdPid}`, [`/proc/${sshdPid}/stat`]: `${sshdPid} (sshd) S 1` };
     const { ssh } = await discover(replies, withTree, { SUDO_USER: 'ops' }).facts;
     expect(ssh.sessionPort).toBe(2222);
     expect(ssh.ports).toEqual([22, 2222]);
@@ -188,14 +223,13 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'docker network ls --quiet --no-trunc',
       'docker ps --no-trunc --format {{json .}}',
       'docker version --format {{json .}}',
+      'dpkg-query -W -f=${Status} ${Version} ufw',
       'ip -j -4 addr show',
       'ip -j -6 addr show scope global',
       'ip -j -6 route show default',
       'ip6tables-save',
-      'ss -Hltnp',
-      'ss -Htnp state established',
+      'ss -Htnp state listening state established',
       'sshd -T',
-      'ufw version',
     ]);
   });
 });

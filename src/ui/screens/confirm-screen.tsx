@@ -7,6 +7,7 @@ import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Spinner } from '../widgets/spinner.js';
 import { TextField } from '../widgets/text-field.js';
 import { Tone } from '../theme.js';
+import { ConfirmChecksView } from './confirm-checks-view.js';
 
 function Countdown({ deadline, now }: { deadline: string | null; now: number }): React.JSX.Element {
   if (deadline === null) return <Text>No rollback is armed.</Text>;
@@ -79,6 +80,7 @@ export function ConfirmScreen({ state, now }: { state: WizardState; now: number 
           <Text dimColor>This session proves nothing: the firewall lets connections that already exist through.</Text>
         </Hanging>
       </Box>
+      <ConfirmChecksView checks={state.confirm.checks} />
       <OutsideTests state={state} />
       <Box marginTop={1} flexDirection="column">
         {status === 'waiting' && state.confirm.keepDraft === null ? (

@@ -1,7 +1,7 @@
 // Preview, apply and confirm: from the plan to changes proven safe (or rolled back).
 import type { ApplyEvent, ApplyOutcome } from '../../core/types.js';
 import { applyBlocker } from '../selectors.js';
-import type { StepProgress, WizardState } from '../wizard-state.js';
+import { IDLE_CHECKS, type StepProgress, type WizardState } from '../wizard-state.js';
 import { goTo } from './shared.js';
 
 /** Exit codes of the wizard. */
@@ -59,7 +59,7 @@ export function applyEvent(state: WizardState, event: ApplyEvent): WizardState {
 export function applyFinished(state: WizardState, outcome: ApplyOutcome): WizardState {
   const apply = { ...state.apply, status: 'finished' as const, outcome };
   if (outcome.ok && outcome.confirmCode !== null) {
-    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null } };
+    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS } };
   }
   return { ...state, apply };
 }
