@@ -2,6 +2,7 @@
 import type { ChoiceError, Choices, ExposureChoice, Facts, Proto, Result } from './types.js';
 import { containerIpv6Addresses } from './container-addresses.js';
 import { parseRuleComment } from './rule-comment.js';
+import { staleRules } from './stale-rules.js';
 import { parsePort } from './validate.js';
 
 export interface SelectionFlags {
@@ -94,6 +95,15 @@ export function resolveChoices(facts: Facts, flags: SelectionFlags): Result<Choi
   return { ok: true, value: { sshPorts, exposures, removeStale: flags.removeStale ?? false } };
 }
 
+/** The container, its port and (for publish) the host port are all still there. */
+function stillPossible(facts: Facts, choice: ExposureChoice): boolean {
+  const container = facts.docker.containers.find((candidate) => candidate.name === choice.container);
+  const port = container?.ports.find((candidate) => candidate.port === choice.port && candidate.proto === choice.proto);
+  if (container === undefined || port === undefined) return false;
+  if (choice.exposure === 'route') return containerIpv6Addresses(container).length > 0;
+  return port.published.some((binding) => binding.hostPort === choice.hostPort);
+}
+
 /** Exposures v6wall applied earlier, read back from its rule comments. */
 export function exposuresInPlace(facts: Facts): ExposureChoice[] {
   const found = new Map<string, ExposureChoice>();
@@ -107,12 +117,15 @@ export function exposuresInPlace(facts: Facts): ExposureChoice[] {
   return [...found.values()];
 }
 
-/** Where the wizard starts: detected SSH ports, and what is already exposed (the guided re-run). */
+/**
+ * Where the wizard starts (the guided re-run): detected SSH ports, what is
+ * already exposed, and the removal of v6wall's rules that point at containers
+ * that are gone or have a new address (that address may go to another container).
+ */
 export function defaultChoices(facts: Facts): Choices {
-  const present = new Set(facts.docker.containers.map((container) => container.name));
   return {
     sshPorts: [...facts.ssh.ports],
-    exposures: exposuresInPlace(facts).filter((choice) => present.has(choice.container)),
-    removeStale: false,
+    exposures: exposuresInPlace(facts).filter((choice) => stillPossible(facts, choice)),
+    removeStale: staleRules(facts).length > 0,
   };
 }

@@ -3,7 +3,7 @@
 // openings (and, on Docker 23+ with ip6tables, the DOCKER-USER block that makes
 // UFW decide for containers), then the default denies, and only then enable.
 import type { ChoiceError, Choices, Container, ExposureChoice, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
-import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport } from './docker-mode.js';
+import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport, ipv6HostPorts } from './docker-mode.js';
 import { AFTER6_RULES_PATH, foreignDockerUserRules, installBlock, renderDockerUserBlock } from './docker-user-block.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
 import { type AllowSpec, allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
@@ -112,6 +112,30 @@ function exposureSteps(context: PlanContext, choice: ExposureChoice): PlanStep[]
       { route: false, proto: port.proto, to: anyDestination(facts), port: hostPort, comment },
       rules,
     ),
+  ];
+}
+
+/**
+ * Docker 20.10-22 with ip6tables: every published port of a container with an IPv6 address is
+ * accepted by Docker before UFW (host port and container address alike), chosen or not, and
+ * there is no DOCKER-USER chain to change that. Said for all of them, so none looks closed.
+ */
+function dockerDecidesNotes(context: PlanContext): string[] {
+  if (context.mode.kind !== 'ip6tables-on-no-docker-user') return [];
+  const open = context.facts.docker.containers.flatMap((container) => {
+    const addresses = addressesWithNetworks(context, container).flatMap(({ address, network }) => (network === undefined ? [] : [address]));
+    if (addresses.length === 0) return [];
+    return container.ports.flatMap((port) => {
+      const hostPorts = ipv6HostPorts(port);
+      if (hostPorts.length === 0) return [];
+      const direct = addresses.map((address) => `[${address}]:${port.port}`).join(', ');
+      return [`${container.name} ${port.port}/${port.proto} (host port ${hostPorts.join(', ')}, and ${direct})`];
+    });
+  });
+  if (open.length === 0) return [];
+  return [
+    `Docker accepts these published ports for everyone before UFW sees them, so they stay open whatever UFW says: ${open.join('; ')}. ` +
+      'To let UFW decide, upgrade Docker to 23 or later (v6wall then adds its DOCKER-USER block) or set "ip6tables": false in /etc/docker/daemon.json and restart Docker.',
   ];
 }
 
@@ -240,12 +264,13 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
     ),
   );
 
+  const stale = staleRules(facts);
   const removals: PlanStep[] = choices.removeStale
-    ? staleRules(facts).map((stale) => ({
-        kind: stale.spec.route ? 'route' : 'publish',
-        why: `Remove a rule for ${stale.reason}`,
-        argv: deleteAllowArgv(stale.spec),
-        undoArgv: allowArgv(stale.spec),
+    ? stale.map((entry) => ({
+        kind: entry.spec.route ? 'route' : 'publish',
+        why: `Remove a rule for ${entry.reason}`,
+        argv: deleteAllowArgv(entry.spec),
+        undoArgv: allowArgv(entry.spec),
         satisfied: false,
       }))
     : [];
@@ -277,6 +302,10 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
       ? 'This host has IPv4 too: allow rules use `to any`, so they cover both IPv4 and IPv6.'
       : 'This host is IPv6-only: allow rules use `to ::/0`, so UFW writes no useless IPv4 rules.',
     ...new Set(context.notes),
+    ...dockerDecidesNotes(context),
+    ...(!choices.removeStale && stale.length > 0
+      ? [`${stale.length} v6wall rule(s) point at containers that are gone or have a new address (${stale.map((entry) => entry.reason).join('; ')}): add --remove-stale to remove them.`]
+      : []),
   ];
   return { ok: true, value: { steps: [...sshSteps, ...removals, ...openings, ...integration, ...defaultSteps(facts), enable], notes } };
 }

@@ -10,6 +10,7 @@ function checkRow(row: ReachabilityRow, label: string): CheckRow {
   return {
     key: `${row.address}|${row.port}/${row.proto}`,
     label,
+    ssh: row.kind === 'ssh',
     address: row.address,
     port: row.port,
     proto: row.proto,

@@ -80,6 +80,7 @@ export interface CheckRow {
   key: string;
   /** Short, for one line: "SSH 2222/tcp", "web 80/tcp (route)", "web 80/tcp (port 8081)". */
   label: string;
+  ssh: boolean;
   address: string;
   port: number;
   proto: Proto;

@@ -321,6 +321,8 @@ describe.skipIf(skip)('Docker 20.10 with "ip6tables": true (no IPv6 DOCKER-USER)
     const said = [...parsed.notes, ...parsed.warnings].join('\n');
     expect(said).toContain('Docker accepts host port 8081 for everyone before UFW sees it');
     expect(said).toContain('upgrade Docker to 23 or later');
+    // Not chosen, but open all the same (measured below): the plan must not let it look closed.
+    expect(said).toContain(`other 80/tcp (host port 8082, and [${OLD.other}]:80)`);
   });
 
   it('after apply and confirm: UFW decides only for the unpublished port; Docker keeps every published port open', async () => {

@@ -30,8 +30,8 @@ export interface FakeDepsOptions {
   discoverError?: string;
   /** What the host probe answers (default: every service answers). */
   probe?: (address: string, port: number) => 'open' | 'closed';
-  /** A discovery that never finishes after the apply: the confirm step stays "reading". */
-  hangAfterApply?: boolean;
+  /** Discovery after the apply never finishes ('hang': the confirm step stays "reading") or fails with this message. */
+  afterApply?: 'hang' | { error: string };
 }
 
 export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsControl {
@@ -44,7 +44,9 @@ export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsC
     deps: {
       discover: () => {
         if (options.discoverError) return Promise.reject(new Error(options.discoverError));
-        if (options.hangAfterApply && control.applied.length > 0) return new Promise<Facts>(() => undefined);
+        const after = control.applied.length > 0 ? options.afterApply : undefined;
+        if (after === 'hang') return new Promise<Facts>(() => undefined);
+        if (after !== undefined) return Promise.reject(new Error(after.error));
         return Promise.resolve(facts);
       },
       defaultChoices,

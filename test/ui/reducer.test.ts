@@ -7,6 +7,9 @@ import { EXIT, wizardReducer, type WizardAction } from '../../src/ui/reducer.js'
 import { initialState, type WizardState } from '../../src/ui/wizard-state.js';
 import { checkedSshPorts, currentChoices, currentExposureRows, pickFor, visibleContainers } from '../../src/ui/selectors.js';
 import { labFacts, manyContainersFacts, noDockerFacts, notRootFacts } from './facts.js';
+import { confirmCheckRows, shortVerdict } from '../../src/ui/confirm-checks.js';
+import { reachabilityReport } from '../../src/core/reachability-report.js';
+import { labScenarioFacts } from '../support/reachability-facts.js';
 
 function run(state: WizardState, ...actions: WizardAction[]): WizardState {
   return actions.reduce(wizardReducer, state);
@@ -138,6 +141,26 @@ describe('wizard reducer', () => {
     state = run(state, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
     state = run(state, ...['k', 'k', 'e', 'e', 'p'].map((input): WizardAction => ({ type: 'key', input, key: none })));
     expect(state.confirm.keepDraft).toBe('keep');
+  });
+
+  it("keeps the confirm step's checks of the live ruleset through confirmation, one probe result at a time", async () => {
+    const { facts } = await labScenarioFacts('docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save');
+    // SSH 2222 only; choose web (route 80) and nothing else.
+    let state = run(loaded(facts), next);
+    state = { ...state, ssh: { ...state.ssh, rows: state.ssh.rows.map((row) => ({ ...row, checked: row.port === 2222 })) } };
+    state = toPreview(run(state, next, next, toggle, next));
+    state = run(state, next, next, { type: 'apply-started' });
+    state = run(state, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    expect(state.confirm.checks.status).toBe('idle');
+    state = run(state, { type: 'checks-started' });
+    expect(state.confirm.checks.status).toBe('reading');
+    const rows = confirmCheckRows(reachabilityReport(facts), state);
+    expect(rows.map((row) => `${row.label} ${shortVerdict(row)} ${row.probe}`)).toEqual(['SSH 2222/tcp open checking', 'web 80/tcp (route) open checking']);
+    state = run(state, { type: 'checks-read', rows, note: null }, { type: 'probe-finished', key: rows[1]?.key ?? '', result: 'closed' });
+    expect(state.confirm.checks.rows.map((row) => row.probe)).toEqual(['checking', 'closed']);
+    state = run(state, { type: 'confirmed' });
+    expect(state.confirm.status).toBe('confirmed');
+    expect(state.confirm.checks.rows).toHaveLength(2);
   });
 
   it('lets a failed apply go back to the preview and ends with code 1', () => {

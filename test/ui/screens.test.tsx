@@ -7,6 +7,7 @@ import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';
 import { expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
+import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
 import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
 
@@ -29,7 +30,9 @@ const TO_CONTAINERS: Step[] = [E, E, E];
 /** Choose web and api, then the exposure screen. */
 const TO_EXPOSURE: Step[] = [...TO_CONTAINERS, K.space, K.down, K.space, E];
 const TO_PREVIEW: Step[] = [...TO_EXPOSURE, E, { until: 'would run' }];
-const APPLY: Step[] = [...TO_PREVIEW, E, E, { until: 'step 8 of 9' }];
+/** The confirm step once its checks of the live ruleset are shown (and the fake host probes answered). */
+const CHECKED: Step[] = [{ until: 'opening' }, { wait: 20 }];
+const APPLY: Step[] = [...TO_PREVIEW, E, E, { until: 'step 8 of 9' }, ...CHECKED];
 
 /** An apply that runs the first command and hangs on the second: the frame mid-way. */
 function hangingApply(facts: Facts): WizardDeps {
@@ -75,7 +78,31 @@ const CASES: Case[] = [
   { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down, K.down], shows: ['routed-web', 'reachable by route though not published'] },
   { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['nat-web'] },
   { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }] },
-  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], shows: ['sudo v6wall confirm'] },
+  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], shows: ['sudo v6wall confirm'] },
+  // A ruleset captured in the lab (Docker 28 routed, v6wall's DOCKER-USER block, route rules to web:80 and plain:9000,
+  // sshd also on 2223 which UFW does not allow) read again after the apply; plain 80 skipped; plain's service does
+  // not answer the host probe.
+  {
+    name: 'confirm--live-ruleset',
+    facts: async () => (await labScenarioFacts('docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save')).facts,
+    steps: [...TO_CONTAINERS, K.space, K.down, K.space, E, K.down, K.space, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    deps: (facts) => fakeDeps(facts, { probe: (address) => (address.endsWith('ab54') ? 'closed' : 'open') }).deps,
+    shows: ['open          answers    web 80/tcp (route)', 'no answer  plain 9000/tcp (route)', 'SSH port 2223 is blocked from the internet'],
+  },
+  {
+    name: 'confirm--checks-reading',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'Reading the live firewall again' }],
+    deps: (facts) => fakeDeps(facts, { afterApply: 'hang' }).deps,
+    shows: ['Reading the live firewall again'],
+  },
+  {
+    name: 'confirm--checks-failed',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'Could not read the host again' }],
+    deps: (facts) => fakeDeps(facts, { afterApply: { error: 'docker ps: Cannot connect to the Docker daemon' } }).deps,
+    shows: ['Could not read the host again: docker ps: Cannot connect to the Docker daemon'],
+  },
 
   { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
   { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '20.10.24', 'port 2222'] },
@@ -131,12 +158,12 @@ const CASES: Case[] = [
   { name: 'apply--failure', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }], deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
 
   { name: 'confirm--waiting', facts: labFacts, steps: APPLY, shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'] },
-  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
+  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
   { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
-  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }], deps: confirming, shows: ['Confirmed from a new session'] },
+  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, ...CHECKED], deps: confirming, shows: ['Confirmed from a new session'] },
   { name: 'confirm--expired', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
   { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
-  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }], columns: 60 },
+  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], columns: 60 },
 
   { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming, shows: ['What changed'] },
   { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E], shows: ['kept without proof'] },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { splitHostPort } from '../../src/core/parse/host-port.js';
 import { parsePortRange, parseProcStatParentPid } from '../../src/core/parse/proc.js';
-import { parseSsTcpSockets, type TcpSocket } from '../../src/core/parse/ss-sockets.js';
+import { parseSsListeningAndEstablished, parseSsTcpSockets, type TcpSocket } from '../../src/core/parse/ss-sockets.js';
 import { parseSshConnection } from '../../src/core/parse/ssh-connection.js';
 import { parseSshdEffectiveConfig } from '../../src/core/parse/sshd-config.js';
 import { combineSshFacts, DEFAULT_EPHEMERAL_PORTS, type SshSources } from '../../src/core/ssh-facts.js';
@@ -68,6 +68,51 @@ describe('the lab sshd on 2222 (captured in a namespace)', () => {
   });
 });
 
+describe('parseSsListeningAndEstablished (one ss call, State column on every line)', () => {
+  it('splits the lab capture into the same listeners and session as the two separate calls', () => {
+    const merged = parseSsListeningAndEstablished(fixture('ssh/ss-Htnp-listening-established.txt'));
+    expect(merged.warnings).toEqual([]);
+    expect(merged.value.listening.map((socket) => `${socket.localAddress} ${socket.localPort} ${socket.processes[0]?.name}`)).toEqual(
+      parseSsTcpSockets(fixture('ssh/ss-Hltnp-with-session.txt')).value.map((socket) => `${socket.localAddress} ${socket.localPort} ${socket.processes[0]?.name}`),
+    );
+    expect(merged.value.established).toHaveLength(1);
+    expect(merged.value.established[0]).toMatchObject({ localAddress: '2001:db8:1234:1::2', localPort: 2222, peerAddress: '2001:db8:1234:1::100' });
+    const facts = combineSshFacts({
+      config: { ok: true, value: parseSshdEffectiveConfig(fixture('ssh/sshd-T-port-2222.txt')).value },
+      listeners: { ok: true, value: merged.value.listening },
+      established: { ok: true, value: merged.value.established },
+      sshConnection: undefined,
+      ancestorPids: [999, merged.value.established[0]?.processes[0]?.pid ?? -1],
+      underSudo: true,
+      ephemeralPorts: DEFAULT_EPHEMERAL_PORTS,
+    });
+    expect(facts).toMatchObject({ sessionPort: 2222, ports: [2222], warnings: [] });
+  });
+
+  it('ignores the loopback listener and loopback connections', () => {
+    const merged = parseSsListeningAndEstablished(fixture('discovery/ss/ss-Htnp-listening-established-sshd-2222-loopback-22.txt'));
+    expect(merged.value.listening.map((socket) => [socket.localAddress, socket.localPort])).toEqual([['127.0.0.1', 22], ['::', 2222]]);
+    expect(merged.value.established.map((socket) => socket.processes[0]?.name)).toEqual(['sshd', 'nc']);
+    const facts = combineSshFacts({
+      config: { ok: false, error: 'sshd -T failed' },
+      listeners: { ok: true, value: merged.value.listening },
+      established: { ok: true, value: merged.value.established },
+      sshConnection: undefined,
+      ancestorPids: [],
+      underSudo: false,
+      ephemeralPorts: DEFAULT_EPHEMERAL_PORTS,
+    });
+    expect(facts.ports).toEqual([2222]);
+    expect(facts.sessionPort).toBeNull();
+  });
+
+  it('skips other states and flags lines it cannot read', () => {
+    const parsed = parseSsListeningAndEstablished('TIME-WAIT 0 0 [2001:db8::1]:2222 [2001:db8::9]:5000\nsomething else\n');
+    expect(parsed.value).toEqual({ listening: [], established: [] });
+    expect(parsed.warnings).toEqual(['ss printed a line v6wall cannot read: "something else"']);
+  });
+});
+
 describe('parseSsTcpSockets', () => {
   it('reads listeners with their owning processes', () => {
     const parsed = parseSsTcpSockets(fixture('discovery/ss/ss-Hltnp-sshd-2222-and-loopback-22.txt'));
@@ -119,6 +164,7 @@ describe('small readers', () => {
       fc.property(fc.string(), (text) => {
         parseSshdEffectiveConfig(text);
         parseSsTcpSockets(text);
+        parseSsListeningAndEstablished(text);
         parseSshConnection(text);
         parseProcStatParentPid(text);
         parsePortRange(text);

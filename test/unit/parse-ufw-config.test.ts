@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseUfwConf, parseUfwDefaults, parseUfwVersion } from '../../src/core/parse/ufw-config.js';
 import { parseOsRelease, ufwInstallHint } from '../../src/core/parse/os-release.js';
+import { parseDpkgStatusVersion } from '../../src/core/parse/dpkg-query.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 
@@ -47,8 +48,18 @@ describe('parseUfwConf and parseUfwVersion', () => {
     expect(parseUfwVersion('ERROR: something')).toBeNull();
   });
 
+  it("reads the package's state and upstream version from dpkg-query", () => {
+    expect(parseDpkgStatusVersion(fixture('ufw/dpkg-query-ufw.txt'))).toEqual({ installed: true, upstreamVersion: '0.36.2' });
+    // Known to dpkg from the archive but never installed: exit 0 and no version.
+    expect(parseDpkgStatusVersion(fixture('ufw/dpkg-query-not-installed.txt'))).toEqual({ installed: false, upstreamVersion: null });
+    expect(parseDpkgStatusVersion(fixture('ufw/dpkg-query-unknown-package.txt'))).toEqual({ installed: false, upstreamVersion: null });
+    // Removed with its config files kept; an epoch and an Ubuntu revision.
+    expect(parseDpkgStatusVersion('deinstall ok config-files 0.36.2-1').installed).toBe(false);
+    expect(parseDpkgStatusVersion('install ok installed 1:0.36.1-4ubuntu0.1').upstreamVersion).toBe('0.36.1');
+  });
+
   it('never throws', () => {
-    fc.assert(fc.property(fc.string(), (text) => void (parseUfwConf(text), parseUfwVersion(text))));
+    fc.assert(fc.property(fc.string(), (text) => void (parseUfwConf(text), parseUfwVersion(text), parseDpkgStatusVersion(text))));
   });
 });
 

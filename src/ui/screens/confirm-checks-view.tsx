@@ -53,10 +53,17 @@ export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.
     );
   }
   if (checks.rows.length === 0 && checks.note === null) return null;
+  const blockedSsh = checks.rows.filter((row) => row.ssh && row.verdict === 'blocked').map((row) => row.port);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold>What the live firewall lets in now:</Text>
       {checks.note === null ? null : <Warning>{checks.note}</Warning>}
+      {blockedSsh.length === 0 ? null : (
+        <Warning loud>
+          SSH port {blockedSsh.join(' and ')} is blocked from the internet: a new login there will fail. Log in on an open port, or let the
+          rollback restore the old rules.
+        </Warning>
+      )}
       {checks.rows.length === 0 ? null : (
         <Box flexDirection="column">
           <Box>
