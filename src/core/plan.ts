@@ -43,8 +43,11 @@ function addressesWithNetworks(context: PlanContext, container: Container): { ad
   });
 }
 
+/** Why an exposure cannot work, or how it works only in Docker's way, with the change that would alter that. */
 function supportMessage(support: Support): string {
-  return support.fix === undefined ? support.why : `${support.why} To make it work: ${support.fix}.`;
+  if (support.fix === undefined) return support.why;
+  if (!support.works) return `${support.why} To make it work: ${support.fix}.`;
+  return `${support.why} ${support.fix.charAt(0).toUpperCase()}${support.fix.slice(1)}.`;
 }
 
 /** Docker forwards the published port to the container's own address: UFW decides in FORWARD, by route rule. */

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTranscript } from '../../src/apply/transcript.js';
-import { docker28Available, docker28Root } from './docker28.js';
+import { docker28Root, skipDocker28 } from './docker28.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, skipLab, startLab, type Lab, type Reachability } from './harness.js';
 
 const skip = skipLab();
@@ -105,7 +105,7 @@ function report(title: string, rows: Record<string, Seen>): void {
   console.log(`${title}\n  ${''.padEnd(28)} ${names.map((n) => n.padEnd(10)).join(' ')}\n${lines.join('\n')}`);
 }
 
-describe.skipIf(skip || !docker28Available())('Docker 28.5.2 (ip6tables on, DOCKER-USER): nat + routed networks through the v6wall CLI', () => {
+describe.skipIf(skip || skipDocker28())('Docker 28.5.2 (ip6tables on, DOCKER-USER): nat + routed networks through the v6wall CLI', () => {
   let lab: Lab;
   let stateDir: string;
   let listener: ChildProcess | undefined;
@@ -181,7 +181,7 @@ describe.skipIf(skip || !docker28Available())('Docker 28.5.2 (ip6tables on, DOCK
     expect(status.stdout).toContain('deny (routed)');
   });
 
-  it('plan with the same flags has nothing to do; exposures Docker itself drops are refused with the reason', async () => {
+  it('plan with the same flags has nothing to do; a route Docker itself drops (nat network) is refused with the reason', async () => {
     const again = await lab.runV6wall(['plan', ...SELECTION]);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('Nothing to do: every step is already in place.');

@@ -60,3 +60,11 @@ export async function docker28Root(): Promise<string> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(await docker28Root());
 }
+
+/**
+ * For lab tests: true when the Docker 28 tests should be skipped (it is not unpacked here).
+ * Where the lab is required (CI, which fetches it first), they run and fail instead.
+ */
+export function skipDocker28(): boolean {
+  return !docker28Available() && process.env.V6WALL_LAB !== 'required';
+}

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './exec.js';
-import { DOCKER28_ROOT, docker28Available } from './docker28.js';
+import { DOCKER28_ROOT, skipDocker28 } from './docker28.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, cleanupStaleLabs, labTitle, skipLab, startLab, type Lab } from './harness.js';
 
 const skip = skipLab();
@@ -106,8 +106,7 @@ describe.skipIf(skip)(labTitle('a lab whose run was killed'), () => {
   });
 });
 
-// Where the lab is required (CI), a missing Docker 28 fails the tests instead of skipping them.
-const noDocker28 = !docker28Available() && process.env.V6WALL_LAB !== 'required';
+const noDocker28 = skipDocker28();
 const docker28Title = noDocker28 ? ` [skipped: no unpacked Docker 28 in ${DOCKER28_ROOT}; run npx tsx test/lab/docker28.ts]` : '';
 
 describe.skipIf(skip || noDocker28)(labTitle(`the lab with Docker 28 from Debian sid${docker28Title}`), () => {

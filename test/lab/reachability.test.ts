@@ -8,14 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installBlock, removeBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
 import { parseIptablesSave } from '../../src/core/iptables/parse-save.js';
 import { analyzeReachability, verdictLabel, type Probe } from '../../src/core/iptables/reachability.js';
-import { LAB_CACHE_DIR } from './image.js';
+import { DOCKER28_ROOT, skipDocker28 } from './docker28.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, skipLab, startLab, type DockerOptions, type Lab } from './harness.js';
 
 const skip = skipLab();
 
-/** An unpacked Docker 28 (dpkg -x of sid's docker.io), see LAB.md; scenarios needing it skip without it. */
-const DOCKER28_ROOT = process.env.V6WALL_DOCKER28_ROOT ?? join(LAB_CACHE_DIR, 'sid/root');
-const hasDocker28 = existsSync(join(DOCKER28_ROOT, 'usr/sbin/dockerd'));
+/** An unpacked Docker 28 (dpkg -x of sid's docker.io, see docker28.ts); its scenarios skip without it, except where the lab is required. */
+const hasDocker28 = !skipDocker28();
 /** V6WALL_CAPTURE_IP6TABLES=1 saves each scenario's live ruleset as a fixture for the unit tests. */
 const CAPTURE = process.env.V6WALL_CAPTURE_IP6TABLES === '1';
 const FIXTURES = join(REPO_ROOT, 'test/fixtures/ip6tables');

@@ -67,6 +67,9 @@ describe.skipIf(!runnable)('the wizard in a pty against the lab', () => {
       const code = /sudo v6wall confirm (\S+)/.exec(wizard.screen())?.[1];
       expect(code).toBeDefined();
       expect(wizard.screen()).toContain(`curl -6 -m5 http://[${WEB}]:80/`);
+      // The confirm step read the host again: the live ruleset lets SSH and the route in, and both answer the host.
+      await wizard.waitFor(/open +answers +web 80\/tcp \(route\)/, 30_000);
+      expect(wizard.screen()).toMatch(/open +answers +SSH 2222\/tcp/);
 
       // From outside: the routed container answers, the other one does not.
       expect(await lab.probeHttp(WEB, 80)).toBe('open');

@@ -89,6 +89,13 @@ const CASES: Case[] = [
     deps: (facts) => fakeDeps(facts, { probe: (address) => (address.endsWith('ab54') ? 'closed' : 'open') }).deps,
     shows: ['open          answers    web 80/tcp (route)', 'no answer  plain 9000/tcp (route)', 'SSH port 2223 is blocked from the internet'],
   },
+  // Docker 20.10 with ip6tables on (captured in the lab): Docker's own rules accept other's published port 8082.
+  {
+    name: 'confirm--docker-only',
+    facts: async () => (await labScenarioFacts('docker20.10-ip6tables-on-ufw-active.v6wall-lab.ip6tables-save')).facts,
+    steps: [...TO_CONTAINERS, K.down, K.down, K.space, E, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    shows: ['open (Docker)', "open only because of Docker's own rules"],
+  },
   {
     name: 'confirm--checks-reading',
     facts: labFacts,

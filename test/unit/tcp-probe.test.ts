@@ -29,7 +29,8 @@ describe('probeTcp', () => {
     expect(await probeTcp('::1', port)).toBe('closed');
   });
 
-  it('says closed for an address that is not IPv6 at all, without throwing', async () => {
-    expect(await probeTcp('not-an-address', 80, 200)).toBe('closed');
+  it('says closed for a name or a bad port without connecting (no DNS lookup)', async () => {
+    expect(await probeTcp('example.invalid', 80, 200)).toBe('closed');
+    expect(await probeTcp('::1', 0, 200)).toBe('closed');
   });
 });
