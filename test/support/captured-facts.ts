@@ -10,7 +10,11 @@ import { discoverFacts } from '../../src/host/discover.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 
-const DOCKER = 'discovery/docker/v28.5-routed-nat';
+// Docker's outputs and the live ruleset come from the same lab run (same bridges and addresses).
+const DOCKER = 'docker/v28-nat-and-routed';
+const NETWORK_INSPECT = fixture(`${DOCKER}/network-inspect.json`);
+/** `docker network ls --quiet --no-trunc` prints the full ids: the ones this capture's inspect names. */
+const NETWORK_IDS = (JSON.parse(NETWORK_INSPECT) as { Id: string }[]).map((network) => `${network.Id}\n`).join('');
 
 /** argv prefix → the captured stdout it printed. */
 const REPLIES: Record<string, string> = {
@@ -21,9 +25,9 @@ const REPLIES: Record<string, string> = {
   'ip -j -4 addr show': fixture('host/ipv6-only/ip-j-4-addr.json'),
   'docker version': fixture(`${DOCKER}/version.json`),
   'docker ps': fixture(`${DOCKER}/ps.jsonl`),
-  'docker network ls': fixture(`${DOCKER}/network-ls.txt`),
+  'docker network ls': NETWORK_IDS,
   'docker inspect': fixture(`${DOCKER}/inspect.json`),
-  'docker network inspect': fixture(`${DOCKER}/network-inspect.json`),
+  'docker network inspect': NETWORK_INSPECT,
   'ip6tables-save': fixture('ip6tables/docker28-nat-and-routed-ufw-active.ip6tables-save'),
 };
 

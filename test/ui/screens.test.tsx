@@ -75,8 +75,8 @@ const CASES: Case[] = [
   // From the outputs captured in the lab (Docker 28.5.2, sshd on 2222, fresh ufw).
   { name: 'discovery--captured-lab', facts: capturedLabFacts, steps: [], shows: ['28.5.2', 'port 2222'] },
   { name: 'ssh--captured-lab', facts: capturedLabFacts, steps: TO_SSH, shows: ['SSH_CONNECTION'] },
-  { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down, K.down], shows: ['routed-web', 'reachable by route though not published'] },
-  { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['nat-web'] },
+  { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down], shows: ['routed-web', 'reachable by route though not published'] },
+  { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['web6'] },
   { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }] },
   { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], shows: ['sudo v6wall confirm'] },
   // A ruleset captured in the lab (Docker 28 routed, v6wall's DOCKER-USER block, route rules to web:80 and plain:9000,

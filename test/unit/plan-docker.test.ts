@@ -8,8 +8,8 @@ import { hasBlock, removeBlock } from '../../src/core/docker-user-block.js';
 import type { Facts, Plan } from '../../src/core/types.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
-const NAT_WEB = '2001:db8:1234:a1:1:ffff:abcd:ab53';
-const ROUTED_WEB = '2001:db8:1234:a1:2::2';
+const NAT_WEB = '2001:db8:1234:a1:1:0:abcd:ab53';
+const ROUTED_WEB = '2001:db8:1234:a1:2::10';
 
 async function planFor(flags: { route?: string[]; publish?: string[] }, adjust: (facts: Facts) => Facts = (f) => f) {
   const facts = adjust(await capturedLabFacts());
@@ -23,12 +23,12 @@ function commands(plan: Plan): string[] {
 
 describe('planning on Docker 28 with ip6tables (captured lab)', () => {
   it('turns a published port into a route rule to the address Docker forwards it to, and installs the block before enabling', async () => {
-    const result = await planFor({ publish: ['nat-web:8081'], route: ['routed-web:80'] });
+    const result = await planFor({ publish: ['web6:8081'], route: ['routed-web:80'] });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(commands(result.value)).toEqual([
       'ufw allow proto tcp from any to ::/0 port 2222 comment v6wall ssh 2222/tcp',
       `ufw route allow proto tcp from any to ${ROUTED_WEB} port 80 comment v6wall route routed-web 80/tcp`,
-      `ufw route allow proto tcp from any to ${NAT_WEB} port 80 comment v6wall publish nat-web 80/tcp host 8081`,
+      `ufw route allow proto tcp from any to ${NAT_WEB} port 80 comment v6wall publish web6 80/tcp host 8081`,
       'cp /dev/stdin /etc/ufw/after6.rules',
       'ufw --force enable',
     ]);
@@ -42,10 +42,10 @@ describe('planning on Docker 28 with ip6tables (captured lab)', () => {
   });
 
   it('refuses a route to a nat-network container, saying Docker drops it and what would work', async () => {
-    const result = await planFor({ route: ['nat-web:80'] });
+    const result = await planFor({ route: ['web6:80'] });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors[0]?.choice).toBe('--route nat-web:80/tcp');
+    expect(result.errors[0]?.choice).toBe('--route web6:80/tcp');
     expect(result.errors[0]?.message).toMatch(/Docker drops direct connections .* To make it work: publish a host port instead/);
   });
 
