@@ -6,7 +6,8 @@ import type { CommandIo } from './commands/io.js';
 const HELP = `v6wall ${pkg.version} - secure the firewall of an IPv6 Docker host without locking yourself out
 
 Usage:
-  v6wall                    the interactive wizard (needs a terminal)
+  v6wall [--state-dir DIR] [--confirm-timeout SECONDS]
+                            the interactive wizard (needs a terminal)
   v6wall plan [selection]   print the commands for this host; changes nothing
   v6wall apply [selection] --yes
                             apply them, arm the automatic rollback, print the confirm code
@@ -38,8 +39,13 @@ async function discover() {
   return discoverHostFacts();
 }
 
+const WIZARD_FLAGS = new Set(['--state-dir', '--confirm-timeout']);
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [first] = argv;
+  // `v6wall --state-dir DIR` is the wizard with a flag, not a command.
+  const flagsOnly = first !== undefined && WIZARD_FLAGS.has(first.split('=')[0] ?? '');
+  const [command, ...rest] = flagsOnly ? ['wizard', ...argv] : argv;
   switch (command) {
     case undefined:
     case 'wizard': {

@@ -1,0 +1,38 @@
+// The built CLI's front door, as an operator meets it (npm test builds dist/ first).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../../dist/v6wall.js', import.meta.url));
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const v6wall = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'false' } });
+
+describe('the v6wall command line', () => {
+  it('prints its version and its help', () => {
+    expect(v6wall('--version').stdout).toBe(`${version}\n`);
+    const help = v6wall('--help');
+    expect(help.status).toBe(0);
+    for (const command of ['plan', 'apply', 'confirm CODE', 'rollback', 'status', 'transcript']) expect(help.stdout).toContain(`v6wall ${command}`);
+  });
+
+  it('names an unknown command and exits 2', () => {
+    const result = v6wall('aply');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('v6wall: unknown command "aply"\nRun `v6wall --help` for the commands.\n');
+  });
+
+  it('takes wizard flags without a command, and without a terminal points to plan and apply', () => {
+    const result = v6wall('--state-dir', '/tmp/v6wall-cli-test');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('the wizard needs an interactive terminal');
+    expect(result.stderr).toContain('v6wall plan');
+  });
+
+  it('rejects an unknown flag of a command with its usage, exit 2', () => {
+    const result = v6wall('plan', '--rout', 'web:80');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("v6wall plan: Unknown option '--rout'");
+    expect(result.stderr).toContain('v6wall plan --help');
+  });
+});
