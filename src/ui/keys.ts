@@ -21,6 +21,7 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
   ['esc', 'go back (nothing chosen is lost)'],
   ['/', 'filter the containers (or just start typing a name)'],
   ['s', 'save the plan as a script (preview)'],
+  ['r', 'remove or keep old v6wall rules of gone or changed containers (preview)'],
   ['k', 'keep the changes without proof (confirm)'],
   ['q  ctrl+c', 'quit (asks first while changes await confirmation)'],
   ['?', 'this help'],
@@ -52,7 +53,7 @@ const COMMANDS: Readonly<Record<string, WizardAction>> = {
 /** Letters a screen binds besides the common ones; other letters are text (e.g. they start the container filter). */
 const SCREEN_COMMANDS: Partial<Record<Screen, Readonly<Record<string, WizardAction>>>> = {
   containers: { '/': { type: 'start-filter' } },
-  preview: { s: { type: 'start-save' } },
+  preview: { s: { type: 'start-save' }, r: { type: 'toggle-stale' } },
   // No list to move in on the confirm screen: k means keep.
   confirm: { k: { type: 'start-keep' } },
 };

@@ -1,6 +1,7 @@
 // The wizard as a pure reducer: components render the state and dispatch
 // actions; effects (discovery, apply, polling) report back through actions.
 import type { Key } from 'ink';
+import { staleRules } from '../core/stale-rules.js';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
 import { keyToAction } from './keys.js';
 import { awaitingConfirmation, containerListHeight, currentExposureRows, typingText, visibleContainers } from './selectors.js';
@@ -30,6 +31,7 @@ export type WizardAction =
   | { type: 'start-filter' }
   | { type: 'plan-built'; plan: Result<Plan> }
   | { type: 'start-save' }
+  | { type: 'toggle-stale' }
   | { type: 'save-finished'; message: string }
   | { type: 'apply-started' }
   | { type: 'apply-event'; event: ApplyEvent }
@@ -205,7 +207,7 @@ function overlayReducer(state: WizardState, action: WizardAction): WizardState |
 
 /** Actions a person causes by pressing keys; the rest come from effects and always apply. */
 const KEY_ACTIONS = new Set<WizardAction['type']>([
-  'move', 'page', 'move-to', 'toggle', 'cycle', 'type', 'erase', 'next', 'back', 'start-filter', 'start-save', 'start-keep', 'toggle-help', 'quit', 'cancel-quit', 'quit-anyway',
+  'move', 'page', 'move-to', 'toggle', 'cycle', 'type', 'erase', 'next', 'back', 'start-filter', 'start-save', 'toggle-stale', 'start-keep', 'toggle-help', 'quit', 'cancel-quit', 'quit-anyway',
 ]);
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
@@ -247,6 +249,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'start-save':
       if (state.screen !== 'preview' || state.preview.plan === null || !state.preview.plan.ok) return state;
       return { ...state, preview: { ...state.preview, savePath: state.defaultScriptPath, armed: false, saveMessage: null } };
+    case 'toggle-stale':
+      // The plan is built again with or without the removals; nothing armed survives the change.
+      if (state.screen !== 'preview' || state.facts === null || staleRules(state.facts).length === 0 || state.preview.savePath !== null) return state;
+      return { ...state, preview: { ...state.preview, removeStale: !state.preview.removeStale, plan: null, armed: false, scroll: 0 } };
     case 'save-finished':
       return { ...state, preview: { ...state.preview, savePath: null, saving: false, saveMessage: action.message } };
     case 'apply-started':

@@ -33,7 +33,7 @@ export function currentChoices(state: WizardState): Choices {
   return {
     sshPorts: checkedSshPorts(state),
     exposures: currentExposureRows(state).map((row) => toExposureChoice(row, pickFor(state, row))),
-    removeStale: false,
+    removeStale: state.preview.removeStale,
   };
 }
 

@@ -50,6 +50,8 @@ export interface PreviewScreenState {
   /** A save was requested: the effect runs it and reports back. */
   saving: boolean;
   saveMessage: string | null;
+  /** Remove v6wall's rules for containers that are gone or have a new address (r toggles). */
+  removeStale: boolean;
 }
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
@@ -138,7 +140,7 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     ssh: { rows: [], cursor: 0, draft: '', error: null },
     containers: { selected: [], cursor: 0, filter: '', filtering: false },
     exposure: { picks: {}, cursor: 0 },
-    preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null },
+    preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null, removeStale: false },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
     confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS },
     exitCode: null,

@@ -118,3 +118,11 @@ export const dockerBypassFacts = (): Facts =>
     facts.docker.daemonConfig = { ipv6: true, ip6tables: true, experimental: true };
     facts.docker.ip6tablesChainsLive = true;
   });
+
+/** A re-run: v6wall once routed to a container that has since been removed. */
+export const staleRuleFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ufw.rules = [
+      { v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '80', dst: '2001:db8:1:1::99', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall route old-blog 80/tcp', raw: '' },
+    ];
+  });

@@ -262,3 +262,20 @@ describe('wizard reducer properties', () => {
     );
   });
 });
+
+describe('old v6wall rules on a re-run (r in the preview)', () => {
+  it('starts by removing them, and r switches to keeping them with a fresh plan', async () => {
+    const { staleRuleFacts } = await import('./facts.js');
+    const preview = toPreview(loaded(staleRuleFacts()));
+    expect(currentChoices(preview).removeStale).toBe(true);
+    const kept = run(preview, { type: 'toggle-stale' });
+    expect(kept.preview.removeStale).toBe(false);
+    expect(kept.preview.plan).toBeNull(); // rebuilt by the wizard's effect
+    expect(currentChoices(kept).removeStale).toBe(false);
+  });
+
+  it('ignores r when there is nothing old to remove', () => {
+    const preview = toPreview(loaded());
+    expect(run(preview, { type: 'toggle-stale' })).toBe(preview);
+  });
+});

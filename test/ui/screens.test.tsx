@@ -9,7 +9,7 @@ import { expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
-import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges } from './facts.js';
+import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts } from './facts.js';
 
 interface Case {
   name: string;
@@ -152,6 +152,8 @@ const CASES: Case[] = [
   { name: 'preview--normal', facts: labFacts, steps: TO_PREVIEW, shows: ['already in place, skipped'] },
   { name: 'preview--scrolled', facts: labFacts, steps: [...TO_PREVIEW, K.down, K.down, K.down], rows: 24 },
   { name: 'preview--armed', facts: labFacts, steps: [...TO_PREVIEW, E], shows: ['Press enter again'] },
+  { name: 'preview--stale-rules', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }], shows: ['Remove a rule for container old-blog, which is gone', 'removing it (r keeps it)'] },
+  { name: 'preview--stale-rules-kept', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }, 'r', { until: 'keeping it' }], shows: ['keeping it (r removes it)', 'add --remove-stale'] },
   { name: 'preview--save-path', facts: labFacts, steps: [...TO_PREVIEW, 's'], shows: ['Save the plan as: ./v6wall-plan.sh'] },
   { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { until: 'Nothing was applied' }], shows: ['Nothing was applied'] },
   { name: 'preview--not-root', facts: notRootFacts, steps: TO_PREVIEW, shows: ['Apply is disabled'] },

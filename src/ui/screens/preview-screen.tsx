@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { PlanStep } from '../../core/types.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { linesAddedByStep } from '../../core/step-input.js';
+import { staleRules } from '../../core/stale-rules.js';
 import type { WizardState } from '../wizard-state.js';
 import { applyBlocker } from '../selectors.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
@@ -96,7 +97,8 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
   const steps = plan.value.steps;
   const numbers = stepNumbers(steps);
   const pending = numbers.filter((number) => number !== null).length;
-  const hints = `${blocker === null && pending > 0 ? 'enter apply · ' : ''}s save as script · ↑↓ scroll · esc back · ? help`;
+  const stale = state.facts === null ? 0 : staleRules(state.facts).length;
+  const hints = `${blocker === null && pending > 0 ? 'enter apply · ' : ''}s save as script${stale > 0 ? ' · r old rules' : ''} · ↑↓ scroll · esc back · ? help`;
   return (
     <ScreenFrame screen="preview" hints={hints}>
       <Text>
@@ -116,6 +118,12 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
           }}
         />
       </Box>
+      {stale > 0 ? (
+        <Tone name="warn">
+          {stale} old v6wall rule{stale === 1 ? '' : 's'} still open{stale === 1 ? 's' : ''} addresses of containers that are gone or were recreated:{' '}
+          {state.preview.removeStale ? `removing ${stale === 1 ? 'it' : 'them'} (r keeps ${stale === 1 ? 'it' : 'them'}).` : `keeping ${stale === 1 ? 'it' : 'them'} (r removes ${stale === 1 ? 'it' : 'them'}).`}
+        </Tone>
+      ) : null}
       {plan.value.notes.map((note) => (
         <Text key={note} dimColor>
           Note: {note}

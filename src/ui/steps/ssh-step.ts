@@ -30,6 +30,7 @@ export function factsLoaded(state: WizardState, facts: Facts, choices: Choices):
     ssh: { ...state.ssh, rows: sshRowsFrom(facts, choices), cursor: 0 },
     containers: { ...state.containers, selected },
     exposure: { ...state.exposure, picks },
+    preview: { ...state.preview, removeStale: choices.removeStale ?? false },
   };
 }
 
