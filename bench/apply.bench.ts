@@ -31,7 +31,7 @@ function routePlan(): Plan {
 
 /** Inside the server namespace: apply the plan with the real runner and report the time. */
 async function inLab(planFile: string, stateDir: string): Promise<void> {
-  const [{ applyPlan, defaultWatchdogCommand }, { confirmPending }, { runCommand }] = await Promise.all([
+  const [{ applyPlan }, { confirmPending }, { runCommand }] = await Promise.all([
     import('../src/apply/apply.js'),
     import('../src/apply/confirm.js'),
     import('../src/host/run.js'),
@@ -44,7 +44,8 @@ async function inLab(planFile: string, stateDir: string): Promise<void> {
     run: runCommand,
     choices: { sshPorts: [], exposures: [] },
     host: { hostname: 'bench', user: 'bench', root: true, ufwInstalled: true, ufwInstallHint: null },
-    watchdogCommand: defaultWatchdogCommand(),
+    // The watchdog as an operator gets it: the bundled bin (npm run bench builds it), not tsx.
+    watchdogCommand: [process.execPath, fileURLToPath(new URL('../dist/v6wall.js', import.meta.url))],
   });
   const ms = performance.now() - started;
   if (outcome.confirmCode !== null) await confirmPending(stateDir, outcome.confirmCode);

@@ -191,11 +191,14 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     const step = plan.steps[index];
     if (step === undefined) continue;
     try {
-      // Keep the watchdog from firing while a slow step is still within its own timeout.
-      pending.deadline = addSeconds(now(), stepTimeoutSec + STEP_GRACE_SEC);
       const current = await readPending(stateDir);
       if (current.kind !== 'pending' || current.pending.id !== id) return fail('the rollback watchdog fired while the apply was running', index);
-      await writePending(stateDir, pending);
+      // Keep the watchdog from firing while a slow step is still within its own timeout. The
+      // pending file is rewritten (with an fsync) only when the time left gets short, not per step.
+      if (Date.parse(pending.deadline) - now().getTime() < (stepTimeoutSec + STEP_GRACE_SEC / 2) * 1000) {
+        pending.deadline = addSeconds(now(), stepTimeoutSec + STEP_GRACE_SEC);
+        await writePending(stateDir, pending);
+      }
     } catch (error) {
       return fail(`cannot update the pending file: ${describeFsError(error)}`, index);
     }
