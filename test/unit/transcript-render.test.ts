@@ -156,3 +156,28 @@ describe('transcript renderers', () => {
     expect(await readFile(t.value.path, 'utf8')).toContain('"failedStep":1');
   });
 });
+
+describe('a step that writes a file from its standard input (the DOCKER-USER block)', () => {
+  it('is replayed by the sh script, and undone by --undo, byte for byte', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'after6.rules');
+    const before = "*filter\n# it's $(not run)\nCOMMIT\n";
+    const after = "*filter\n# BEGIN v6wall DOCKER-USER block\n-A DOCKER-USER -j ufw6-user-forward\n# END v6wall DOCKER-USER block\n# it's $(not run)\nCOMMIT\n";
+    const t = await startTranscript(dir, start('file1'));
+    if (!t.ok) throw new Error(t.errors);
+    const write = { ...record(0, ['cp', '/dev/stdin', target], 'Put the block in after6.rules'), input: after };
+    await t.value.append({ type: 'step', when: 'x', phase: 'apply', kind: 'integration', undoArgv: ['cp', '/dev/stdin', target], undoInput: before, record: write });
+    const read = await readTranscript(dir, 'file1');
+    if (!read.ok) throw new Error(read.errors);
+
+    await writeFile(target, before);
+    const script = join(dir, 'apply.sh');
+    await writeFile(script, renderTranscriptSh(read.value));
+    execFileSync('sh', [script]);
+    expect(await readFile(target, 'utf8')).toBe(after);
+
+    await writeFile(script, renderTranscriptUndoSh(read.value));
+    execFileSync('sh', [script]);
+    expect(await readFile(target, 'utf8')).toBe(before);
+  });
+});
