@@ -271,7 +271,8 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
           why: `Docker drops direct connections from outside to containers on the nat network ${network.name}, before any UFW rule.`,
           fix: `publish a host port instead, or ${routedNetworkFix(network)}`,
         };
-      } else if (nft && hostPorts.length === 0) {
+      } else if (nft && port.published.length === 0) {
+        // Any -p counts: on a routed network Docker reports the IPv6 binding with an empty host port.
         route = { works: false, why: `With the nftables backend Docker drops unpublished ports (${name} is not published).`, fix: publishFix(port) };
       } else {
         route = {

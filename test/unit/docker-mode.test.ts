@@ -197,6 +197,9 @@ describe('exposureSupport: offer only what will work', () => {
     const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]));
     expect(exposureSupport(mode, netOf(mode), unpublished).route.works).toBe(false);
     expect(exposureSupport(mode, netOf(mode), published).route.works).toBe(true);
+    // As Docker reports a port published on a routed network: the IPv6 binding has no host port.
+    const routedPublished: ContainerPort = { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8084 }, { hostIp: '::', hostPort: null }] };
+    expect(exposureSupport(mode, netOf(mode), routedPublished).route.works).toBe(true);
   });
 });
 
