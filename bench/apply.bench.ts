@@ -38,6 +38,8 @@ async function inLab(planFile: string, stateDir: string): Promise<void> {
   ]);
   const plan = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
   const started = performance.now();
+  let firstStep: number | null = null;
+  let commandsMs = 0;
   const outcome = await applyPlan(plan, {
     stateDir,
     confirmTimeoutSec: 600,
@@ -46,10 +48,13 @@ async function inLab(planFile: string, stateDir: string): Promise<void> {
     host: { hostname: 'bench', user: 'bench', root: true, ufwInstalled: true, ufwInstallHint: null },
     // The watchdog as an operator gets it: the bundled bin (npm run bench builds it), not tsx.
     watchdogCommand: [process.execPath, fileURLToPath(new URL('../dist/v6wall.js', import.meta.url))],
+  }, (event) => {
+    if (event.type === 'step-start' && firstStep === null) firstStep = performance.now() - started;
+    if (event.type === 'step-done') commandsMs += event.record.durationMs;
   });
   const ms = performance.now() - started;
   if (outcome.confirmCode !== null) await confirmPending(stateDir, outcome.confirmCode);
-  process.stdout.write(`${JSON.stringify({ ms, ok: outcome.ok, error: outcome.error })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, ok: outcome.ok, error: outcome.error, beforeFirstStep: firstStep, commandsMs })}\n`);
 }
 
 function median(values: number[]): number {
@@ -88,6 +93,7 @@ async function main(): Promise<number> {
 
     const shellMs: number[] = [];
     const v6wallMs: number[] = [];
+    const breakdown: string[] = [];
     const runShell = async () => {
       const r = await must(lab.serverArgv(['sh', '-c', loop]), { env: lab.env, timeoutMs: 300_000 });
       shellMs.push(Number(r.stdout.trim()));
@@ -95,9 +101,10 @@ async function main(): Promise<number> {
     const runV6wall = async (round: number) => {
       const argv = lab.serverArgv([process.execPath, '--import', import.meta.resolve('tsx'), here, '--in-lab', planFile, join(work, `state-${round}`)]);
       const r = await run(argv, { env: lab.env, timeoutMs: 300_000 });
-      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; ok: boolean; error: string | null };
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; ok: boolean; error: string | null; beforeFirstStep: number; commandsMs: number };
       if (!report.ok) throw new Error(`v6wall apply failed in the lab: ${report.error ?? r.stderr}`);
       v6wallMs.push(report.ms);
+      breakdown.push(`snapshot + watchdog ${Math.round(report.beforeFirstStep)} ms, the ufw commands themselves ${Math.round(report.commandsMs)} ms`);
     };
     // Alternate the order so drift on a shared machine hits both sides alike.
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -119,6 +126,7 @@ async function main(): Promise<number> {
         `  shell loop of the same ufw commands: ${shellMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(shellMs))} ms)`,
         `  v6wall applyPlan (snapshot, watchdog, recorded steps): ${v6wallMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(v6wallMs))} ms)`,
         `  ratio v6wall / shell loop: ${ratio.toFixed(3)}x (target <= 1.1x)`,
+        ...breakdown.map((line, round) => `  v6wall round ${round + 1}: ${line}`),
         '',
       ].join('\n'),
     );
