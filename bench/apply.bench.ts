@@ -11,7 +11,7 @@ import type { Plan, PlanStep } from '../src/core/types.js';
 import { shellJoin } from '../src/core/shell-quote.js';
 
 const RULES = 50;
-const ROUNDS = 4;
+const ROUNDS = 8;
 const here = fileURLToPath(import.meta.url);
 const repoRoot = join(here, '../..');
 

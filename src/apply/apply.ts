@@ -140,11 +140,6 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     return refused(`${message}; nothing was changed`, transcript);
   };
 
-  const snapshot = await takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: previous.value });
-  if (!snapshot.ok) return refuseWith(`refusing to apply: ${snapshot.errors}`);
-  await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
-  onEvent({ type: 'snapshot', snapshotId: id });
-
   const pending: PendingApply = {
     version: 1,
     id,
@@ -162,11 +157,22 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   } catch (error) {
     return refuseWith(`refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
   }
-  const watchdog = await spawnWatchdog(options.watchdogCommand, stateDir, id);
+  // The watchdog starts (a Node process) while the snapshot is taken; no command runs before both are done.
+  const [snapshot, watchdog] = await Promise.all([
+    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: previous.value }),
+    spawnWatchdog(options.watchdogCommand, stateDir, id),
+  ]);
+  if (!snapshot.ok) {
+    await claimPending(stateDir, id, 'apply-refused');
+    if (watchdog.ok) await stopWatchdog(watchdog.value, id);
+    return refuseWith(`refusing to apply: ${snapshot.errors}`);
+  }
   if (!watchdog.ok) {
     await claimPending(stateDir, id, 'apply-refused');
     return refuseWith(`refusing to apply without a rollback: ${watchdog.errors}`);
   }
+  await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
+  onEvent({ type: 'snapshot', snapshotId: id });
   pending.watchdogPid = watchdog.value;
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyPlan, type ApplyOptions } from '../../src/apply/apply.js';
 import { confirmPending } from '../../src/apply/confirm.js';
@@ -67,6 +67,21 @@ describe('applyPlan refuses before changing anything', () => {
     const outcome = await applyPlan(samplePlan(), options(host, run, { stateDir: join(host.root, 'a-file', 'state') }));
     expect(outcome.error).toMatch(/state directory .* is not writable.*nothing was changed/);
     expect(run.calls).toEqual([]);
+  });
+
+  it('when the snapshot cannot be taken, leaving no pending apply and no watchdog behind', async () => {
+    const host = await fakeHost();
+    // A rules file that cannot be read as a file: the snapshot fails after the watchdog was started.
+    await rm(join(host.paths.ufwDir, 'user.rules'));
+    await mkdir(join(host.paths.ufwDir, 'user.rules'));
+    const run = fakeUfwRunner(host);
+    const outcome = await applyPlan(samplePlan(), options(host, run));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error).toMatch(/^refusing to apply: .*nothing was changed$/);
+    expect(run.calls.filter((argv) => argv[0] === 'ufw')).toEqual([]);
+    expect((await readPending(host.stateDir)).kind).toBe('none');
+    const transcript = await readTranscript(host.stateDir, outcome.transcriptId);
+    expect(transcript.ok && transcript.value.outcome).toBe('refused');
   });
 });
 
