@@ -1,19 +1,19 @@
 // `v6wall status --json` run inside the lab's server namespace (its own discovery: ip6tables-save,
 // docker, sshd, the public interface) must say, row by row, what real connections from the client
 // namespace show.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installBlock, renderDockerUserBlock } from '../../src/core/docker-user-block.js';
 import type { ReachabilityReport } from '../../src/core/reachability-report.js';
-import { LAB_CACHE_DIR } from './image.js';
+import { DOCKER28_ROOT, skipDocker28 } from './docker28.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, skipLab, startLab, type DockerOptions, type Lab } from './harness.js';
 
 const skip = skipLab();
-const DOCKER28_ROOT = process.env.V6WALL_DOCKER28_ROOT ?? join(LAB_CACHE_DIR, 'sid/root');
-const hasDocker28 = existsSync(join(DOCKER28_ROOT, 'usr/sbin/dockerd'));
+// Where the lab is required (CI fetches Docker 28 first), a missing Docker 28 fails instead of skipping.
+const hasDocker28 = !skipDocker28();
 
 const WEB = '2001:db8:1234:a1:1::ab53'; // -p 8081:80, route rule for 80
 const PLAIN = '2001:db8:1234:a1:1::ab54'; // unpublished 80 and 9000, no rule
