@@ -1,14 +1,18 @@
 // Benchmark (not a timed test): v6wall applying 50 route rules against a plain shell loop of the
 // same ufw commands, both inside the lab's server namespace, in the same run. Prints the ratio
-// (target 1.1x or less). Needs the lab (root, namespaces, ufw); otherwise it says why not.
+// (target 1.1x or less). v6wall's side is bench/apply-in-lab.ts bundled like the CLI (no
+// TypeScript loader: operators run the bundle). Needs the lab (root, namespaces, ufw) and
+// `npm run build` (npm run bench does it); otherwise it says why not.
 //   npx tsx bench/apply.bench.ts
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { Plan, PlanStep } from '../src/core/types.js';
 import { shellJoin } from '../src/core/shell-quote.js';
+import type { ApplyRoundReport } from './apply-in-lab.js';
 
 const RULES = 50;
 const ROUNDS = 8;
@@ -29,34 +33,6 @@ function routePlan(): Plan {
   return { steps, notes: [] };
 }
 
-/** Inside the server namespace: apply the plan with the real runner and report the time. */
-async function inLab(planFile: string, stateDir: string): Promise<void> {
-  const [{ applyPlan }, { confirmPending }, { runCommand }] = await Promise.all([
-    import('../src/apply/apply.js'),
-    import('../src/apply/confirm.js'),
-    import('../src/host/run.js'),
-  ]);
-  const plan = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
-  const started = performance.now();
-  let firstStep: number | null = null;
-  let commandsMs = 0;
-  const outcome = await applyPlan(plan, {
-    stateDir,
-    confirmTimeoutSec: 600,
-    run: runCommand,
-    choices: { sshPorts: [], exposures: [] },
-    host: { hostname: 'bench', user: 'bench', root: true, ufwInstalled: true, ufwInstallHint: null },
-    // The watchdog as an operator gets it: the bundled bin (npm run bench builds it), not tsx.
-    watchdogCommand: [process.execPath, fileURLToPath(new URL('../dist/v6wall.js', import.meta.url))],
-  }, (event) => {
-    if (event.type === 'step-start' && firstStep === null) firstStep = performance.now() - started;
-    if (event.type === 'step-done') commandsMs += event.record.durationMs;
-  });
-  const ms = performance.now() - started;
-  if (outcome.confirmCode !== null) await confirmPending(stateDir, outcome.confirmCode);
-  process.stdout.write(`${JSON.stringify({ ms, ok: outcome.ok, error: outcome.error, beforeFirstStep: firstStep, commandsMs })}\n`);
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -75,9 +51,16 @@ async function main(): Promise<number> {
     process.stdout.write(`apply bench: cannot run: ${availability.reason}\n`);
     return 0;
   }
+  if (!existsSync(harness.V6WALL_JS)) {
+    process.stdout.write(`apply bench: cannot run: ${harness.V6WALL_JS} is missing (npm run build)\n`);
+    return 0;
+  }
   const { run, must } = await import('../test/lab/exec.js');
-  const lab = await harness.startLab({ docker: false, sshd: false });
   const work = await mkdtemp(join(tmpdir(), 'v6wall-bench-'));
+  const inLabJs = join(work, 'apply-in-lab.mjs');
+  const { bundleOptions } = (await import(join(repoRoot, 'scripts/bundle-options.mjs'))) as { bundleOptions: (entry: string, out: string) => Parameters<typeof build>[0] };
+  await build({ ...bundleOptions(join(repoRoot, 'bench/apply-in-lab.ts'), inLabJs), absWorkingDir: repoRoot });
+  const lab = await harness.startLab({ docker: false, sshd: false });
   try {
     await must(lab.serverArgv(['ufw', '--force', 'enable']), { env: lab.env });
     const saved = ['user.rules', 'user6.rules'];
@@ -93,17 +76,19 @@ async function main(): Promise<number> {
 
     const shellMs: number[] = [];
     const v6wallMs: number[] = [];
+    const commandsOnlyMs: number[] = [];
     const breakdown: string[] = [];
     const runShell = async () => {
       const r = await must(lab.serverArgv(['sh', '-c', loop]), { env: lab.env, timeoutMs: 300_000 });
       shellMs.push(Number(r.stdout.trim()));
     };
     const runV6wall = async (round: number) => {
-      const argv = lab.serverArgv([process.execPath, '--import', import.meta.resolve('tsx'), here, '--in-lab', planFile, join(work, `state-${round}`)]);
+      const argv = lab.serverArgv([process.execPath, inLabJs, planFile, join(work, `state-${round}`), harness.V6WALL_JS]);
       const r = await run(argv, { env: lab.env, timeoutMs: 300_000 });
-      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; ok: boolean; error: string | null; beforeFirstStep: number; commandsMs: number };
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as ApplyRoundReport;
       if (!report.ok) throw new Error(`v6wall apply failed in the lab: ${report.error ?? r.stderr}`);
       v6wallMs.push(report.ms);
+      commandsOnlyMs.push(report.commandsMs);
       breakdown.push(`snapshot + watchdog ${Math.round(report.beforeFirstStep)} ms, the ufw commands themselves ${Math.round(report.commandsMs)} ms`);
     };
     // Alternate the order so drift on a shared machine hits both sides alike.
@@ -124,8 +109,9 @@ async function main(): Promise<number> {
       [
         `apply bench: ${RULES} route rules, UFW active, inside the lab's server namespace, ${ROUNDS} rounds`,
         `  shell loop of the same ufw commands: ${shellMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(shellMs))} ms)`,
-        `  v6wall applyPlan (snapshot, watchdog, recorded steps): ${v6wallMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(v6wallMs))} ms)`,
+        `  v6wall applyPlan, bundled (snapshot, watchdog, recorded steps): ${v6wallMs.map((ms) => `${Math.round(ms)} ms`).join(', ')} (median ${Math.round(median(v6wallMs))} ms)`,
         `  ratio v6wall / shell loop: ${ratio.toFixed(3)}x (target <= 1.1x)`,
+        `  the same ufw commands started by v6wall alone (median ${Math.round(median(commandsOnlyMs))} ms): ${(median(commandsOnlyMs) / median(shellMs)).toFixed(3)}x the shell loop`,
         ...breakdown.map((line, round) => `  v6wall round ${round + 1}: ${line}`),
         '',
       ].join('\n'),
@@ -137,12 +123,4 @@ async function main(): Promise<number> {
   }
 }
 
-const [mode, ...rest] = process.argv.slice(2);
-if (mode === '__watchdog') {
-  const { runWatchdog } = await import('../src/apply/watchdog.js');
-  process.exitCode = await runWatchdog(rest);
-} else if (mode === '--in-lab') {
-  await inLab(rest[0] ?? '', rest[1] ?? '');
-} else {
-  process.exitCode = await main();
-}
+process.exitCode = await main();
