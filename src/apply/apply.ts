@@ -1,12 +1,14 @@
 // Walks a plan: refuse unless safe → snapshot → arm the detached rollback → run steps in order,
 // recording each → on the first failure roll back at once → on success await confirmation.
+import { writeFileSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { acquireApplyLock } from './apply-lock.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
 import { describeFsError, ensurePrivateDir, probeWritable } from './fs-atomic.js';
 import { newConfirmCode, newId } from './ids.js';
 import { claimPending, isProcessAlive, readPending, stopWatchdog, writePending, type PendingApply } from './pending.js';
-import { DEFAULT_UFW_PATHS, type UfwPaths } from './paths.js';
+import { DEFAULT_UFW_PATHS, stateLayout, type UfwPaths } from './paths.js';
 import { rollbackClaimedApply } from './rollback.js';
 import { takeSnapshot } from './snapshot.js';
 import { startTranscript, whoRan, type TranscriptWriter } from './transcript.js';
@@ -149,6 +151,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     snapshotId: id,
     transcriptId: id,
     watchdogPid: null,
+    applyPid: process.pid,
     createdAt: now().toISOString(),
     proposedState: null,
   };
@@ -177,7 +180,18 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value });
 
   const records: StepRecord[] = [];
+  const stepPidFile = stateLayout.runningStep(stateDir, id);
+  // Written synchronously right after the command starts: if v6wall dies mid-step, the watchdog
+  // waits for that command to finish before it restores UFW's files, so the two never race.
+  const recordRunningStep = (pid: number) => {
+    try {
+      writeFileSync(stepPidFile, `${pid}\n`, { mode: 0o600 });
+    } catch {
+      // Without it the watchdog still rolls back, at the step's deadline instead of at once.
+    }
+  };
   const fail = async (message: string, failedStep: number | null): Promise<ApplyOutcome> => {
+    await unlink(stepPidFile).catch(() => undefined);
     const claimed = await claimPending(stateDir, id, 'apply-failed');
     let rolledBack = false;
     let error = message;
@@ -210,7 +224,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     }
     onEvent({ type: 'step-start', index, step });
     const startedAt = now().toISOString();
-    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input });
+    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input, onSpawn: recordRunningStep });
     const record: StepRecord = {
       index,
       why: step.why,
@@ -232,6 +246,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     onEvent({ type: 'step-done', index, record });
   }
 
+  await unlink(stepPidFile).catch(() => undefined);
   const proposed: AppliedState = proposeAppliedState({ previous: previous.value, plan, choices: options.choices, ranStepIndexes: toRun, transcriptId: id, now: now() });
   pending.phase = 'awaiting-confirmation';
   pending.deadline = addSeconds(now(), options.confirmTimeoutSec);

@@ -30,4 +30,6 @@ export const stateLayout = {
   pending: (stateDir: string) => join(stateDir, 'pending.json'),
   applyLock: (stateDir: string) => join(stateDir, 'apply.lock'),
   watchdogLog: (stateDir: string) => join(stateDir, 'watchdog.log'),
+  /** The pid of the command an apply is running, so a watchdog that outlives the apply can wait for it. */
+  runningStep: (stateDir: string, id: string) => join(stateDir, `apply-${id}.step-pid`),
 };

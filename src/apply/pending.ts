@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile, rename, unlink } from 'node:fs/promises';
+import { parseProcStatState } from '../core/parse/proc.js';
 import type { Result } from '../core/types.js';
 import { describeFsError, writeFileAtomic } from './fs-atomic.js';
 import { stateLayout } from './paths.js';
@@ -17,6 +19,8 @@ export interface PendingApply {
   snapshotId: string;
   transcriptId: string;
   watchdogPid: number | null;
+  /** The process running the steps; when it dies during `applying`, the watchdog rolls back at once. */
+  applyPid?: number;
   createdAt: string;
   /** What confirm saves as v6wall's state once the changes are kept. */
   proposedState: unknown;
@@ -88,23 +92,31 @@ export async function claimPending(stateDir: string, id: string, by: string): Pr
 }
 
 /** Stops the watchdog after its pending apply was taken; checks the pid is still that watchdog. */
-export async function stopWatchdog(pid: number | null, id: string): Promise<void> {
+export async function stopWatchdog(pid: number | null, id: string, waitMs = 2000): Promise<void> {
   if (pid === null) return;
   try {
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
     if (!cmdline.includes('__watchdog') || !cmdline.includes(id)) return;
     process.kill(pid, 'SIGTERM');
   } catch {
-    // already gone
+    return; // already gone
   }
+  // Waited for, so that nothing of this apply is still running (or holding the state directory) after.
+  const started = Date.now();
+  while (isProcessAlive(pid) && Date.now() - started < waitMs) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Whether the process exists and has not exited; a zombie (exited, not yet reaped) counts as gone. */
 export function isProcessAlive(pid: number | null): boolean {
   if (pid === null) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    return parseProcStatState(readFileSync(`/proc/${pid}/stat`, 'utf8')) !== 'Z';
+  } catch {
+    return true;
   }
 }

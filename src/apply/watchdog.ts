@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Result, Runner } from '../core/types.js';
 import { isSafeId } from './ids.js';
-import { claimPending, readPending } from './pending.js';
+import { claimPending, isProcessAlive, readPending, type PendingApply } from './pending.js';
 import { stateLayout } from './paths.js';
 import { rollbackClaimedApply, rollbackToLastSnapshot } from './rollback.js';
 
 const POLL_MS = 500;
+const STEP_POLL_MS = 100;
 
 // Set once this watchdog has taken the apply: from then on a SIGTERM (e.g. a shutdown) must not
 // leave the firewall half restored.
@@ -26,8 +27,25 @@ async function log(stateDir: string, id: string, message: string): Promise<void>
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+async function runningStepPid(stateDir: string, id: string): Promise<number | null> {
+  const text = await readFile(stateLayout.runningStep(stateDir, id), 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/**
+ * True when the process running the steps is gone while the pending file still says `applying`
+ * (re-read after seeing it gone: an apply that finished wrote its last phase before it exited).
+ */
+async function applyDied(stateDir: string, pending: PendingApply): Promise<boolean> {
+  if (pending.phase !== 'applying' || pending.applyPid === undefined || isProcessAlive(pending.applyPid)) return false;
+  const again = await readPending(stateDir);
+  return again.kind === 'pending' && again.pending.id === pending.id && again.pending.phase === 'applying';
+}
+
 /** Waits for the deadline, re-reading it, and rolls back unless the apply was taken meanwhile. */
 export async function watchOver(stateDir: string, id: string, run: Runner): Promise<'confirmed' | 'rolled-back' | 'rollback-failed'> {
+  let diedPid: number | null = null;
   for (;;) {
     const read = await readPending(stateDir);
     if (read.kind === 'none' || (read.kind === 'pending' && read.pending.id !== id)) {
@@ -43,6 +61,14 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     }
     const remaining = Date.parse(read.pending.deadline) - Date.now();
     if (!(remaining > 0)) break;
+    if (await applyDied(stateDir, read.pending)) {
+      diedPid = read.pending.applyPid ?? null;
+      // The command it was running finishes on its own (ufw writes its files at the end); restoring
+      // the files under it would let it write the applied rules back.
+      const stepPid = await runningStepPid(stateDir, id);
+      while (stepPid !== null && isProcessAlive(stepPid) && Date.parse(read.pending.deadline) > Date.now()) await sleep(STEP_POLL_MS);
+      break;
+    }
     await sleep(Math.min(remaining, POLL_MS));
   }
   const claimed = await claimPending(stateDir, id, 'watchdog');
@@ -51,9 +77,12 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     return 'confirmed';
   }
   rollingBack = true;
-  const reason = claimed.value.phase === 'applying'
-    ? 'the apply stopped while running its commands (v6wall was killed or hung)'
-    : `no confirmation before the deadline ${claimed.value.deadline}`;
+  await unlink(stateLayout.runningStep(stateDir, id)).catch(() => undefined);
+  const reason = diedPid !== null
+    ? `v6wall (pid ${diedPid}) died while running its commands`
+    : claimed.value.phase === 'applying'
+      ? 'the apply stopped while running its commands (v6wall was killed or hung)'
+      : `no confirmation before the deadline ${claimed.value.deadline}`;
   await log(stateDir, id, `${reason}: rolling back to snapshot ${claimed.value.snapshotId}`);
   const done = await rollbackClaimedApply(stateDir, claimed.value, run, reason, 'rolled-back', null, 'watchdog');
   await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);

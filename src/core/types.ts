@@ -254,7 +254,14 @@ export interface CommandResult {
 }
 
 /** Runs one command given as an argument array. The only way v6wall runs anything. */
-export type Runner = (argv: readonly string[], options?: { input?: string; timeoutMs?: number }) => Promise<CommandResult>;
+export interface RunOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Called with the child's pid right after it starts (apply records it for the watchdog). */
+  onSpawn?: (pid: number) => void;
+}
+
+export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<CommandResult>;
 
 // ---------- Apply ----------
 

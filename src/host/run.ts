@@ -36,8 +36,8 @@ export const runCommand: Runner = async (argv, options = {}) => {
   if (file === undefined) throw new Error('runCommand: empty argv');
   const { execa } = await import('execa');
   const started = performance.now();
-  const result = await withInputFile(options.input, (stdin) =>
-    execa(file, args, {
+  const result = await withInputFile(options.input, (stdin) => {
+    const child = execa(file, args, {
       reject: false,
       shell: false,
       env: { ...C_LOCALE_ENV },
@@ -46,8 +46,10 @@ export const runCommand: Runner = async (argv, options = {}) => {
       stdin: stdin as 'ignore' | 0,
       timeout: options.timeoutMs,
       stripFinalNewline: false,
-    }),
-  );
+    });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    return child;
+  });
   const notFound = (result as { code?: string }).code === 'ENOENT';
   return {
     argv: [...argv],

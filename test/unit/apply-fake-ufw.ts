@@ -26,6 +26,7 @@ const FAKE_UFW_SCRIPT = `#!/bin/sh
 echo "$*" >> "$FAKE_UFW_LOG"
 case "$*" in
   *fail-me*) echo "ERROR: Bad port 'fail-me'" >&2; exit 1 ;;
+  *slow-me*) echo "started" > "$FAKE_UFW_DIR/slow-started"; sleep 2; echo "### tuple ### fake $*" >> "$FAKE_UFW_DIR/user6.rules"; echo "Rule added (v6)" ;;
   "--force enable") sed -i 's/^ENABLED=.*/ENABLED=yes/' "$FAKE_UFW_DIR/ufw.conf"; echo "Firewall is active and enabled on system startup" ;;
   "--force disable") sed -i 's/^ENABLED=.*/ENABLED=no/' "$FAKE_UFW_DIR/ufw.conf"; echo "Firewall stopped and disabled on system startup" ;;
   reload) echo "Firewall reloaded" ;;
@@ -110,6 +111,13 @@ export function samplePlan(): Plan {
       step(['ufw', '--force', 'enable'], { kind: 'enable', why: 'Turn the firewall on', undoArgv: ['ufw', 'disable'] }),
     ],
   };
+}
+
+/** samplePlan with a step whose fake ufw takes 2 s and writes its rule at the end, like ufw does. */
+export function slowStepPlan(): Plan {
+  const plan = samplePlan();
+  plan.steps.splice(2, 0, step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::11', 'port', '81', 'comment', 'slow-me'], { why: 'A step that takes a while' }));
+  return plan;
 }
 
 export const sampleChoices = {

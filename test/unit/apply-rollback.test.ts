@@ -21,8 +21,21 @@ async function fakeHost(): Promise<FakeHost> {
   hosts.push(host);
   return host;
 }
+/** umount, retried briefly: a process that just exited may still hold the mount for a moment. */
+async function unmount(target: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      execFileSync('umount', [target], { stdio: 'pipe' });
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 afterEach(async () => {
-  for (const m of mounts.splice(0)) execFileSync('umount', [m]);
+  for (const m of mounts.splice(0)) await unmount(m);
   for (const host of hosts.splice(0)) {
     const pending = await readPending(host.stateDir);
     if (pending.kind === 'pending' && pending.pending.watchdogPid !== null) process.kill(pending.pending.watchdogPid, 'SIGTERM');
@@ -113,6 +126,9 @@ describe('snapshots', () => {
     expect(outcome.error).toMatch(/refusing to apply: .*disk .* is full.*nothing was changed/);
     expect(run.calls.filter((c) => c[0] === 'ufw')).toEqual([]);
     expect((await readPending(host.stateDir)).kind).toBe('none');
+    // The watchdog started alongside the snapshot is gone too: nothing of the refused apply runs on.
+    const watchdogs = (await readFile(join(host.stateDir, 'watchdog.log'), 'utf8').catch(() => '')).match(/pid (\d+)\]/g) ?? [];
+    for (const tag of watchdogs) expect(isProcessAlive(Number(/\d+/.exec(tag)?.[0]))).toBe(false);
     const t = await readTranscript(host.stateDir, outcome.transcriptId);
     expect(t.ok && t.value.outcome).toBe('refused');
   });

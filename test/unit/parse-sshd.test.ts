@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { splitHostPort } from '../../src/core/parse/host-port.js';
-import { parsePortRange, parseProcStatParentPid } from '../../src/core/parse/proc.js';
+import { parsePortRange, parseProcStatParentPid, parseProcStatState } from '../../src/core/parse/proc.js';
 import { parseSsListeningAndEstablished, parseSsTcpSockets, type TcpSocket } from '../../src/core/parse/ss-sockets.js';
 import { parseSshConnection } from '../../src/core/parse/ssh-connection.js';
 import { parseSshdEffectiveConfig } from '../../src/core/parse/sshd-config.js';
@@ -152,6 +152,13 @@ describe('small readers', () => {
     expect(parseProcStatParentPid(fixture('discovery/proc/stat-sample.txt'))).toBe(13208);
     expect(parseProcStatParentPid('42 (a) b) S 7 42 42')).toBe(7);
     expect(parseProcStatParentPid('garbage')).toBeNull();
+  });
+
+  it('reads the process state from /proc/PID/stat: Z for an exited, unreaped process', () => {
+    expect(parseProcStatState(fixture('discovery/proc/stat-zombie.txt'))).toBe('Z');
+    expect(parseProcStatState(fixture('discovery/proc/stat-sample.txt'))).toBe('R');
+    expect(parseProcStatState('42 (a) Z) S 7 42 42')).toBe('S');
+    expect(parseProcStatState('garbage')).toBeNull();
   });
 
   it('reads ip_local_port_range', () => {

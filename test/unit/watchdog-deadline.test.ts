@@ -1,6 +1,7 @@
 // The watchdog's loop in-process (the detached process itself is tested in watchdog-detached):
 // it re-reads the deadline, names why it rolls back, and errs on the safe side.
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { takeSnapshot } from '../../src/apply/snapshot.js';
@@ -11,6 +12,13 @@ import { watchOver } from '../../src/apply/watchdog.js';
 import { ORIGINAL_USER6, fakeUfwRunner, makeFakeHost, type FakeHost } from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];
+
+/** The pid of a process that has exited and been reaped. */
+function deadPid(): number {
+  const done = spawnSync('true');
+  if (done.pid === undefined) throw new Error('could not start true');
+  return done.pid;
+}
 afterEach(async () => {
   for (const host of hosts.splice(0)) await rm(host.root, { recursive: true, force: true, maxRetries: 5 });
 });
@@ -57,6 +65,31 @@ describe('watchOver', () => {
     const t = await readTranscript(host.stateDir, pending.transcriptId);
     const last = t.ok ? t.value.entries.at(-1) : undefined;
     expect(last?.type === 'outcome' && last.detail).toMatch(/the apply stopped while running its commands/);
+  });
+
+  it('does not roll back early when the apply exited after arming the confirmation (apply --yes)', async () => {
+    const { host, pending } = await armed('awaiting-confirmation', 60_000);
+    await writePending(host.stateDir, { ...pending, applyPid: deadPid() });
+    const run = fakeUfwRunner(host);
+    const watching = watchOver(host.stateDir, pending.id, run);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(run.calls).toEqual([]);
+    await rm(stateLayout.pending(host.stateDir));
+    expect(await watching).toBe('confirmed');
+    expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe('changed by the apply\n');
+  });
+
+  it('rolls back within a second when the process running the steps is gone, naming it', async () => {
+    const { host, pending } = await armed('applying', 60_000);
+    const gone = deadPid();
+    await writePending(host.stateDir, { ...pending, applyPid: gone });
+    const started = Date.now();
+    expect(await watchOver(host.stateDir, pending.id, fakeUfwRunner(host))).toBe('rolled-back');
+    expect(Date.now() - started).toBeLessThan(1500);
+    const t = await readTranscript(host.stateDir, pending.transcriptId);
+    const last = t.ok ? t.value.entries.at(-1) : undefined;
+    expect(last?.type === 'outcome' && last.detail).toContain(`v6wall (pid ${gone}) died while running its commands`);
+    expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
   });
 
   it('exits without rolling back once the pending apply is gone (confirmed)', async () => {

@@ -2,7 +2,7 @@
 // then killed in the ways an SSH session dies. Only fake ufw scripts run (see apply-fake-ufw.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTranscript } from '../../src/apply/transcript.js';
@@ -111,6 +111,40 @@ describe('the detached watchdog', () => {
     await waitFor(async () => !isProcessAlive(parentPid), 5000, 'the parent to die with its terminal');
     await expectRolledBackInTime(host, outcome);
   }, 20_000);
+
+  it('rolls back at once, not at the step deadline, when the wizard is SIGKILLed while a command runs', async () => {
+    const host = await makeFakeHost();
+    hosts.push(host);
+    const child = spawn(process.execPath, ['--import', tsxLoader, fixture, JSON.stringify(host), '60', 'slow'], {
+      env: { ...process.env, ...fakeEnv(host) },
+      detached: true,
+      stdio: 'ignore',
+    });
+    children.push(child);
+    const slowStarted = join(host.paths.ufwDir, 'slow-started');
+    await waitFor(async () => (await readFile(slowStarted, 'utf8').catch(() => null)) !== null, 10_000, 'the slow step to start');
+    const pending = await readPending(host.stateDir);
+    if (pending.kind !== 'pending') throw new Error('no pending apply while a step runs');
+    // Only v6wall dies: the ufw command it started goes on and writes its rule 2 s later.
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const transcript = await waitFor(async () => {
+      const t = await readTranscript(host.stateDir, pending.pending.transcriptId);
+      return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
+    }, 15_000, 'the watchdog to roll back');
+    const last = transcript.entries.at(-1);
+    expect(last?.type === 'outcome' && last.detail).toMatch(/died while running its commands/);
+    // Long before the step deadline (60 s + grace), and only after the slow command finished.
+    const rolledBackAt = Date.parse(last?.when ?? '');
+    expect(rolledBackAt - killedAt).toBeLessThan(6000);
+    const slowStartedAt = (await stat(slowStarted)).mtimeMs;
+    expect(rolledBackAt).toBeGreaterThanOrEqual(slowStartedAt + 1900);
+    // Had the rollback not waited, the orphaned command would write its rule back after it.
+    await new Promise((r) => setTimeout(r, Math.max(0, slowStartedAt + 2500 - Date.now())));
+    expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
+    expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
+    expect((await readPending(host.stateDir)).kind).toBe('none');
+  }, 30_000);
 
   it('exits without touching anything once the apply is confirmed', async () => {
     const host = await makeFakeHost();
