@@ -1,12 +1,14 @@
 // Runs inside the lab's server namespace (started by bench/discovery.bench.ts): times v6wall's
-// discovery in-process against the minimum docker I/O, alternating, and counts discovery's
-// docker calls. Prints one JSON line (ProbeReport) on stdout.
+// discovery in-process against one `docker ps` plus one `docker inspect` of every container,
+// alternating, and counts discovery's docker calls (CLI processes and Engine API requests).
+// Prints one JSON line (ProbeReport) on stdout.
 //   node --import tsx bench/discovery-probe.ts ROUNDS
 import { access, readFile } from 'node:fs/promises';
 import type { CommandResult, Runner } from '../src/core/types.js';
 import { discoverFacts, discoverHostFacts } from '../src/host/discover.js';
 import { discoverDocker } from '../src/host/discover-docker.js';
 import { runCommand } from '../src/host/run.js';
+import { dockerApiOnSocket, localDockerSocket, type DockerApiGet } from '../src/host/docker-api.js';
 
 export interface TracedCall {
   command: string;
@@ -16,11 +18,12 @@ export interface TracedCall {
 
 export interface ProbeReport {
   containersSeen: number;
+  /** docker CLI processes plus Engine API requests. */
   dockerCalls: number;
   dockerCommands: string[];
   baselineMs: number[];
   discoveryMs: number[];
-  /** discoverDocker() alone (its 5 docker calls plus ip6tables-save and daemon.json): the Docker part of discovery. */
+  /** discoverDocker() alone (its Docker API requests plus ip6tables-save and daemon.json): the Docker part of discovery. */
   dockerPartMs: number[];
   /** One warm discovery with every command's start and end, relative to its start. */
   trace: TracedCall[];
@@ -57,15 +60,19 @@ async function must(argv: readonly string[]): Promise<CommandResult> {
   return result;
 }
 
-/** The least docker I/O that yields the same data: ps, then inspect of its ids, then every network. */
-async function baseline(networkIds: readonly string[]): Promise<void> {
+/** The issue's yardstick: one `docker ps`, then one `docker inspect` of every container it listed. */
+async function baseline(): Promise<void> {
   const ps = await must(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']);
   const ids = ps.stdout
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => (JSON.parse(line) as { ID: string }).ID);
   await must(['docker', 'inspect', '--type', 'container', ...ids]);
-  await must(['docker', 'network', 'inspect', ...networkIds]);
+}
+
+async function localDockerApi(): Promise<DockerApiGet | undefined> {
+  const docker = await localDockerSocket(process.env, readFileOrNull);
+  return 'socket' in docker ? dockerApiOnSocket(docker.socket) : undefined;
 }
 
 interface RecordedCall {
@@ -74,9 +81,10 @@ interface RecordedCall {
   endMs: number;
 }
 
-/** discoverFacts with the real runner wrapped to record every call. */
+/** discoverFacts with the real runner and Docker API wrapped to record every call. */
 async function recordedDiscovery(): Promise<{ calls: RecordedCall[]; totalMs: number; containers: number }> {
   const calls: RecordedCall[] = [];
+  const api = await localDockerApi();
   const started = performance.now();
   const recording: Runner = async (argv, options) => {
     const startMs = performance.now() - started;
@@ -84,7 +92,20 @@ async function recordedDiscovery(): Promise<{ calls: RecordedCall[]; totalMs: nu
     calls.push({ argv, startMs, endMs: performance.now() - started });
     return result;
   };
-  const facts = await discoverFacts({ run: recording, readFile: readFileOrNull, exists: pathExists, env: process.env, uid: process.getuid?.() ?? -1 });
+  const recordingApi: DockerApiGet | undefined = api && (async (path) => {
+    const startMs = performance.now() - started;
+    const response = await api(path);
+    calls.push({ argv: ['docker', 'API', 'GET', path], startMs, endMs: performance.now() - started });
+    return response;
+  });
+  const facts = await discoverFacts({
+    run: recording,
+    readFile: readFileOrNull,
+    exists: pathExists,
+    env: process.env,
+    uid: process.getuid?.() ?? -1,
+    ...(recordingApi ? { dockerApi: recordingApi } : {}),
+  });
   if (!facts.docker.available) throw new Error(`discovery saw no Docker: ${facts.docker.reason ?? ''}`);
   return { calls, totalMs: performance.now() - started, containers: facts.docker.containers.length };
 }
@@ -97,21 +118,21 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const rounds = Number.parseInt(process.argv[2] ?? '7', 10);
-  const networkIds = (await must(['docker', 'network', 'ls', '--quiet', '--no-trunc'])).stdout.split('\n').filter((line) => line.trim() !== '');
 
   // Warm both paths once (module loading, execa import, page cache), untimed.
-  await baseline(networkIds);
+  await baseline();
   await discoverHostFacts();
 
   const recorded = await recordedDiscovery();
   const dockerCalls = recorded.calls.filter((call) => call.argv[0] === 'docker');
 
-  const realDeps = { run: runCommand, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1 };
+  const api = await localDockerApi();
+  const realDeps = { run: runCommand, readFile: readFileOrNull, env: process.env, uid: process.getuid?.() ?? -1, ...(api ? { dockerApi: api } : {}) };
   const baselineMs: number[] = [];
   const discoveryMs: number[] = [];
   const dockerPartMs: number[] = [];
   const sides = [
-    async () => baselineMs.push(await timed(() => baseline(networkIds))),
+    async () => baselineMs.push(await timed(() => baseline())),
     async () => discoveryMs.push(await timed(() => discoverHostFacts())),
     async () => dockerPartMs.push(await timed(() => discoverDocker(realDeps))),
   ];

@@ -1,4 +1,5 @@
 import type { CommandResult, Runner } from '../core/types.js';
+import type { DockerApiGet } from './docker-api.js';
 
 /** Everything discovery touches on the host, so tests can hand in recorded outputs. */
 export interface DiscoverDeps {
@@ -11,10 +12,15 @@ export interface DiscoverDeps {
   uid: number;
   /** v6wall's own pid (defaults to process.pid): its ancestors lead to the operator's sshd. */
   pid?: number;
+  /**
+   * The local Docker daemon's API. When absent, or when the daemon does not answer on it,
+   * discovery asks the docker CLI instead (which also explains what is wrong).
+   */
+  dockerApi?: DockerApiGet;
 }
 
 /** What the Docker and host parts need (they look for no program on disk). */
-export type PartDeps = Pick<DiscoverDeps, 'run' | 'readFile' | 'uid'>;
+export type PartDeps = Pick<DiscoverDeps, 'run' | 'readFile' | 'uid' | 'dockerApi'>;
 
 /**
  * Runs an admin tool, retrying from /usr/sbin when it is not on PATH

@@ -35,8 +35,16 @@ async function pathExists(path: string): Promise<boolean> {
   }
 }
 
-/** discoverFacts on this machine: the real runner, files and environment. */
+/** discoverFacts on this machine: the real runner, files, environment and local Docker socket. */
 export async function discoverHostFacts(): Promise<Facts> {
-  const { runCommand } = await import('./run.js');
-  return discoverFacts({ run: runCommand, readFile: readFileOrNull, exists: pathExists, env: process.env, uid: process.getuid?.() ?? -1 });
+  const [{ runCommand }, { dockerApiOnSocket, localDockerSocket }] = await Promise.all([import('./run.js'), import('./docker-api.js')]);
+  const docker = await localDockerSocket(process.env, readFileOrNull);
+  return discoverFacts({
+    run: runCommand,
+    readFile: readFileOrNull,
+    exists: pathExists,
+    env: process.env,
+    uid: process.getuid?.() ?? -1,
+    ...('socket' in docker ? { dockerApi: dockerApiOnSocket(docker.socket) } : {}),
+  });
 }

@@ -1,13 +1,13 @@
 /**
  * Captures real tool outputs from a lab into test/fixtures/ (re-runnable, needs root):
- *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|ssh-loopback|dpkg|host|ip6tables|docker28 ...]
+ *   npx tsx test/lab/capture-fixtures.ts [ufw|docker|ssh|ssh-loopback|dpkg|host|ip6tables|docker28|docker-api ...]
  * With no argument, everything; Docker 28 only when docker28.ts already unpacked it.
  * Each folder gets a captured.json naming, per file, the argv that produced it, its exit
  * code and its stderr, so tests can assert on exit codes and error text too.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, labAvailable, startLab, type Lab, type LabResult } from './harness.js';
+import { LAB_ADDRESSES, LAB_IMAGE, LAB_SSH_PORT, REPO_ROOT, labAvailable, startLab, type Lab, type LabResult } from './harness.js';
 import { run, sleep } from './exec.js';
 import { docker28Available, docker28Root } from './docker28.js';
 
@@ -150,6 +150,36 @@ async function captureDocker(lab: Lab, sub: string): Promise<void> {
   if (existsSync(lab.paths.daemonJson)) folder.copy('daemon.json', lab.paths.daemonJson, '/etc/docker/daemon.json');
   else folder.note('daemon.json', 'absent: /etc/docker/daemon.json does not exist (Docker defaults)');
   folder.finish();
+}
+
+/**
+ * The same moment seen two ways: the Engine API bodies discovery reads (GET /version,
+ * /containers/json, /networks, through curl on the lab daemon's socket) and the docker CLI
+ * outputs the fallback reads. Tests hold the two readings equal.
+ */
+async function captureDockerApi(lab: Lab, sub: string): Promise<void> {
+  const folder = new FixtureFolder(join(FIXTURES, 'docker/api', sub));
+  const socket = (lab.dockerHost ?? '').replace(/^unix:\/\//, '');
+  for (const [name, path] of [['api-version.json', '/version'], ['api-containers.json', '/containers/json'], ['api-networks.json', '/networks']] as const) {
+    const result = await lab.inServer(['curl', '-sS', '--fail', '--unix-socket', socket, `http://docker${path}`], { timeoutMs: 60_000 });
+    if (result.exitCode !== 0) throw new Error(`GET ${path} failed: ${result.stderr}`);
+    folder.save(name, result, ['curl', '--unix-socket', '/var/run/docker.sock', `http://docker${path}`]);
+  }
+  const docker = async (name: string, args: string[]) => folder.save(name, await lab.docker(args, { timeoutMs: 60_000 }), ['docker', ...args]);
+  const ids = (await lab.docker(['ps', '-q', '--no-trunc'])).stdout.split(/\s+/).filter(Boolean);
+  const networks = (await lab.docker(['network', 'ls', '-q', '--no-trunc'])).stdout.split(/\s+/).filter(Boolean);
+  await docker('ps.jsonl', ['ps', '--no-trunc', '--format', '{{json .}}']);
+  await docker('inspect.json', ['inspect', '--type', 'container', ...ids]);
+  await docker('network-inspect.json', ['network', 'inspect', ...networks]);
+  await docker('version.json', ['version', '--format', '{{json .}}']);
+  folder.finish();
+}
+
+/** More shapes for the API fixtures: several ports, udp, a port range, a name with a legacy link. */
+async function createMoreContainers(lab: Lab): Promise<void> {
+  await lab.runContainer({ name: 'multi', network: 'v6net', publish: ['8090:80', '5353:53/udp', '9100-9101:9100-9101'], expose: ['7000/udp'] });
+  await lab.docker(['run', '-d', '--name', 'linked', '--network', 'bridge', LAB_IMAGE]);
+  await lab.docker(['run', '-d', '--name', 'linker', '--network', 'bridge', '--link', 'linked:alias', LAB_IMAGE]);
 }
 
 /** The container mix the docker fixtures show. */
@@ -303,6 +333,28 @@ async function main(): Promise<void> {
       await captureIp6tables(lab3, 'docker28-nat-and-routed-ufw-active');
     } finally {
       console.log('lab 3 teardown problems:', await lab3.teardown());
+    }
+  }
+  if (want('docker-api')) {
+    const lab4 = await startLab({ docker: { experimental: true, ip6tables: true } });
+    try {
+      await createContainers(lab4);
+      await createMoreContainers(lab4);
+      await captureDockerApi(lab4, 'v20.10-ip6tables-on');
+    } finally {
+      console.log('lab 4 teardown problems:', await lab4.teardown());
+    }
+    if (docker28Available()) {
+      const lab5 = await startLab({ docker: { unpackedRoot: await docker28Root() } });
+      try {
+        await createContainers(lab5);
+        await createMoreContainers(lab5);
+        await lab5.createNetwork({ name: 'routednet', subnet6: '2001:db8:1234:a1:2::/80', options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } });
+        await lab5.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['8084:80'] });
+        await captureDockerApi(lab5, 'v28-nat-and-routed');
+      } finally {
+        console.log('lab 5 teardown problems:', await lab5.teardown());
+      }
     }
   }
   const hostUfw = await run(['ufw', 'status']);

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { mergeContainers, parseDockerInspect, parseDockerPs } from '../../src/core/parse/docker-containers.js';
-import { parseDaemonJson, parseDockerVersion, parseIp6tablesChains } from '../../src/core/parse/docker-daemon.js';
+import { mergeContainers, parseContainerSummaries, parseDockerInspect, parseDockerPs } from '../../src/core/parse/docker-containers.js';
+import { parseDaemonJson, parseDockerApiVersion, parseDockerVersion, parseIp6tablesChains } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
 
 // Shapes close to Docker's, with any JSON value where a field is expected.
@@ -56,6 +56,47 @@ describe('Docker parsers never throw', () => {
         parseDaemonJson(input);
         parseDockerVersion(input);
         parseIp6tablesChains(input);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on container lists shaped like the Engine API\'s GET /containers/json, and every port it lists is a real port', () => {
+    const summaryLike = fc.array(
+      fc.record(
+        {
+          Id: fc.oneof(fc.stringMatching(/^[0-9a-f]{1,64}$/), anyValue),
+          Names: fc.oneof(fc.array(fc.oneof(fc.string().map((name) => `/${name}`), anyValue)), anyValue),
+          Image: anyValue,
+          State: anyValue,
+          Ports: fc.oneof(
+            fc.array(
+              fc.record(
+                {
+                  IP: fc.oneof(fc.constantFrom('0.0.0.0', '::', ''), anyValue),
+                  PrivatePort: fc.oneof(fc.integer({ min: -1, max: 70000 }), anyValue),
+                  PublicPort: fc.oneof(fc.integer({ min: -1, max: 70000 }), anyValue),
+                  Type: fc.oneof(fc.constantFrom('tcp', 'udp', 'sctp'), anyValue),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+            anyValue,
+          ),
+          NetworkSettings: fc.record({ Networks: fc.oneof(fc.dictionary(fc.string(), fc.record({ GlobalIPv6Address: anyValue }, { requiredKeys: [] })), anyValue) }, { requiredKeys: [] }),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.oneof(text, summaryLike.map((value) => JSON.stringify(value))), (input) => {
+        for (const container of parseContainerSummaries(input).value) {
+          for (const port of container.ports) {
+            if (!(port.port >= 1 && port.port <= 65535) || (port.proto !== 'tcp' && port.proto !== 'udp')) throw new Error(`bad port ${JSON.stringify(port)}`);
+            for (const binding of port.published) if (binding.hostPort !== null && !(binding.hostPort >= 1 && binding.hostPort <= 65535)) throw new Error(`bad host port ${JSON.stringify(binding)}`);
+          }
+        }
+        parseDockerApiVersion(input);
       }),
       { numRuns: 300 },
     );

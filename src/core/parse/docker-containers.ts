@@ -1,7 +1,7 @@
 import type { Container, ContainerNetwork, ContainerPort, Proto, PublishedBinding } from '../types.js';
 import { canonicalIpv6, parsePort } from '../validate.js';
 import ipaddr from 'ipaddr.js';
-import { field, isRecord, parseJson, recordField, stringField } from './json.js';
+import { arrayField, field, isRecord, parseJson, recordField, stringField } from './json.js';
 import { type Parsed, quoteLine, splitLines } from './parsed.js';
 
 /** One line of `docker ps --no-trunc --format '{{json .}}'`. */
@@ -56,6 +56,74 @@ export function parseDockerInspect(text: string): Parsed<Container[]> {
     });
   }
   return { value: containers, warnings };
+}
+
+/**
+ * The array the Engine API returns for GET /containers/json (what `docker ps` lists, with each
+ * container's networks and ports): one Container per element, the same as `docker inspect` gives.
+ */
+export function parseContainerSummaries(text: string): Parsed<Container[]> {
+  const warnings: string[] = [];
+  const parsed = parseJson(text);
+  if (!parsed.ok || !Array.isArray(parsed.value)) {
+    return { value: [], warnings: [`The Docker API listed containers as something other than a JSON array${parsed.ok ? '' : ` (${parsed.error})`}.`] };
+  }
+  const containers: Container[] = [];
+  for (const item of parsed.value) {
+    const id = stringField(item, 'Id');
+    if (id === null || id === '') {
+      warnings.push('The Docker API listed a container without an Id; it was skipped.');
+      continue;
+    }
+    containers.push({
+      id,
+      name: summaryName(arrayField(item, 'Names') ?? []),
+      image: stringField(item, 'Image') ?? '',
+      state: stringField(item, 'State') ?? '',
+      networks: readNetworks(recordField(recordField(item, 'NetworkSettings'), 'Networks'), warnings),
+      ports: readSummaryPorts(arrayField(item, 'Ports') ?? [], warnings),
+    });
+  }
+  return { value: containers.sort((a, b) => a.name.localeCompare(b.name)), warnings };
+}
+
+/** Names are "/web", plus "/other/alias" for each legacy link to it: the container's own is the one without a second slash. */
+function summaryName(names: unknown[]): string {
+  const all = names.filter((name): name is string => typeof name === 'string');
+  const own = all.find((name) => !name.slice(1).includes('/')) ?? all[0] ?? '';
+  return own.replace(/^\//, '');
+}
+
+/**
+ * Ports as the list reports them: { PrivatePort, Type } alone for an exposed port, with IP and
+ * PublicPort per binding; PublicPort 0 (or none) with an IP is what a routed-mode IPv6 network reports.
+ */
+function readSummaryPorts(entries: unknown[], warnings: string[]): ContainerPort[] {
+  const ports = new Map<string, ContainerPort>();
+  for (const entry of entries) {
+    const privatePort = field(entry, 'PrivatePort');
+    const type = stringField(entry, 'Type') ?? '';
+    const key = `${String(privatePort)}/${type}`;
+    const parsed = typeof privatePort === 'number' ? parsePortKey(key) : null;
+    if (parsed === null) {
+      warnings.push(`Docker reported a port v6wall cannot read: "${key.slice(0, 40)}".`);
+      continue;
+    }
+    if ('unsupported' in parsed) continue; // sctp: ufw rules here are tcp/udp only
+    const port = ports.get(key) ?? { port: parsed.port, proto: parsed.proto, published: [] };
+    ports.set(key, port);
+    const hostIp = stringField(entry, 'IP');
+    if (hostIp === null) continue;
+    const publicPort = field(entry, 'PublicPort');
+    if (publicPort === undefined || publicPort === 0) {
+      port.published.push({ hostIp, hostPort: null });
+      continue;
+    }
+    const hostPort = typeof publicPort === 'number' ? parsePort(String(publicPort)) : null;
+    if (hostPort === null) warnings.push(`Docker reported host port "${String(publicPort).slice(0, 20)}" for ${key}; it was ignored.`);
+    else port.published.push({ hostIp, hostPort });
+  }
+  return [...ports.values()].sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
 }
 
 function readNetworks(networks: Record<string, unknown> | null, warnings: string[]): ContainerNetwork[] {

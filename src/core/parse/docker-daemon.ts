@@ -45,6 +45,14 @@ export function parseDaemonJson(text: string, path = '/etc/docker/daemon.json'):
 }
 
 /** `docker version --format '{{json .}}'`: the server version, null when the daemon did not answer. */
+/** The body of the Engine API's GET /version: the server's own fields, without the CLI's Client/Server wrapper. */
+export function parseDockerApiVersion(body: string): string | null {
+  const parsed = parseJson(body.trim());
+  if (!parsed.ok) return null;
+  const version = stringField(parsed.value, 'Version');
+  return version === null || version === '' ? null : version;
+}
+
 export function parseDockerVersion(stdout: string): string | null {
   const parsed = parseJson(stdout.trim());
   if (!parsed.ok) return null;

@@ -1,0 +1,59 @@
+// Discovery reads Docker through the Engine API on the daemon's socket, and the docker CLI is the
+// fallback: against a live lab daemon (Docker 20.10 and 28.5.2) both ways must find the same facts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { DockerFacts } from '../../src/core/types.js';
+import { docker28Root, skipDocker28 } from './docker28.js';
+import { LAB_ADDRESSES, REPO_ROOT, skipLab, startLab, type Lab, type LabOptions } from './harness.js';
+
+const skip = skipLab();
+
+interface ProbeOutput {
+  apiFacts: DockerFacts;
+  cliFacts: DockerFacts;
+  apiPaths: string[];
+  apiDockerProcesses: string[];
+  cliDockerProcesses: string[];
+}
+
+async function probe(lab: Lab): Promise<ProbeOutput> {
+  const result = await lab.inServer([process.execPath, '--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'test/lab/docker-api-probe.ts')], { timeoutMs: 120_000 });
+  if (result.exitCode !== 0) throw new Error(`docker-api probe failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as ProbeOutput;
+}
+
+/** ip6tables-save stamps its output with the time it ran: everything else must match exactly. */
+const withoutSaveTime = (facts: DockerFacts) => ({ ...facts, ip6tablesSave: facts.ip6tablesSave?.replace(/^# (Generated|Completed) .*$/gm, '') });
+
+function scenario(title: string, options: () => Promise<LabOptions>, routed: boolean, skipIt: boolean): void {
+  describe.skipIf(skipIt)(title, () => {
+    let lab: Lab;
+    beforeAll(async () => {
+      lab = await startLab(await options());
+      await lab.createNetwork({ name: 'v6net', subnet6: LAB_ADDRESSES.containerSubnet });
+      await lab.runContainer({ name: 'web', network: 'v6net', ip6: '2001:db8:1234:a1:1::10', publish: ['8081:80'] });
+      await lab.runContainer({ name: 'plain', network: 'v6net', expose: ['9000'] });
+      await lab.runContainer({ name: 'udp', network: 'v6net', publish: ['5353:53/udp'] });
+      if (routed) {
+        await lab.createNetwork({ name: 'routednet', subnet6: '2001:db8:1234:a1:2::/80', options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } });
+        await lab.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['80'] });
+      }
+    }, 240_000);
+    afterAll(async () => {
+      await lab?.teardown();
+    }, 120_000);
+
+    it('finds the same containers, ports, networks and version through the API as through the docker CLI, with three requests and no docker process', async () => {
+      const { apiFacts, cliFacts, apiPaths, apiDockerProcesses, cliDockerProcesses } = await probe(lab);
+      expect(apiFacts.available).toBe(true);
+      expect(apiFacts.containers.map((c) => c.name)).toEqual(routed ? ['plain', 'routed-web', 'udp', 'web'] : ['plain', 'udp', 'web']);
+      expect(withoutSaveTime(apiFacts)).toEqual(withoutSaveTime(cliFacts));
+      expect(apiPaths.sort()).toEqual(['/containers/json', '/networks', '/version']);
+      expect(apiDockerProcesses).toEqual([]);
+      expect(cliDockerProcesses.length).toBe(5);
+    });
+  });
+}
+
+scenario('Docker 20.10, ip6tables on', async () => ({ docker: { experimental: true, ip6tables: true } }), false, skip);
+scenario('Docker 28.5.2, nat and routed networks', async () => ({ docker: { unpackedRoot: await docker28Root() } }), true, skip || skipDocker28());
