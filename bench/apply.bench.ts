@@ -15,7 +15,7 @@ import { shellJoin } from '../src/core/shell-quote.js';
 import type { ApplyRoundReport } from './apply-in-lab.js';
 
 const RULES = 50;
-const ROUNDS = 8;
+const ROUNDS = 10;
 const here = fileURLToPath(import.meta.url);
 const repoRoot = join(here, '../..');
 
