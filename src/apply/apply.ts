@@ -167,7 +167,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   ]);
   if (!snapshot.ok) {
     await claimPending(stateDir, id, 'apply-refused');
-    if (watchdog.ok) await stopWatchdog(watchdog.value, id);
+    if (watchdog.ok) await stopWatchdog(watchdog.value.pid, id);
     return refuseWith(`refusing to apply: ${snapshot.errors}`);
   }
   if (!watchdog.ok) {
@@ -176,8 +176,8 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   }
   await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
   onEvent({ type: 'snapshot', snapshotId: id });
-  pending.watchdogPid = watchdog.value;
-  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value });
+  pending.watchdogPid = watchdog.value.pid;
+  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value.pid, watchdog: watchdog.value.how });
 
   const records: StepRecord[] = [];
   const stepPidFile = stateLayout.runningStep(stateDir, id);

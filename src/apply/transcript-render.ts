@@ -58,7 +58,7 @@ export function renderTranscriptText(t: Transcript): string {
         lines.push(`  snapshot ${e.snapshotId} saved (UFW was ${e.ufwEnabled ? 'enabled' : 'disabled'})`);
         break;
       case 'armed':
-        lines.push(`  rollback armed until ${e.deadline}${e.watchdogPid !== null ? ` (watchdog pid ${e.watchdogPid})` : ''}`);
+        lines.push(`  rollback armed until ${e.deadline}${e.watchdogPid !== null ? ` (watchdog pid ${e.watchdogPid}${e.watchdog === undefined ? '' : `, ${e.watchdog}`})` : ''}`);
         break;
       case 'step':
         lines.push(...recordLines(e.record, e.phase === 'apply' ? `  [${e.record.index + 1}]` : '  [rollback]'));

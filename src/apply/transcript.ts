@@ -31,7 +31,7 @@ export type TranscriptEntry =
       confirmTimeoutSec: number | null;
     }
   | { type: 'snapshot'; when: string; snapshotId: string; ufwEnabled: boolean }
-  | { type: 'armed'; when: string; deadline: string; watchdogPid: number | null }
+  | { type: 'armed'; when: string; deadline: string; watchdogPid: number | null; /** How the watchdog was started (absent in older transcripts). */ watchdog?: string }
   | {
       type: 'step';
       when: string;

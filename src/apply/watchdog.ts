@@ -1,6 +1,7 @@
 // The detached rollback: a process in its own session that outlives the wizard, its
 // terminal and its SSH connection, and restores the snapshot when nobody confirms in time.
 import { spawn } from 'node:child_process';
+import { existsSync, readlinkSync } from 'node:fs';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -131,31 +132,94 @@ export async function runWatchdog(args: string[]): Promise<number> {
 }
 
 /**
- * Starts `<command> __watchdog --state-dir DIR --id ID` detached (setsid, no stdio, unref'd)
- * and waits until it reports ready, so apply never changes anything without a live rollback.
+ * Whether the watchdog can be a systemd unit: systemd is the init system (what sd_booted() checks)
+ * and v6wall shares its mount, network and pid namespaces. A unit runs in init's namespaces, so
+ * from inside a container or a lab namespace it would restore the wrong firewall.
  */
-export async function spawnWatchdog(command: readonly string[], stateDir: string, id: string, timeoutMs = 15_000): Promise<Result<number, string>> {
+export function systemdCanHostWatchdog(): boolean {
+  if (!existsSync('/run/systemd/system')) return false;
+  try {
+    return ['mnt', 'net', 'pid'].every((ns) => readlinkSync(`/proc/self/ns/${ns}`) === readlinkSync(`/proc/1/ns/${ns}`));
+  } catch {
+    return false;
+  }
+}
+
+/** The transient unit the watchdog runs in where systemd runs; its name carries the apply's id. */
+export function watchdogUnitName(id: string): string {
+  return `v6wall-rollback-${id}`;
+}
+
+/**
+ * systemd-run argv that starts the watchdog as a transient service of the system manager: outside
+ * the operator's login session, so logind's KillUserProcesses=yes cannot take it down with the
+ * SSH connection it is there to protect.
+ */
+export function systemdRunArgv(watchdogArgv: readonly string[], id: string): string[] {
+  return ['systemd-run', '--unit', watchdogUnitName(id), '--description', `v6wall: roll back apply ${id} unless confirmed`, '--collect', '--quiet', '--', ...watchdogArgv];
+}
+
+export interface SpawnWatchdogOptions {
+  timeoutMs?: number;
+  /** Start it through systemd-run (default: systemdCanHostWatchdog()); a detached process otherwise or if that fails. */
+  systemd?: boolean;
+}
+
+export interface StartedWatchdog {
+  pid: number;
+  /** How it was started, for the transcript. */
+  how: string;
+}
+
+/** Runs systemd-run and waits for it (it returns once the unit has started); its error, or null. */
+function startUnit(argv: readonly string[]): Promise<string | null> {
+  const [file, ...args] = argv;
+  return new Promise((resolve) => {
+    let stderr = '';
+    const child = spawn(file ?? 'systemd-run', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) => resolve(error.message));
+    child.on('close', (code) => resolve(code === 0 ? null : `systemd-run exited ${code ?? 'on a signal'}${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+  });
+}
+
+/**
+ * Starts `<command> __watchdog --state-dir DIR --id ID` as a transient systemd unit where systemd
+ * runs, else detached (setsid, no stdio, unref'd), and waits until it reports ready, so apply never
+ * changes anything without a live rollback.
+ */
+export async function spawnWatchdog(command: readonly string[], stateDir: string, id: string, options: SpawnWatchdogOptions = {}): Promise<Result<StartedWatchdog, string>> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const [file, ...pre] = command;
   if (file === undefined) return { ok: false, errors: 'no watchdog command was given' };
   const ready = readyFile(stateDir, id);
   await unlink(ready).catch(() => undefined);
+  const watchdogArgv = [file, ...pre, '__watchdog', '--state-dir', stateDir, '--id', id];
   let spawnError: string | null = null;
   let exited: number | null = null;
-  const child = spawn(file, [...pre, '__watchdog', '--state-dir', stateDir, '--id', id], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) => {
-    spawnError = error.message;
-  });
-  child.on('exit', (code) => {
-    exited = code ?? -1;
-  });
-  child.unref();
+  let how = 'a detached process in its own session';
+  const useSystemd = options.systemd ?? systemdCanHostWatchdog();
+  const unitError = useSystemd ? await startUnit(systemdRunArgv(watchdogArgv, id)) : 'systemd cannot host it here';
+  if (unitError === null) {
+    how = `the transient systemd unit ${watchdogUnitName(id)}`;
+  } else {
+    if (useSystemd) await log(stateDir, id, `could not start it through systemd-run (${unitError}); starting it detached instead`);
+    const child = spawn(watchdogArgv[0] ?? file, watchdogArgv.slice(1), { detached: true, stdio: 'ignore' });
+    child.on('error', (error) => {
+      spawnError = error.message;
+    });
+    child.on('exit', (code) => {
+      exited = code ?? -1;
+    });
+    child.unref();
+  }
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (spawnError !== null) return { ok: false, errors: `the rollback watchdog could not start: ${spawnError}` };
     if (exited !== null) return { ok: false, errors: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
     const pid = await readFile(ready, 'utf8').then((text) => Number(text.trim())).catch(() => null);
-    if (pid !== null && pid > 0) return { ok: true, value: pid };
+    if (pid !== null && pid > 0) return { ok: true, value: { pid, how } };
     await sleep(25);
   }
-  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s` };
+  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${unitError === null ? ` (systemctl status ${watchdogUnitName(id)})` : ''}` };
 }
