@@ -1,6 +1,6 @@
 // Walks a plan: refuse unless safe → snapshot → arm the detached rollback → run steps in order,
 // recording each → on the first failure roll back at once → on success await confirmation.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { acquireApplyLock } from './apply-lock.js';
@@ -211,8 +211,9 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     const step = plan.steps[index];
     if (step === undefined) continue;
     try {
-      const current = await readPending(stateDir);
-      if (current.kind !== 'pending' || current.pending.id !== id) return fail('the rollback watchdog fired while the apply was running', index);
+      // Whoever takes the pending apply (the watchdog) renames the file away, and the apply lock keeps
+      // any other apply from writing one: its presence is enough between steps, and cheap.
+      if (!existsSync(stateLayout.pending(stateDir))) return fail('the rollback watchdog fired while the apply was running', index);
       // Keep the watchdog from firing while a slow step is still within its own timeout. The
       // pending file is rewritten (with an fsync) only when the time left gets short, not per step.
       if (Date.parse(pending.deadline) - now().getTime() < (stepTimeoutSec + STEP_GRACE_SEC / 2) * 1000) {

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Choices, PlanStepKind, Result, StepRecord } from '../core/types.js';
@@ -84,7 +85,8 @@ export async function startTranscript(stateDir: string, start: StartEntry): Prom
     errors: [],
     async append(entry) {
       try {
-        await appendFile(path, `${JSON.stringify(entry)}\n`);
+        // Synchronous: one short local write per step costs less than three thread-pool round trips.
+        appendFileSync(path, `${JSON.stringify(entry)}\n`);
       } catch (error) {
         writer.errors.push(`transcript ${path}: ${describeFsError(error)}`);
       }

@@ -219,7 +219,7 @@ export async function spawnWatchdog(command: readonly string[], stateDir: string
     if (exited !== null) return { ok: false, errors: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
     const pid = await readFile(ready, 'utf8').then((text) => Number(text.trim())).catch(() => null);
     if (pid !== null && pid > 0) return { ok: true, value: { pid, how } };
-    await sleep(25);
+    await sleep(5);
   }
   return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${unitError === null ? ` (systemctl status ${watchdogUnitName(id)})` : ''}` };
 }
