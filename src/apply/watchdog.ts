@@ -1,5 +1,6 @@
-// The detached rollback: a process in its own session that outlives the wizard, its
-// terminal and its SSH connection, and restores the snapshot when nobody confirms in time.
+// The detached rollback: a transient systemd unit, or a process in its own session, that outlives
+// the wizard, its terminal and its SSH connection, and restores the snapshot when nobody confirms
+// in time (or at once when v6wall dies while applying).
 import { spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
@@ -172,15 +173,12 @@ export interface StartedWatchdog {
 }
 
 /** Runs systemd-run and waits for it (it returns once the unit has started); its error, or null. */
-function startUnit(argv: readonly string[]): Promise<string | null> {
-  const [file, ...args] = argv;
-  return new Promise((resolve) => {
-    let stderr = '';
-    const child = spawn(file ?? 'systemd-run', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => resolve(error.message));
-    child.on('close', (code) => resolve(code === 0 ? null : `systemd-run exited ${code ?? 'on a signal'}${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
-  });
+async function startUnit(argv: readonly string[]): Promise<string | null> {
+  const { runCommand } = await import('../host/run.js');
+  const result = await runCommand(argv, { timeoutMs: 30_000 });
+  if (result.exitCode === 0) return null;
+  const said = result.stderr.trim().split('\n').at(-1) ?? '';
+  return `${result.notFound ? 'systemd-run is not installed' : `systemd-run exited ${result.exitCode}`}${said !== '' && !result.notFound ? `: ${said}` : ''}`;
 }
 
 /**
