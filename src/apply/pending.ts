@@ -91,8 +91,11 @@ export async function claimPending(stateDir: string, id: string, by: string): Pr
   }
 }
 
+// How long stopWatchdog waits for the watchdog to exit after SIGTERM (it exits in milliseconds).
+const WATCHDOG_EXIT_WAIT_MS = 2000;
+
 /** Stops the watchdog after its pending apply was taken; checks the pid is still that watchdog. */
-export async function stopWatchdog(pid: number | null, id: string, waitMs = 2000): Promise<void> {
+export async function stopWatchdog(pid: number | null, id: string): Promise<void> {
   if (pid === null) return;
   try {
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
@@ -103,7 +106,7 @@ export async function stopWatchdog(pid: number | null, id: string, waitMs = 2000
   }
   // Waited for, so that nothing of this apply is still running (or holding the state directory) after.
   const started = Date.now();
-  while (isProcessAlive(pid) && Date.now() - started < waitMs) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (isProcessAlive(pid) && Date.now() - started < WATCHDOG_EXIT_WAIT_MS) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Whether the process exists and has not exited; a zombie (exited, not yet reaped) counts as gone. */

@@ -195,14 +195,12 @@ export async function spawnWatchdog(command: readonly string[], stateDir: string
   const watchdogArgv = [file, ...pre, '__watchdog', '--state-dir', stateDir, '--id', id];
   let spawnError: string | null = null;
   let exited: number | null = null;
-  let how = 'a detached process in its own session';
-  const useSystemd = options.systemd ?? systemdCanHostWatchdog();
-  const unitError = useSystemd ? await startUnit(systemdRunArgv(watchdogArgv, id)) : 'systemd cannot host it here';
-  if (unitError === null) {
-    how = `the transient systemd unit ${watchdogUnitName(id)}`;
-  } else {
-    if (useSystemd) await log(stateDir, id, `could not start it through systemd-run (${unitError}); starting it detached instead`);
-    const child = spawn(watchdogArgv[0] ?? file, watchdogArgv.slice(1), { detached: true, stdio: 'ignore' });
+  const unitError = (options.systemd ?? systemdCanHostWatchdog()) ? await startUnit(systemdRunArgv(watchdogArgv, id)) : undefined;
+  const asUnit = unitError === null;
+  const how = asUnit ? `the transient systemd unit ${watchdogUnitName(id)}` : 'a detached process in its own session';
+  if (!asUnit) {
+    if (unitError !== undefined) await log(stateDir, id, `could not start it through systemd-run (${unitError}); starting it detached instead`);
+    const child = spawn(file, watchdogArgv.slice(1), { detached: true, stdio: 'ignore' });
     child.on('error', (error) => {
       spawnError = error.message;
     });
@@ -219,5 +217,5 @@ export async function spawnWatchdog(command: readonly string[], stateDir: string
     if (pid !== null && pid > 0) return { ok: true, value: { pid, how } };
     await sleep(5);
   }
-  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${unitError === null ? ` (systemctl status ${watchdogUnitName(id)})` : ''}` };
+  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${asUnit ? ` (systemctl status ${watchdogUnitName(id)})` : ''}` };
 }

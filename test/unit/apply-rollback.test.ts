@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyPlan, type ApplyOptions } from '../../src/apply/apply.js';
@@ -45,6 +46,21 @@ afterEach(async () => {
 
 function options(host: FakeHost, run: ApplyOptions['run'], extra: Partial<ApplyOptions> = {}): ApplyOptions {
   return { stateDir: host.stateDir, confirmTimeoutSec: 60, run, choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), paths: host.paths, ...extra };
+}
+
+/** Live processes started as `... __watchdog --state-dir DIR ...` for this state directory. */
+function watchdogsOf(stateDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes('__watchdog') && argv.includes(stateDir) && isProcessAlive(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function tryMount(args: string[]): boolean {
@@ -127,8 +143,7 @@ describe('snapshots', () => {
     expect(run.calls.filter((c) => c[0] === 'ufw')).toEqual([]);
     expect((await readPending(host.stateDir)).kind).toBe('none');
     // The watchdog started alongside the snapshot is gone too: nothing of the refused apply runs on.
-    const watchdogs = (await readFile(join(host.stateDir, 'watchdog.log'), 'utf8').catch(() => '')).match(/pid (\d+)\]/g) ?? [];
-    for (const tag of watchdogs) expect(isProcessAlive(Number(/\d+/.exec(tag)?.[0]))).toBe(false);
+    expect(watchdogsOf(host.stateDir)).toEqual([]);
     const t = await readTranscript(host.stateDir, outcome.transcriptId);
     expect(t.ok && t.value.outcome).toBe('refused');
   });
