@@ -2,31 +2,8 @@
 // execa, conf) are imported only by the path that needs them.
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandIo } from './commands/io.js';
-
-const HELP = `v6wall ${pkg.version} - secure the firewall of an IPv6 Docker host without locking yourself out
-
-Usage:
-  v6wall [--state-dir DIR] [--confirm-timeout SECONDS]
-                            the interactive wizard (needs a terminal)
-  v6wall plan [selection]   print the commands for this host; changes nothing
-  v6wall apply [selection] --yes
-                            apply them, arm the automatic rollback, print the confirm code
-  v6wall confirm CODE       from a NEW SSH session: keep the applied changes
-  v6wall rollback           restore the firewall saved before the last apply
-  v6wall status [--json]    firewall state, pending confirmation, v6wall's rules, transcripts
-  v6wall transcript [--list | --last | ID] [--format text|sh|json] [--undo]
-                            what was applied, also as a runnable script
-
-Selection (plan and apply):
-  --ssh-port N|auto  --route NAME:PORT[/tcp|/udp]  --publish NAME:HOSTPORT[/tcp|/udp]
-
-Common:
-  --state-dir DIR           where snapshots and transcripts live (default /var/lib/v6wall, or V6WALL_STATE_DIR)
-  -h, --help                help (also \`v6wall COMMAND --help\`)
-  -V, --version             the version
-
-The wizard and apply need root. Read-only commands work as far as they can without it.
-`;
+import { commandByName, wizardCommand, allFlags } from './cli/spec.js';
+import { commandHelp, programHelp } from './cli/help.js';
 
 const io: CommandIo = {
   stdout: (text) => void process.stdout.write(text),
@@ -39,11 +16,11 @@ async function discover() {
   return discoverHostFacts();
 }
 
-const WIZARD_FLAGS = new Set(['--state-dir', '--confirm-timeout']);
+// `v6wall --state-dir DIR` is the wizard with a flag, not a command (`v6wall --help` is the program's help).
+const WIZARD_FLAGS = new Set(allFlags(wizardCommand).filter((flag) => flag.name !== 'help').map((flag) => `--${flag.name}`));
 
 async function main(argv: string[]): Promise<number> {
   const [first] = argv;
-  // `v6wall --state-dir DIR` is the wizard with a flag, not a command.
   const flagsOnly = first !== undefined && WIZARD_FLAGS.has(first.split('=')[0] ?? '');
   const [command, ...rest] = flagsOnly ? ['wizard', ...argv] : argv;
   switch (command) {
@@ -54,9 +31,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case '-h':
     case '--help':
-    case 'help':
-      io.stdout(HELP);
+      io.stdout(programHelp(pkg.version));
       return 0;
+    case 'help': {
+      const topic = rest[0] === undefined ? undefined : commandByName(rest[0]);
+      if (rest[0] !== undefined && topic === undefined) {
+        io.stderr(`v6wall help: unknown command "${rest[0]}"\nRun \`v6wall --help\` for the commands.\n`);
+        return 2;
+      }
+      io.stdout(topic === undefined ? programHelp(pkg.version) : commandHelp(topic));
+      return 0;
+    }
     case '-V':
     case '--version':
       io.stdout(`${pkg.version}\n`);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { ApplyEvent, Facts, Runner } from '../core/types.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
@@ -6,26 +5,10 @@ import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
 import { shellJoin } from '../core/shell-quote.js';
 import type { UfwPaths } from '../apply/paths.js';
 import { resolveStateDir } from '../apply/paths.js';
-import { parseConfirmTimeout, stateDirHelp, usageError, type CommandIo } from './io.js';
-import { selectionHelp, selectionOptions, toSelectionFlags } from './selection-flags.js';
-
-export const applyHelp = `Usage: v6wall apply [selection] --yes [--confirm-timeout SECONDS] [--state-dir DIR]
-
-Applies the plan \`v6wall plan\` prints for the same selection. Before the first command it
-saves UFW's files and starts a detached rollback; if nobody runs \`v6wall confirm CODE\` from a
-NEW SSH session before the deadline, the firewall is restored as it was, even if this
-terminal or SSH connection is gone.
-
-${selectionHelp}
-Apply:
-  --yes                     really apply (without it, the plan is printed and nothing changes)
-  --confirm-timeout SECONDS time to confirm before the rollback fires (default 120)
-${stateDirHelp}
-  -h, --help                this help
-
-Exit codes: 0 applied and awaiting confirmation (or nothing to do), 1 refused or failed
-(a failed step is rolled back at once), 2 bad flags or an impossible choice, or no --yes.
-`;
+import { parseConfirmTimeout, type CommandIo } from './io.js';
+import { toSelectionFlags } from './selection-flags.js';
+import { applyCommand } from '../cli/spec.js';
+import { parseCommandLine } from './command-line.js';
 
 export interface ApplyCommandDeps {
   discover: () => Promise<Facts>;
@@ -66,27 +49,9 @@ function describeEvent(e: ApplyEvent): string | null {
 }
 
 export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        ...selectionOptions,
-        yes: { type: 'boolean', short: 'y' },
-        'confirm-timeout': { type: 'string' },
-        'state-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return usageError(io, 'apply', error);
-  }
-  if (values.help) {
-    io.stdout(applyHelp);
-    return 0;
-  }
+  const parsed = parseCommandLine(applyCommand, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const flags = toSelectionFlags(values);
   if (typeof flags === 'string') {
     io.stderr(`v6wall apply: ${flags}\n`);

@@ -1,20 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { Runner } from '../core/types.js';
 import { resolveStateDir } from '../apply/paths.js';
 import { shellJoin } from '../core/shell-quote.js';
-import { stateDirHelp, usageError, type CommandIo } from './io.js';
-
-export const rollbackHelp = `Usage: v6wall rollback [--state-dir DIR]
-
-Restores UFW as it was before the last \`v6wall apply\`: its rule files, ufw.conf and
-/etc/default/ufw, then reloads UFW (or disables it, if it was disabled then). Works while
-an apply awaits confirmation (it disarms that rollback) and also after a confirmation.
-
-${stateDirHelp}
-  -h, --help                this help
-
-Exit codes: 0 rolled back, 1 failed or nothing to roll back to, 2 bad flags.
-`;
+import type { CommandIo } from './io.js';
+import { rollbackCommand } from '../cli/spec.js';
+import { parseCommandLine } from './command-line.js';
 
 export interface RollbackCommandDeps {
   run: Runner;
@@ -22,16 +11,9 @@ export interface RollbackCommandDeps {
 }
 
 export async function run(args: string[], io: CommandIo, deps?: Partial<RollbackCommandDeps>): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (error) {
-    return usageError(io, 'rollback', error);
-  }
-  if (values.help) {
-    io.stdout(rollbackHelp);
-    return 0;
-  }
+  const parsed = parseCommandLine(rollbackCommand, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const isRoot = deps?.isRoot ?? process.getuid?.() === 0;
   if (!isRoot) {
     io.stderr('v6wall rollback: restoring the firewall needs root (sudo v6wall rollback); nothing was changed\n');

@@ -2,21 +2,6 @@
 import type { SelectionFlags } from '../core/choices.js';
 import { parseSshPortFlag } from '../core/choices.js';
 
-export const selectionOptions = {
-  'ssh-port': { type: 'string', multiple: true },
-  route: { type: 'string', multiple: true },
-  publish: { type: 'string', multiple: true },
-  'remove-stale': { type: 'boolean' },
-} as const;
-
-export const selectionHelp = `Selection:
-  --ssh-port N|auto         SSH port to keep open (repeatable; default: auto = every detected port)
-  --route NAME:PORT[/tcp|/udp]
-                            open the container's own IPv6 address on its port (repeatable)
-  --publish NAME:HOSTPORT[/tcp|/udp]
-                            open a host port the container publishes (repeatable)
-  --remove-stale            remove v6wall's rules for containers that are gone or have a new address`;
-
 export interface SelectionValues {
   'ssh-port'?: string[];
   route?: string[];

@@ -1,21 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { Facts, UfwRule } from '../core/types.js';
 import { parseRuleComment } from '../core/rule-comment.js';
 import { reachabilityReport, type ReachabilityReport } from '../core/reachability-report.js';
 import { resolveStateDir } from '../apply/paths.js';
-import { stateDirHelp, usageError, type CommandIo } from './io.js';
-
-export const statusHelp = `Usage: v6wall status [--json] [--state-dir DIR]
-
-The firewall's state and policies, an apply awaiting confirmation (with its time left),
-v6wall's rules per container (recognised by their "v6wall ..." comments), what a NEW
-connection from the internet can reach (judged from the live ip6tables ruleset: SSH,
-each container port at its own address, each published port), and the latest transcripts.
-
-  --json                    the same as JSON
-${stateDirHelp}
-  -h, --help                this help
-`;
+import type { CommandIo } from './io.js';
+import { statusCommand } from '../cli/spec.js';
+import { parseCommandLine } from './command-line.js';
 
 export interface StatusCommandDeps {
   discover: () => Promise<Facts>;
@@ -160,16 +149,9 @@ function renderText(report: StatusReport): string {
 }
 
 export async function run(args: string[], io: CommandIo, deps?: Partial<StatusCommandDeps>): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (error) {
-    return usageError(io, 'status', error);
-  }
-  if (values.help) {
-    io.stdout(statusHelp);
-    return 0;
-  }
+  const parsed = parseCommandLine(statusCommand, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const discover = deps?.discover ?? (async () => (await import('../host/discover.js')).discoverHostFacts());
   const report = await gather(resolveStateDir(values['state-dir'], io.env), { discover, now: deps?.now ?? (() => new Date()) });
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));

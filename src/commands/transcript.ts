@@ -1,56 +1,18 @@
-import { parseArgs } from 'node:util';
 import { resolveStateDir } from '../apply/paths.js';
-import { stateDirHelp, usageError, type CommandIo } from './io.js';
-
-export const transcriptHelp = `Usage: v6wall transcript [--list | --last | ID] [--format text|sh|json] [--undo] [--state-dir DIR]
-
-What v6wall applied and rolled back, written as it happened.
-
-  --list                    one line per transcript, oldest first (the default)
-  --last                    the newest transcript
-  ID                        that transcript
-  --format text|sh|json     text for reading (default); sh: a runnable POSIX script of the
-                            commands that were applied, each under its why; json: every entry
-  --undo                    the inverse script: each applied command's undo, last first
-${stateDirHelp}
-  -h, --help                this help
-
-Exit codes: 0 shown, 1 missing or corrupted transcript, 2 bad flags.
-`;
+import type { CommandIo } from './io.js';
+import { transcriptCommand } from '../cli/spec.js';
+import { parseCommandLine } from './command-line.js';
 
 const FORMATS = ['text', 'sh', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const isFormat = (text: string): text is Format => (FORMATS as readonly string[]).includes(text);
 
 export async function run(args: string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        list: { type: 'boolean' },
-        last: { type: 'boolean' },
-        format: { type: 'string' },
-        undo: { type: 'boolean' },
-        'state-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    return usageError(io, 'transcript', error);
-  }
+  const parsed = parseCommandLine(transcriptCommand, args, io);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(transcriptHelp);
-    return 0;
-  }
   const format = values.format ?? 'text';
-  if (!isFormat(format)) {
-    io.stderr(`v6wall transcript: --format ${format}: expected text, sh or json\n`);
-    return 2;
-  }
+  if (!isFormat(format)) return 2; // already refused by the parser: --format has choices
   const picks = [values.list === true, values.last === true, positionals.length > 0].filter(Boolean).length;
   if (picks > 1 || positionals.length > 1) {
     io.stderr('v6wall transcript: give one of --list, --last or a single ID\n');

@@ -1,42 +1,18 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
-import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { parseConfirmTimeout, stateDirHelp, usageError, type CommandIo } from './io.js';
+import { parseConfirmTimeout, type CommandIo } from './io.js';
+import { wizardCommand } from '../cli/spec.js';
+import { parseCommandLine } from './command-line.js';
 import { defaultChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { planScript } from '../core/plan-script.js';
 import type { ApplyOutcome, Facts } from '../core/types.js';
 import type { WizardDeps } from '../ui/deps.js';
 
-export const wizardHelp = `Usage: v6wall [--confirm-timeout SECONDS] [--state-dir DIR]
-
-The interactive wizard: detects the SSH port, shows the firewall and the containers,
-lets you choose what to open, previews and applies the commands, and waits for your
-confirmation from a NEW SSH session before it keeps them.
-
-  --confirm-timeout SECONDS time to confirm before the rollback fires (default 120)
-${stateDirHelp}
-  -h, --help                this help
-
-Keys: arrows or j/k move, space toggles, enter goes on, esc goes back, ? help, q quits.
-`;
-
 export async function startWizard(args: string[], io: CommandIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { 'confirm-timeout': { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return usageError(io, 'wizard', error);
-  }
-  if (values.help) {
-    io.stdout(wizardHelp);
-    return 0;
-  }
+  const parsed = parseCommandLine(wizardCommand, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const timeout = parseConfirmTimeout(values['confirm-timeout']);
   if (typeof timeout === 'string') {
     io.stderr(`v6wall: ${timeout}\n`);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { COMMANDS } from '../../src/cli/spec.js';
+import { commandHelp } from '../../src/cli/help.js';
 
 const cli = fileURLToPath(new URL('../../dist/v6wall.js', import.meta.url));
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -14,6 +16,15 @@ describe('the v6wall command line', () => {
     const help = v6wall('--help');
     expect(help.status).toBe(0);
     for (const command of ['plan', 'apply', 'confirm CODE', 'rollback', 'status', 'transcript']) expect(help.stdout).toContain(`v6wall ${command}`);
+  });
+
+  it('routes every command of the spec, whose --help is the help rendered from it', () => {
+    for (const command of COMMANDS) {
+      const result = v6wall(command.name, '--help');
+      expect(result.status, command.name).toBe(0);
+      expect(result.stdout).toBe(commandHelp(command));
+      expect(v6wall('help', command.name).stdout).toBe(commandHelp(command));
+    }
   });
 
   it('names an unknown command and exits 2', () => {
