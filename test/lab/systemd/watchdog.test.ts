@@ -1,0 +1,189 @@
+// The rollback watchdog under a real systemd (PID 1 of a booted Debian 12, in the lab's server
+// namespace): v6wall apply runs in a real SSH login from the client namespace, and every outcome is
+// checked by real connections from there. The lab's baseline: ufw inactive, SSH (22) and a TCP
+// service (8080) open. v6wall's apply allows SSH, denies the rest and enables ufw: 8080 closes.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { labTitle, skipLab } from '../harness.js';
+import { sleep } from '../exec.js';
+import { skipSystemdLab, startSystemdLab, type SystemdLab } from './harness.js';
+import {
+  CONFIRM_TIMEOUT_SEC,
+  applyOverSsh,
+  expectBaseline,
+  reachable,
+  rollBackByHand,
+  transcriptOutcome,
+  unitState,
+  waitForRollback,
+} from './operator.js';
+
+const skip = skipSystemdLab(skipLab());
+/** The watchdog polls every 0.5 s and `ufw --force disable` takes a second or two on a busy machine. */
+const ROLLBACK_GRACE_MS = 20_000;
+
+const timings: Record<string, number> = {};
+
+describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), () => {
+  let lab: SystemdLab;
+
+  beforeAll(async () => {
+    lab = await startSystemdLab();
+    timings['boot'] = lab.bootReports[0]?.ms ?? Number.NaN;
+  });
+  afterAll(async () => {
+    console.info(`systemd lab timings (ms): ${JSON.stringify(timings)}`);
+    expect(await lab?.teardown()).toEqual([]);
+  });
+  beforeEach(async () => {
+    await expectBaseline(lab);
+  });
+
+  it('runs as a real transient unit in the system slice, outside the SSH session that applied', async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    const status = await lab.exec(['systemctl', 'status', '--no-pager', applied.unit]);
+    expect(status.exitCode, status.stdout).toBe(0);
+    expect(status.stdout).toContain('Active: active (running)');
+    expect(status.stdout).toContain(`v6wall: roll back apply ${applied.id} unless confirmed`);
+    const cgroup = (await lab.exec(['systemctl', 'show', '--value', '-p', 'ControlGroup', applied.unit])).stdout.trim();
+    expect(cgroup).toBe(`/system.slice/${applied.unit}.service`);
+    const sessionCgroup = (await lab.exec(['systemctl', 'show', '--value', '-p', 'ControlGroup', `session-${applied.sessionId}.scope`])).stdout.trim();
+    expect(sessionCgroup).toMatch(/^\/user\.slice\/user-0\.slice\/session-\d+\.scope$/);
+    const transcript = await lab.readFile(`/var/lib/v6wall/transcripts/${applied.id}.jsonl`);
+    expect(transcript).toContain(`the transient systemd unit ${applied.unit}`);
+    await applied.session.drop();
+    await rollBackByHand(lab);
+    expect(await unitState(lab, applied.unit)).not.toBe('active');
+    timings['transient unit'] = Math.round(performance.now() - started);
+  });
+
+  it('confirm from a NEW SSH session keeps the rules past the deadline and stops the unit', async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab);
+    const confirm = await lab.ssh(['v6wall', 'confirm', applied.code]);
+    expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
+    await applied.session.drop();
+    expect(await unitState(lab, applied.unit)).not.toBe('active');
+    await sleep(Math.max(0, applied.deadline + 3_000 - Date.now()));
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    expect((await transcriptOutcome(lab, applied.id))?.outcome).toBe('confirmed');
+    expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: active');
+    timings['confirm'] = Math.round(performance.now() - started);
+    await rollBackByHand(lab);
+  });
+
+  it('no confirm: rolled back after the deadline, the unit gone', async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab, { then: 'exit' });
+    expect(await applied.session.exited).toBe(0);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    const outcome = await waitForRollback(lab, applied.id, CONFIRM_TIMEOUT_SEC * 1000 + ROLLBACK_GRACE_MS);
+    timings['no confirm: rollback after deadline'] = outcome.when - applied.deadline;
+    expect(outcome.by).toBe('watchdog');
+    expect(outcome.when).toBeGreaterThanOrEqual(applied.deadline);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    expect(await unitState(lab, applied.unit)).not.toBe('active');
+    timings['no confirm'] = Math.round(performance.now() - started);
+  });
+
+  it("SIGKILL of every process of the operator's SSH session: still rolled back after the deadline", async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab);
+    const killed = await lab.exec(['loginctl', 'kill-session', applied.sessionId, '--signal=SIGKILL']);
+    expect(killed.exitCode, killed.stderr).toBe(0);
+    // The connection dies with the session's sshd process.
+    expect(await applied.session.exited).toBe(255);
+    await expectSessionEmpty(lab, applied.sessionId);
+    expect(await unitState(lab, applied.unit)).toBe('active');
+    const outcome = await waitForRollback(lab, applied.id, CONFIRM_TIMEOUT_SEC * 1000 + ROLLBACK_GRACE_MS);
+    timings['session SIGKILL: rollback after deadline'] = outcome.when - applied.deadline;
+    expect(outcome.when).toBeGreaterThanOrEqual(applied.deadline);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    timings['session SIGKILL'] = Math.round(performance.now() - started);
+  });
+
+  it('SIGKILL of the whole SSH session in the middle of the apply: rolled back at once, before the deadline', async () => {
+    const started = performance.now();
+    // The first line apply prints once the snapshot is saved and the watchdog armed, before its first command.
+    const applied = await applyOverSsh(lab, { until: /the rollback is armed/, confirmTimeoutSec: 60 });
+    const killed = await lab.exec(['loginctl', 'kill-session', applied.sessionId, '--signal=SIGKILL']);
+    expect(killed.exitCode, killed.stderr).toBe(0);
+    await applied.session.exited;
+    const outcome = await waitForRollback(lab, applied.id, ROLLBACK_GRACE_MS);
+    expect(outcome.detail).toMatch(/died|stopped while running/);
+    const deadline = Date.parse(JSON.parse((await lab.readFile(`/var/lib/v6wall/transcripts/${applied.id}.jsonl`)).split('\n').find((line) => line.includes('"armed"')) ?? '{}').deadline);
+    expect(outcome.when).toBeLessThan(deadline);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    timings['SIGKILL mid-apply'] = Math.round(performance.now() - started);
+  });
+
+  it('logind KillUserProcesses=yes, a sudo operator, the session ending: its processes are killed, the rollback still comes', async () => {
+    // logind spares root's sessions (KillExcludeUsers=root by default): the operator logs in as a user and uses sudo.
+    const started = performance.now();
+    await lab.addSudoUser('admin');
+    await lab.must(['mkdir', '-p', '/etc/systemd/logind.conf.d']);
+    await lab.must(['sh', '-c', 'printf "[Login]\\nKillUserProcesses=yes\\n" > /etc/systemd/logind.conf.d/kill-user-processes.conf']);
+    await lab.must(['systemctl', 'restart', 'systemd-logind']);
+    try {
+      const setting = await lab.must(['busctl', 'get-property', 'org.freedesktop.login1', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager', 'KillUserProcesses']);
+      expect(setting.stdout.trim()).toBe('b true');
+      // A bystander in its own session and process group, as a detached watchdog would be: only logind's kill can reach it.
+      const applied = await applyOverSsh(lab, { user: 'admin', then: 'exit', before: 'setsid sleep 600 < /dev/null > /dev/null 2>&1 & echo "bystander=$!"' });
+      const bystander = /bystander=(\d+)/.exec(applied.session.output())?.[1] ?? '';
+      expect(bystander).toMatch(/^\d+$/);
+      expect(await applied.session.exited).toBe(0);
+      await expectGone(lab, bystander);
+      await expectSessionEmpty(lab, applied.sessionId);
+      expect(await unitState(lab, applied.unit)).toBe('active');
+      const outcome = await waitForRollback(lab, applied.id, CONFIRM_TIMEOUT_SEC * 1000 + ROLLBACK_GRACE_MS);
+      timings['KillUserProcesses: rollback after deadline'] = outcome.when - applied.deadline;
+      expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    } finally {
+      await lab.must(['rm', '-f', '/etc/systemd/logind.conf.d/kill-user-processes.conf']);
+      await lab.must(['systemctl', 'restart', 'systemd-logind']);
+    }
+    timings['KillUserProcesses'] = Math.round(performance.now() - started);
+  });
+
+  it('today, without a boot guard: a reboot during the window keeps the unconfirmed rules past the deadline', async () => {
+    // Issue 10's boot guard is to turn this into "back to the firewall before apply"; see the todo below.
+    const started = performance.now();
+    const applied = await applyOverSsh(lab, { confirmTimeoutSec: 20 });
+    await applied.session.drop();
+    const report = await lab.reboot();
+    timings['reboot'] = report.ms;
+    expect(report.state).toBe('running');
+    await sleep(Math.max(0, applied.deadline + 3_000 - Date.now()));
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    // Nothing happened after the apply: its transcript still ends "pending", with its deadline long gone.
+    expect((await transcriptOutcome(lab, applied.id))?.outcome).toBe('pending');
+    expect(await unitState(lab, applied.unit)).not.toBe('active');
+    await rollBackByHand(lab);
+    timings['reboot during window (today)'] = Math.round(performance.now() - started);
+  });
+
+  it.todo('reboot during the window: back to the firewall before apply (needs the boot guard of issue 10)');
+  it.todo('reboot after confirm: the confirmed rules stay (needs the boot guard of issue 10)');
+});
+
+/** The logind session has no process left (its scope is gone, or empty while closing). */
+async function expectSessionEmpty(lab: SystemdLab, sessionId: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const cgroup = (await lab.exec(['systemctl', 'show', '--value', '-p', 'ControlGroup', `session-${sessionId}.scope`])).stdout.trim();
+    const procs = cgroup === '' ? '' : await lab.readFile(`/sys/fs/cgroup/systemd${cgroup}/cgroup.procs`);
+    if (procs.trim() === '') return;
+    if (Date.now() > deadline) throw new Error(`session ${sessionId} still has processes: ${procs}`);
+    await sleep(100);
+  }
+}
+
+/** Waits until a process of the container is gone (logind's kill is asynchronous). */
+async function expectGone(lab: SystemdLab, pid: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while ((await lab.exec(['kill', '-0', pid])).exitCode === 0) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} is still alive`);
+    await sleep(100);
+  }
+}
