@@ -37,8 +37,6 @@ const BOOT_TIMEOUT_MS = 120_000;
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface SystemdLabOptions {
-  /** 'active': `ufw allow 22/tcp` and `ufw --force enable` after the first boot. Default 'inactive' (Debian's default). */
-  ufw?: 'active' | 'inactive';
   /** Files placed in the container before its first boot: absolute path inside → content (mode 0644 unless given). */
   files?: Record<string, string | { content: string; mode: number }>;
 }
@@ -46,6 +44,8 @@ export interface SystemdLabOptions {
 export interface BootReport {
   /** 1 for the first boot, 2 after the first reboot, ... */
   boot: number;
+  /** When systemd-nspawn was started for this boot (ms since the epoch, the container's clock too): "power on". */
+  startedAt: number;
   /** From starting systemd-nspawn to `systemctl is-system-running --wait` answering. */
   ms: number;
   /** `running`, or `degraded` with failedUnits saying why. */
@@ -102,7 +102,13 @@ export interface SystemdLab {
   reboot(): Promise<BootReport>;
   /** `systemctl poweroff` inside; resolves with systemd-nspawn's exit code (0) once it is down. */
   poweroff(): Promise<number>;
-  /** Boots again after a poweroff. */
+  /**
+   * Pulls the plug: SIGKILL of the container's PID 1, so nothing inside gets to shut down (ufw.service
+   * does not flush, no unit stops). Resolves once systemd-nspawn is gone; boot() starts it again.
+   * Unlike real hardware, files written before the cut survive even if never synced (same page cache).
+   */
+  powerCut(): Promise<void>;
+  /** Boots again after a poweroff or a power cut. */
   boot(): Promise<BootReport>;
   /** Stops the container (SIGKILL of its PID 1 when still up), then the network lab. Safe to call twice. Resolves with problems seen. */
   teardown(): Promise<string[]>;
@@ -171,6 +177,7 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
 
   const bootOnce = async (): Promise<BootReport> => {
     const boot = reports.length + 1;
+    const startedAt = Date.now();
     const started = performance.now();
     nspawn = spawnNspawn(net, rootfs, layers, cgroup, join(sysd, `boot-${boot}.log`));
     const { child, exit } = nspawn;
@@ -179,7 +186,7 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
       if (code === REBOOT_EXIT && !tearingDown && nspawn?.child === child) nextBoot = bootOnce();
     });
     leaderPid = await waitForLeader(child, exit, join(sysd, `boot-${boot}.log`));
-    const report = await waitUntilUp(boot, started, exec, exit, join(sysd, `boot-${boot}.log`));
+    const report = { ...(await waitUntilUp(boot, started, exec, exit, join(sysd, `boot-${boot}.log`))), startedAt };
     reports.push(report);
     return report;
   };
@@ -219,10 +226,6 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
     mkdirInUpper(rootfs, layers.upper, '/etc/systemd/system/multi-user.target.wants');
     symlinkSync('/etc/systemd/system/v6wall-lab-web.service', join(layers.upper, 'etc/systemd/system/multi-user.target.wants/v6wall-lab-web.service'));
     await bootOnce();
-    if (options.ufw === 'active') {
-      await mustExec(['ufw', 'allow', `${SYSTEMD_LAB_SSH_PORT}/tcp`]);
-      await mustExec(['ufw', '--force', 'enable']);
-    }
   } catch (error) {
     await teardown();
     throw error;
@@ -295,7 +298,16 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
       await exec(['systemctl', 'poweroff'], { timeoutMs: 30_000 });
       return (await exit) ?? -1;
     },
-    boot: () => bootOnce(),
+    async powerCut() {
+      const current = nspawn;
+      if (!current) return;
+      kill(leaderPid);
+      await current.exit;
+    },
+    boot: () => {
+      if (nspawn && nspawn.child.exitCode === null && nspawn.child.signalCode === null) return Promise.reject(new Error('boot(): the container is still running'));
+      return bootOnce();
+    },
     teardown: (() => {
       let done: Promise<string[]> | undefined;
       return () => (done ??= teardown());
@@ -399,7 +411,7 @@ async function waitUntilUp(
   exec: (argv: readonly string[], options?: LabRunOptions) => Promise<LabResult>,
   exit: Promise<number>,
   logFile: string,
-): Promise<BootReport> {
+): Promise<Omit<BootReport, 'startedAt'>> {
   let exited: number | undefined;
   void exit.then((code) => (exited = code));
   const deadline = Date.now() + BOOT_TIMEOUT_MS;

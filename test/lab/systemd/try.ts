@@ -12,7 +12,7 @@ if (unavailable !== null) {
   process.exit(1);
 }
 await cleanupStaleLabs();
-const lab = await startSystemdLab({ ufw: process.argv.includes('--ufw-active') ? 'active' : 'inactive' });
+const lab = await startSystemdLab();
 const boot = lab.bootReports[0];
 console.log(
   [
