@@ -1,40 +1,118 @@
-// esbuild settings shared by the CLI build and by benchmarks that must run the code the way
-// operators do (bundled and minified, not through a TypeScript loader).
+// esbuild settings shared by the CLI build, the single executable and benchmarks that must run the
+// code the way operators do (bundled and minified, not through a TypeScript loader).
 import { readFile } from 'node:fs/promises';
 
-// Yoga (Ink's layout engine) ships its wasm inlined as a data: URL and reads it with fetch()
-// when fetch exists, which makes Node load its whole fetch implementation (undici) before the
-// first frame, about 30 ms. Without fetch in its scope it decodes the same bytes directly.
-const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
+const YOGA_DATA_URL = /"data:application\/octet-stream;base64,[A-Za-z0-9+/=]+"/;
+
+// Yoga (Ink's layout engine) ships its wasm inlined as a data: URL and its entry module awaits an
+// asynchronous instantiation at top level (through fetch() when fetch exists, which loads Node's
+// whole fetch implementation before the first frame). Top-level await cannot be bundled as
+// CommonJS, which a single executable application needs. So: the emscripten loader gets the data
+// URL as an export, and the entry instantiates the same bytes synchronously through the loader's
+// own instantiateWasm hook; the loader then finishes its start-up before it returns.
+const yogaSynchronous = {
+  name: 'yoga-synchronous',
   setup(build) {
-    build.onLoad({ filter: /yoga-layout[\\/].*yoga-wasm-base64-esm\.js$/ }, async (args) => ({
-      contents: `var fetch;\n${await readFile(args.path, 'utf8')}`,
+    build.onLoad({ filter: /yoga-layout[\\/].*yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const dataUrl = text.match(YOGA_DATA_URL)?.[0];
+      if (dataUrl === undefined) throw new Error(`${args.path}: the inlined wasm was not found (yoga-layout changed?)`);
+      return {
+        contents: `const yogaWasmDataUrl = ${dataUrl};\n${text.replace(dataUrl, 'yogaWasmDataUrl').replace('import.meta.url', 'undefined')}\nexport { yogaWasmDataUrl };\n`,
+        loader: 'js',
+      };
+    });
+    build.onLoad({ filter: /yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, (args) => ({
+      contents: `import loadYoga, { yogaWasmDataUrl } from '../binaries/yoga-wasm-base64-esm.js';
+import wrapAssembly from './wrapAssembly.js';
+const wasm = new WebAssembly.Module(Buffer.from(yogaWasmDataUrl.slice(yogaWasmDataUrl.indexOf(',') + 1), 'base64'));
+const lib = {
+  instantiateWasm(imports, receiveInstance) {
+    const instance = new WebAssembly.Instance(wasm, imports);
+    receiveInstance(instance);
+    return instance.exports;
+  },
+};
+loadYoga(lib);
+if (!lib.calledRun) throw new Error('yoga-layout did not start synchronously');
+export default wrapAssembly(lib);
+export * from './generated/YGEnums.js';
+`,
       loader: 'js',
+      resolveDir: args.path.replace(/[\\/][^\\/]+$/, ''),
     }));
+  },
+};
+
+// Ink's reconciler awaits at top level, only when DEV=true, to load React's devtools and its own
+// package.json for them. The bundles carry no devtools (see `alias` below); without those two awaits
+// the reconciler can also be bundled as CommonJS.
+const inkWithoutDevtools = {
+  name: 'ink-without-devtools',
+  setup(build) {
+    build.onLoad({ filter: /ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const edits = [
+        ["await import('./devtools.js')", 'undefined'],
+        ['await loadPackageJson()', '{ name: undefined, version: undefined }'],
+      ];
+      let contents = text;
+      for (const [from, to] of edits) {
+        if (!contents.includes(from)) throw new Error(`${args.path}: "${from}" was not found (ink changed?)`);
+        contents = contents.replace(from, to);
+      }
+      return { contents, loader: 'js' };
+    });
   },
 };
 
 export const DEVTOOLS_STUB = 'dist/.devtools-stub.js';
 
-/** One self-contained ESM file for Node 20; `npm run build` writes DEVTOOLS_STUB first. */
-export function bundleOptions(entryPoint, outfile) {
+function common() {
   return {
-    entryPoints: [entryPoint],
-    outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
     target: 'node20',
     minify: true,
     legalComments: 'none',
     // Ink loads its devtools (react-devtools-core, ws) only with DEV=true; the bundle carries neither.
     alias: { 'react-devtools-core': `./${DEVTOOLS_STUB}`, ws: `./${DEVTOOLS_STUB}` },
     define: { 'process.env.NODE_ENV': '"production"' },
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __v6wallCreateRequire } from 'node:module'; const require = __v6wallCreateRequire(import.meta.url);",
-    },
-    plugins: [yogaWithoutFetch],
+    plugins: [yogaSynchronous, inkWithoutDevtools],
     logLevel: 'warning',
   };
+}
+
+const esmBanner = "import { createRequire as __v6wallCreateRequire } from 'node:module'; const require = __v6wallCreateRequire(import.meta.url);";
+
+/** One self-contained ESM file for Node 20; `npm run build` writes DEVTOOLS_STUB first. */
+export function bundleOptions(entryPoint, outfile) {
+  return { ...common(), entryPoints: [entryPoint], outfile, format: 'esm', banner: { js: `#!/usr/bin/env node\n${esmBanner}` } };
+}
+
+/**
+ * The CLI for Node: an entry file plus chunks loaded on demand, so that a command loads only what
+ * it uses (`--version`, `plan` or the watchdog never parse React and Ink).
+ */
+export function splitBundleOptions(entryPoint, outdir) {
+  return {
+    ...common(),
+    entryPoints: { v6wall: entryPoint },
+    outdir,
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: `#!/usr/bin/env node\n${esmBanner}` },
+  };
+}
+
+/**
+ * One CommonJS file for a single executable application (Node runs its main script as CommonJS
+ * and can load only built-in modules from it). Dynamic imports become lazily run module bodies,
+ * so a command still evaluates only what it uses.
+ */
+export function executableBundleOptions(entryPoint, outfile) {
+  // A single executable's script has no dynamic import() at all (not even of node: modules):
+  // esbuild turns those left after bundling into require().
+  return { ...common(), entryPoints: [entryPoint], outfile, format: 'cjs', supported: { 'dynamic-import': false } };
 }

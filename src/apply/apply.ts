@@ -50,11 +50,8 @@ export function applyHostFromFacts(facts: Facts, env: NodeJS.ProcessEnv): ApplyH
   };
 }
 
-/** This program again, with the same Node flags (e.g. a TypeScript loader). */
-export function defaultWatchdogCommand(): string[] {
-  const script = process.argv[1];
-  return script === undefined ? [process.execPath] : [process.execPath, ...process.execArgv, script];
-}
+/** This program again: the single executable itself, or node with the same flags and script. */
+export { selfCommand as defaultWatchdogCommand } from './self-command.js';
 
 export const DEFAULT_CONFIRM_TIMEOUT_SEC = 120;
 const DEFAULT_STEP_TIMEOUT_SEC = 60;
