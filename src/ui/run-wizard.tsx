@@ -25,7 +25,9 @@ export async function runWizard(deps: WizardDeps, options: Partial<UiOptions> = 
     process.stderr.write(refusal);
     return NO_TTY_EXIT;
   }
-  const [{ render }, React, { Wizard }] = await Promise.all([import('ink'), import('react'), import('./wizard.js')]);
+  // React is CommonJS: its module.exports is the default export both in Node and in the split bundle
+  // (whose React chunk has no named exports).
+  const [{ render }, { default: React }, { Wizard }] = await Promise.all([import('ink'), import('react'), import('./wizard.js')]);
   const ui = uiOptionsFromEnv(process.env, options);
   let exitCode: number = 0;
   const instance = render(

@@ -1,7 +1,9 @@
 // The built CLI's front door, as an operator meets it (npm test builds dist/ first).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../src/cli/spec.js';
 import { commandHelp } from '../../src/cli/help.js';
@@ -45,5 +47,31 @@ describe('the v6wall command line', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("v6wall plan: Unknown option '--rout'");
     expect(result.stderr).toContain('v6wall plan --help');
+  });
+
+  it('loads neither React nor Ink for the commands that draw nothing', () => {
+    // React's element symbols and Yoga's inlined wasm mark the chunks that belong to the wizard only.
+    const drawsOnScreen = (file: string) => /Symbol\.for\("react\.|octet-stream;base64/.test(readFileSync(file, 'utf8'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'v6wall-cli-fast-'));
+    const commands = [
+      ['--version'],
+      ['--help'],
+      ['plan', '--help'],
+      ['apply', '--help'],
+      ['status', '--state-dir', stateDir],
+      ['confirm', 'NOCODE', '--state-dir', stateDir],
+      ['rollback', '--help'],
+      ['transcript', '--state-dir', stateDir],
+      ['__watchdog', '--state-dir', stateDir],
+    ];
+    for (const args of commands) {
+      const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'esm' } });
+      const loaded = [...run.stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((match) => fileURLToPath(match[1] ?? ''));
+      expect(loaded.length, args.join(' ')).toBeGreaterThan(0);
+      expect(loaded.filter(drawsOnScreen), args.join(' ')).toEqual([]);
+    }
+    // The markers do find the wizard's chunks.
+    const chunks = join(dirname(cli), 'chunks');
+    expect(readdirSync(chunks).map((file) => join(chunks, file)).filter(drawsOnScreen).length).toBeGreaterThan(0);
   });
 });
