@@ -85,12 +85,13 @@ function executable({ arch }) {
 }
 
 if (!existsSync('dist/man/v6wall.8')) throw new Error('dist/ is missing: run `npm run build` first');
-rmSync(RELEASE, { recursive: true, force: true });
+rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 await build(executableBundleOptions('src/cli.tsx', join(WORK, 'v6wall.cjs')));
 log('bundled for the executable');
 for (const target of TARGETS) {
   const binary = executable(target);
+  rmSync(join(RELEASE, `v6wall_${pkg.version}_${target.debian}.deb`), { force: true });
   const deb = debianPackage({ binary, arch: target.debian, version: pkg.version, description: pkg.description, workDir: WORK, outDir: RELEASE });
   log(`${deb}: ${(statSync(deb).size / 1e6).toFixed(1)} MB`);
 }
