@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { run } from '../exec.js';
-import { labTitle, skipLab } from '../harness.js';
+import { REPO_ROOT, cleanupStaleLabs, labTitle, skipLab } from '../harness.js';
 import { CONTAINER_DIST, CONTAINER_NODE, SYSTEMD_LAB_SSH_PORT, skipSystemdLab, startSystemdLab, type SystemdLab } from './harness.js';
 import { systemdRootfs } from './rootfs.js';
 import { reachable } from './operator.js';
@@ -113,5 +114,29 @@ describe.skipIf(skip)(labTitle('the systemd lab'), () => {
     const changed = await run(['find', rootfs, '-newer', `${rootfs}.stamp`, '-print', '-quit']);
     expect(changed.stdout.trim()).toBe('');
     expect(machineState()).toBe(machineBefore);
+  });
+
+  it('a lab whose test process died is cleaned up by cleanupStaleLabs: container, namespaces, cgroups, files', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/lab/systemd/stale-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      child.on('exit', (code) => reject(new Error(`stale-child exited early (${code})`)));
+    });
+    const started = JSON.parse(line) as { id: string; dir: string; serverNs: string; clientNs: string; leader: number };
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(existsSync(`/proc/${started.leader}`)).toBe(true); // the container outlives its test process, as after a crash
+
+    expect(await cleanupStaleLabs()).toContain(started.id);
+    for (let waited = 0; existsSync(`/proc/${started.leader}`) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(`/proc/${started.leader}`)).toBe(false);
+    expect((await run(['pgrep', '-f', `--machine=v6wl-${started.id}`])).stdout.trim()).toBe('');
+    expect(existsSync(started.dir)).toBe(false);
+    for (const ns of [started.serverNs, started.clientNs]) expect(existsSync(`/var/run/netns/${ns}`)).toBe(false);
+    for (const hierarchy of ['systemd', 'unified']) expect(existsSync(`/sys/fs/cgroup/${hierarchy}/v6wall-lab-${started.id}`)).toBe(false);
   });
 });
