@@ -22,8 +22,10 @@ function describeChoices(choices: Choices | null): string {
   const parts = [`ssh ${choices.sshPorts.join(', ') || '-'}`];
   for (const e of choices.exposures) {
     const host = e.exposure === 'publish' && e.hostPort !== undefined ? ` on host port ${e.hostPort}` : '';
-    parts.push(`${e.exposure} ${e.container}:${e.port}/${e.proto}${host}`);
+    parts.push(`${e.exposure} ${e.container}:${e.port}/${e.proto}${host}${e.source === undefined ? '' : ` from ${e.source}`}`);
   }
+  for (const c of choices.close ?? []) parts.push(`close ${c.container}:${c.port}${c.proto === undefined ? '' : `/${c.proto}`}${c.source === undefined ? '' : ` from ${c.source}`}`);
+  if (choices.scope === 'exact') parts.push('exact (openings not chosen are closed)');
   return parts.join('; ');
 }
 

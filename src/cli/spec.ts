@@ -68,17 +68,29 @@ const selection = {
     { name: 'ssh-port', value: 'N|auto', multiple: true, suggest: ['auto'], description: 'SSH port to keep open (repeatable; default: auto = every detected port)' },
     {
       name: 'route',
-      value: 'NAME:PORT[/tcp|/udp]',
+      value: 'NAME:PORT[/tcp|/udp][@SOURCE]',
       multiple: true,
       complete: 'route-ports',
-      description: "open the container's own IPv6 address on its port (repeatable)",
+      description:
+        "open the container's own IPv6 address on its port (repeatable); @SOURCE, an IPv6 address or network (e.g. @2001:db8:abcd::/48), lets only that source in: repeat the flag for several sources",
     },
     {
       name: 'publish',
-      value: 'NAME:HOSTPORT[/tcp|/udp]',
+      value: 'NAME:HOSTPORT[/tcp|/udp][@SOURCE]',
       multiple: true,
       complete: 'publish-ports',
-      description: 'open a host port the container publishes (repeatable)',
+      description: 'open a host port the container publishes (repeatable; @SOURCE as for --route)',
+    },
+    {
+      name: 'close',
+      value: 'NAME:PORT[/tcp|/udp][@SOURCE]',
+      multiple: true,
+      complete: 'route-ports',
+      description: "close v6wall's opening of that port, route or publish (PORT: the container port or the host port; repeatable; SSH is never closed)",
+    },
+    {
+      name: 'exact',
+      description: "close every opening of v6wall's that is not named (without it, openings not named stay as they are; an opening you name always gets exactly the sources you give)",
     },
     { name: 'remove-stale', description: "remove v6wall's rules for containers that are gone or have a new address" },
   ],

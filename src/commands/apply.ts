@@ -66,6 +66,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
   const facts = await d.discover();
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
+  if (plan.ok) plan.value.notes.push(...(choices.notes ?? []));
   if (!plan.ok) {
     io.stderr(formatChoiceErrors(plan.errors));
     return 2;

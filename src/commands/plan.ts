@@ -19,6 +19,7 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
   const facts = await discover();
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
+  if (plan.ok) plan.value.notes.push(...(choices.notes ?? []));
   if (!plan.ok) {
     if (values.json) io.stdout(`${JSON.stringify({ ok: false, errors: plan.errors }, null, 2)}\n`);
     io.stderr(formatChoiceErrors(plan.errors));

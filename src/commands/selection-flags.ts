@@ -1,4 +1,4 @@
-// The flags `v6wall plan` and `v6wall apply` share to say what to open.
+// The flags `v6wall plan` and `v6wall apply` share to say what to open and close.
 import type { SelectionFlags } from '../core/choices.js';
 import { parseSshPortFlag } from '../core/choices.js';
 
@@ -6,6 +6,8 @@ export interface SelectionValues {
   'ssh-port'?: string[];
   route?: string[];
   publish?: string[];
+  close?: string[];
+  exact?: boolean;
   'remove-stale'?: boolean;
 }
 
@@ -17,5 +19,12 @@ export function toSelectionFlags(values: SelectionValues): SelectionFlags | stri
     if (port === null) return `--ssh-port ${text}: expected a port (1-65535) or "auto"`;
     sshPorts.push(port);
   }
-  return { sshPorts, route: values.route ?? [], publish: values.publish ?? [], removeStale: values['remove-stale'] ?? false };
+  return {
+    sshPorts,
+    route: values.route ?? [],
+    publish: values.publish ?? [],
+    close: values.close ?? [],
+    exact: values.exact ?? false,
+    removeStale: values['remove-stale'] ?? false,
+  };
 }

@@ -26,7 +26,7 @@ interface StatusReport {
   factsError: string | null;
   pending: { id: string; phase: string; deadline: string; secondsLeft: number; watchdogPid: number | null; watchdogRunning: boolean; transcriptId: string } | null;
   pendingProblem: string | null;
-  rules: { ssh: RuleView[]; containers: Record<string, RuleView[]> };
+  rules: { ssh: RuleView[]; containers: Record<string, RuleView[]>; egress?: RuleView[] };
   /** null when the facts could not be read at all. */
   reachability: ReachabilityReport | null;
   transcripts: { id: string; kind: string; when: string; who: string; outcome: string }[];
@@ -45,6 +45,7 @@ function groupRules(rules: readonly UfwRule[]): StatusReport['rules'] {
     const tag = parseRuleComment(rule.comment);
     if (tag === null) continue;
     if (tag.kind === 'ssh') grouped.ssh.push(ruleView(rule));
+    else if (tag.kind === 'egress') (grouped.egress ??= []).push(ruleView(rule));
     else (grouped.containers[tag.container] ??= []).push(ruleView(rule));
   }
   return grouped;

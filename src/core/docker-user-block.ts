@@ -38,8 +38,8 @@ export function normaliseIpv6Subnet(text: string): Result<string, string> {
 }
 
 /**
- * The block: in DOCKER-USER, established/related traffic and traffic from Docker's bridges go
- * on to Docker's own chains; everything else is offered to UFW's route rules
+ * The block: in DOCKER-USER, established/related traffic (ICMPv6 errors among it), echo requests
+ * and traffic from Docker's bridges go on to Docker's own chains; everything else is offered to UFW's route rules
  * (ufw6-user-forward, where an ACCEPT ends the walk); what they did not accept and is NEW
  * towards a Docker IPv6 subnet is dropped. Published ports arrive here already DNAT'd
  * (container address, container port), so route rules govern them too.
@@ -67,6 +67,9 @@ export function renderDockerUserBlock(subnets: readonly string[], bridges: reado
     ':DOCKER-USER - [0:0]',
     ':ufw6-user-forward - [0:0]',
     '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    // Echo requests go on to Docker's rules, which decide as they would without v6wall (measured:
+    // without this, the drop below stopped pings to routed containers that Docker answers).
+    '-A DOCKER-USER -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j RETURN',
     ...cleanBridges.map((b) => `-A DOCKER-USER -i ${b} -j RETURN`),
     '-A DOCKER-USER -j ufw6-user-forward',
     ...cleanSubnets.map((s) => `-A DOCKER-USER -d ${s} -m conntrack --ctstate NEW -j DROP`),
@@ -156,6 +159,7 @@ export function removeBlock(after6Text: string): Result<string, string> {
 
 const OWN_RULES = [
   /^-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN$/,
+  /^-A DOCKER-USER -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j RETURN$/,
   /^-A DOCKER-USER -i [A-Za-z0-9][A-Za-z0-9_.-]{0,14} -j RETURN$/,
   /^-A DOCKER-USER -j ufw6-user-forward$/,
   /^-A DOCKER-USER -d [0-9a-f:]+\/\d{1,3} -m conntrack --ctstate NEW -j DROP$/,

@@ -1,104 +1,32 @@
 // The planner: a pure function of the host's facts and the operator's choices.
-// Order matters and is the lockout guarantee: SSH first, then the wanted
-// openings (and, on Docker 23+ with ip6tables, the DOCKER-USER block that makes
-// UFW decide for containers), then the default denies, and only then enable.
-import type { ChoiceError, Choices, ExposureChoice, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
-import { type DockerFirewallMode, type Support, dockerFirewallMode, exposureSupport } from './docker-mode.js';
-import { type PlanContext, addressesWithNetworks, dockerDecidesNotes, dockerUserBlockSteps } from './plan-docker.js';
+// It converges v6wall's openings to the chosen ones: what is chosen and missing is
+// added, what v6wall opened and is no longer chosen is closed (never an SSH rule).
+// Order matters and is the lockout guarantee: SSH first, then the closings, the
+// wanted openings, the egress rules containers need, the DOCKER-USER block that makes
+// UFW decide for containers (Docker 23+ with ip6tables), the default denies, and only
+// then enable.
+import type { ChoiceError, Choices, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
+import { dockerFirewallMode } from './docker-mode.js';
+import { type PlanContext, dockerDecidesNotes, dockerUserBlockSteps } from './plan-docker.js';
+import { type DesiredRule, anyDestination, openingRules } from './plan-openings.js';
 import { type AllowSpec, allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
 import { formatRuleComment } from './rule-comment.js';
 import { requiredSshPorts } from './ssh-ports.js';
-import { staleRules } from './stale-rules.js';
-import { isValidContainerName, isValidPort } from './validate.js';
-
-/** IPv6-only hosts get `to ::/0` so UFW writes no useless IPv4 rules. */
-function anyDestination(facts: Facts): string {
-  return facts.host.hasIpv4 ? 'any' : '::/0';
-}
+import { managedRules, staleReason, type ManagedRule } from './managed-rules.js';
+import { desiredEgressRules } from './egress.js';
+import { foreignRules } from './foreign-rules.js';
+import { closingReason, describeOpening } from './plan-closings.js';
+import { openingKey } from './rule-comment.js';
+import { openingTagOf, choiceLabel } from './plan-openings.js';
+import { sourceContains } from './sources.js';
+import { isValidPort } from './validate.js';
 
 function allowStep(kind: PlanStep['kind'], why: string, spec: AllowSpec, rules: readonly UfwRule[]): PlanStep {
   return { kind, why, argv: allowArgv(spec), undoArgv: deleteAllowArgv(spec), satisfied: specSatisfied(rules, spec) };
 }
 
-function choiceLabel(choice: ExposureChoice): string {
-  const flag = choice.exposure === 'publish' ? '--publish' : '--route';
-  const port = choice.exposure === 'publish' ? choice.hostPort : choice.port;
-  return `${flag} ${choice.container}:${port}/${choice.proto}`;
-}
-
-/** Why an exposure cannot work, or how it works only in Docker's way, with the change that would alter that. */
-function supportMessage(support: Support): string {
-  if (support.fix === undefined) return support.why;
-  if (!support.works) return `${support.why} To make it work: ${support.fix}.`;
-  return `${support.why} ${support.fix.charAt(0).toUpperCase()}${support.fix.slice(1)}.`;
-}
-
-/** Docker forwards the published port to the container's own address: UFW decides in FORWARD, by route rule. */
-function publishGoesThroughForward(mode: DockerFirewallMode): boolean {
-  return mode.kind === 'ip6tables-on-docker-user' || mode.kind === 'nftables';
-}
-
-function exposureSteps(context: PlanContext, choice: ExposureChoice): PlanStep[] {
-  const { facts, mode } = context;
-  const label = choiceLabel(choice);
-  const fail = (message: string): PlanStep[] => {
-    context.errors.push({ choice: label, message });
-    return [];
-  };
-  if (!isValidContainerName(choice.container)) return fail(`"${choice.container}" is not a valid container name`);
-  if (!isValidPort(choice.port)) return fail(`${choice.port} is not a port (1-65535)`);
-  const container = facts.docker.containers.find((candidate) => candidate.name === choice.container);
-  if (!container) return fail(`no container named "${choice.container}" on this host`);
-  const port = container.ports.find((candidate) => candidate.port === choice.port && candidate.proto === choice.proto);
-  if (!port) return fail(`container "${container.name}" does not expose ${choice.port}/${choice.proto}`);
-  const rules = facts.ufw.rules;
-  const placed = addressesWithNetworks(context, container);
-  const routeRule = (address: string, why: string, comment: string, kind: 'route' | 'publish'): PlanStep =>
-    allowStep(kind, why, { route: true, proto: port.proto, to: address, port: port.port, comment }, rules);
-
-  if (choice.exposure === 'route') {
-    if (placed.length === 0) return fail(`container "${container.name}" has no global IPv6 address to route to`);
-    const comment = formatRuleComment({ kind: 'route', container: container.name, port: port.port, proto: port.proto });
-    const steps: PlanStep[] = [];
-    for (const { address, network } of placed) {
-      const support = network === undefined ? null : exposureSupport(mode, network, port).route;
-      if (support !== null && !support.works) return fail(supportMessage(support));
-      if (support?.fix !== undefined) context.notes.push(`${container.name} ${port.port}/${port.proto}: ${supportMessage(support)}`);
-      steps.push(routeRule(address, `Let the internet reach ${container.name} at [${address}]:${port.port}/${port.proto} (route rule to the container's own address)`, comment, 'route'));
-    }
-    return steps;
-  }
-
-  const hostPort = choice.hostPort;
-  if (hostPort === undefined || !isValidPort(hostPort)) return fail('a published exposure needs the host port');
-  if (!port.published.some((binding) => binding.hostPort === hostPort)) {
-    return fail(`container "${container.name}" does not publish ${port.port}/${port.proto} on host port ${hostPort}`);
-  }
-  const comment = formatRuleComment({ kind: 'publish', container: container.name, port: port.port, proto: port.proto, hostPort });
-  const forwarded = placed.flatMap(({ address, network }) => (network === undefined ? [] : [{ address, network }]));
-  for (const { network } of forwarded) {
-    const support = exposureSupport(mode, network, port).publish;
-    if (!support.works) return fail(supportMessage(support));
-    if (support.fix !== undefined) context.notes.push(`${container.name} host port ${hostPort}: ${supportMessage(support)}`);
-  }
-  if (publishGoesThroughForward(mode) && forwarded.length > 0) {
-    return forwarded.map(({ address }) =>
-      routeRule(
-        address,
-        `Let the internet reach ${container.name}'s ${port.port}/${port.proto} through the host's port ${hostPort}: Docker forwards it to [${address}]:${port.port}, so a route rule to that address decides`,
-        comment,
-        'publish',
-      ),
-    );
-  }
-  return [
-    allowStep(
-      'publish',
-      `Let the internet reach ${container.name}'s ${port.port}/${port.proto} through the host's port ${hostPort}`,
-      { route: false, proto: port.proto, to: anyDestination(facts), port: hostPort, comment },
-      rules,
-    ),
-  ];
+function closeStep(kind: PlanStep['kind'], why: string, spec: AllowSpec): PlanStep {
+  return { kind, change: 'close', why, argv: deleteAllowArgv(spec), undoArgv: allowArgv(spec), satisfied: false };
 }
 
 function sshErrors(facts: Facts, choices: Choices): ChoiceError[] {
@@ -167,46 +95,137 @@ function defaultSteps(facts: Facts): PlanStep[] {
   ];
 }
 
+/** One ufw command a spec stands for, whatever its comment. */
+const specKey = (spec: AllowSpec): string => deleteAllowArgv(spec).join('\u0000');
+
+interface Closing {
+  step: PlanStep;
+  rules: UfwRule[];
+}
+
+/** v6wall's openings and egress rules that are not wanted any more (SSH rules are never among them). */
+function closings(context: PlanContext, choices: Choices, desired: readonly DesiredRule[], desiredEgress: readonly AllowSpec[]): { closes: Closing[]; kept: string[] } {
+  const wanted = new Set([...desired.map((rule) => specKey(rule.spec)), ...desiredEgress.map(specKey)]);
+  const closes: Closing[] = [];
+  const kept: string[] = [];
+  for (const managed of managedRules(context.facts.ufw.rules)) {
+    if (wanted.has(specKey(managed.spec))) continue;
+    if (managed.tag.kind === 'egress') {
+      const network = managed.tag.network;
+      const gone = !context.mode.networks.some((candidate) => candidate.name === network);
+      const why = gone
+        ? `Remove the egress rule of Docker network ${managed.tag.network}, which is gone`
+        : `Remove the egress rule of Docker network ${managed.tag.network}: its bridge or subnet changed, or Docker's own rules let its containers out here`;
+      closes.push({ step: closeStep('route', why, managed.spec), rules: managed.rules });
+      continue;
+    }
+    const tag = managed.tag;
+    const stale = staleReason(context.facts, managed);
+    const reason = closingReason(choices, tag, stale);
+    const what = describeOpening({ ...managed, tag });
+    if (reason === null) {
+      if (stale !== null) kept.push(`${what} (${stale})`);
+      continue;
+    }
+    closes.push({ step: closeStep(tag.kind, `Close ${what}: ${reason}`, managed.spec), rules: managed.rules });
+  }
+  return { closes, kept };
+}
+
+/** Rules v6wall did not make that the operator chose to remove; the others are only named. */
+function foreignSteps(context: PlanContext, choices: Choices): { closes: Closing[]; notes: string[] } {
+  const chosen = new Set(choices.removeForeign ?? []);
+  const closes: Closing[] = [];
+  const notes: string[] = [];
+  for (const foreign of foreignRules(context.facts, context.mode)) {
+    const opens = foreign.opens.join('; ');
+    if (!chosen.has(foreign.key)) {
+      notes.push(`A rule v6wall did not make opens ${opens}: \`${foreign.text}\`. It stays as it is.`);
+      continue;
+    }
+    if (foreign.spec === null) {
+      context.errors.push({ choice: foreign.text, message: 'v6wall cannot delete this rule exactly (an application profile, a port range or an interface): delete it by hand with `ufw status numbered` and `ufw delete NUMBER`' });
+      continue;
+    }
+    closes.push({ step: closeStep(foreign.spec.route ? 'route' : 'publish', `Remove a rule v6wall did not make, which opens ${opens} (you chose to remove it)`, foreign.spec), rules: foreign.rules });
+  }
+  return { closes, notes };
+}
+
+/**
+ * The rule is in place under another of v6wall's comments (where Docker forwards a published
+ * port, routing to the port and publishing it are the same rule): adding it again makes ufw
+ * update the comment, so later runs know it by this opening.
+ */
+function retagged(rule: DesiredRule, inPlace: readonly ManagedRule[]): PlanStep | null {
+  const same = inPlace.find((managed) => specKey(managed.spec) === specKey(rule.spec));
+  if (same === undefined || same.spec.comment === rule.spec.comment) return null;
+  return { kind: rule.kind, why: `${rule.why} (the rule is in place; its comment changes to "${rule.spec.comment}")`, argv: allowArgv(rule.spec), undoArgv: allowArgv(same.spec), satisfied: false };
+}
+
+/** The same ufw command must not run twice (a rule can serve several choices). */
+function distinct<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A source inside another chosen source of the same opening (anywhere holds them all) adds nothing: it is left out, with a note. */
+function withoutRedundantSources(choices: Choices, notes: string[]): Choices['exposures'] {
+  const open = choices.exposures.filter((choice) => choice.exposure !== 'skip');
+  return open.filter((choice) => {
+    if (choice.source === undefined) return true;
+    const key = openingKey(openingTagOf(choice));
+    const wider = open.find(
+      (other) => other !== choice && openingKey(openingTagOf(other)) === key && other.source !== choice.source &&
+        sourceContains(other.source, choice.source as string),
+    );
+    if (wider === undefined) return true;
+    notes.push(`${choiceLabel(choice)} is left out: ${choiceLabel(wider)} already lets ${choice.source} in.`);
+    return false;
+  });
+}
+
 /** Turns facts and choices into ordered steps, or explains why it must not. */
 export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
   const errors: ChoiceError[] = [...hostErrors(facts)];
   if (errors.length > 0) return { ok: false, errors };
   errors.push(...sshErrors(facts, choices));
 
-  const rules = facts.ufw.rules;
+  const context: PlanContext = { facts, mode: dockerFirewallMode(facts.docker), errors, notes: [] };
+  const inPlace = managedRules(facts.ufw.rules);
+  const desired = distinct(
+    withoutRedundantSources(choices, context.notes).flatMap((choice) => openingRules(context, choice, inPlace)),
+    (rule) => specKey(rule.spec),
+  );
+  const egress = desiredEgressRules(context.mode);
+  const { closes, kept } = closings(context, choices, desired, egress.map((rule) => rule.spec));
+  const foreign = foreignSteps(context, choices);
+  const removed = new Set([...closes, ...foreign.closes].flatMap((close) => close.rules));
+  const remaining = facts.ufw.rules.filter((rule) => !removed.has(rule));
+
   const destination = anyDestination(facts);
   const sshSteps = [...new Set(choices.sshPorts)].filter(isValidPort).map((port) =>
     allowStep(
       'ssh',
       `Allow SSH on port ${port} first, so the firewall can never shut you out`,
       { route: false, proto: 'tcp', to: destination, port, comment: formatRuleComment({ kind: 'ssh', port }) },
-      rules,
+      remaining,
     ),
   );
-
-  const stale = staleRules(facts);
-  const removals: PlanStep[] = choices.removeStale
-    ? stale.map((entry) => ({
-        kind: entry.spec.route ? 'route' : 'publish',
-        why: `Remove a rule for ${entry.reason}`,
-        argv: deleteAllowArgv(entry.spec),
-        undoArgv: allowArgv(entry.spec),
-        satisfied: false,
-      }))
-    : [];
-
-  const context: PlanContext = { facts, mode: dockerFirewallMode(facts.docker), errors, notes: [] };
-  const seen = new Set<string>();
-  const openings = choices.exposures
-    .filter((choice) => choice.exposure !== 'skip')
-    .flatMap((choice) => exposureSteps(context, choice))
-    .filter((step) => {
-      const key = step.argv.join('\u0000');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-
+  const openings = desired.map((rule) => retagged(rule, inPlace) ?? allowStep(rule.kind, rule.why, rule.spec, remaining));
+  const egressSteps = egress.map((rule) =>
+    allowStep(
+      'route',
+      `Let the containers of Docker network ${rule.network} (${rule.subnet}) start connections out, to the internet and to other containers: without it \`deny routed\` drops them`,
+      rule.spec,
+      remaining,
+    ),
+  );
   const integration = dockerUserBlockSteps(context);
   if (errors.length > 0) return { ok: false, errors };
 
@@ -223,11 +242,13 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
       : 'This host is IPv6-only: allow rules use `to ::/0`, so UFW writes no useless IPv4 rules.',
     ...new Set(context.notes),
     ...dockerDecidesNotes(context),
-    ...(!choices.removeStale && stale.length > 0
-      ? [`${stale.length} v6wall rule(s) point at containers that are gone or have a new address (${stale.map((entry) => entry.reason).join('; ')}): add --remove-stale to remove them.`]
+    ...(kept.length > 0
+      ? [`${kept.length} v6wall rule(s) point at containers that are gone or have a new address and are kept (${kept.join('; ')}): add --remove-stale to remove them.`]
       : []),
+    ...foreign.notes,
   ];
-  return { ok: true, value: { steps: [...sshSteps, ...removals, ...openings, ...integration, ...defaultSteps(facts), enable], notes } };
+  const steps = [...sshSteps, ...[...closes, ...foreign.closes].map((close) => close.step), ...openings, ...egressSteps, ...integration, ...defaultSteps(facts), enable];
+  return { ok: true, value: { steps, notes } };
 }
 
 /** The steps that would actually run. */

@@ -99,6 +99,10 @@ export interface ContainerPort {
   proto: Proto;
   /** Empty when the port is exposed but not published. */
   published: PublishedBinding[];
+  /** false: Docker does not know the port (no EXPOSE, not published), but something listens on it; absent: declared. */
+  declared?: boolean;
+  /** Whether something inside listens on it over IPv6; absent when not read (needs root, a running container). */
+  listening?: boolean;
 }
 
 export interface ContainerNetwork {
@@ -192,7 +196,7 @@ export interface Facts {
 
 export type Exposure = 'route' | 'publish' | 'skip';
 
-/** The operator's choice for one container port. */
+/** The operator's choice for one container port, from one source. */
 export interface ExposureChoice {
   container: string;
   port: number;
@@ -200,13 +204,39 @@ export interface ExposureChoice {
   exposure: Exposure;
   /** For 'publish': the host port to allow. */
   hostPort?: number;
+  /** Only this IPv6 address or network (canonical, see core/sources) may connect; absent: anywhere. */
+  source?: string;
 }
+
+/** `--close NAME:PORT[/PROTO][@SOURCE]`: v6wall's openings of that port (route or publish) to close. */
+export interface CloseChoice {
+  container: string;
+  /** The container port, or the host port of a publish opening. */
+  port: number;
+  /** Absent: tcp and udp. */
+  proto?: Proto;
+  /** Absent: every source. */
+  source?: string;
+}
+
+/**
+ * How the chosen exposures relate to v6wall's openings already in place:
+ * 'exact' (the wizard, `--exact`): they become exactly the chosen ones, the rest are closed;
+ * 'additive' (the default of plan and apply): openings not named are left as they are, a named
+ * opening gets exactly the addresses and sources given.
+ */
+export type ChoiceScope = 'exact' | 'additive';
 
 export interface Choices {
   sshPorts: number[];
   exposures: ExposureChoice[];
+  /** Absent: additive. */
+  scope?: ChoiceScope;
+  close?: CloseChoice[];
   /** Remove v6wall's rules whose container is gone or has a new address. */
   removeStale?: boolean;
+  /** Rules v6wall did not make that open containers, which the operator chose to remove (their lines as ufw wrote them). */
+  removeForeign?: string[];
 }
 
 // ---------- Plan ----------
@@ -215,6 +245,8 @@ export type PlanStepKind = 'ssh' | 'default' | 'enable' | 'route' | 'publish' | 
 
 export interface PlanStep {
   kind: PlanStepKind;
+  /** 'close' for a step that removes an opening (shown apart from the additions); absent: it adds or sets something. */
+  change?: 'close';
   /** One line for a person: why this command runs. */
   why: string;
   argv: string[];

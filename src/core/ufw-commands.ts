@@ -1,34 +1,54 @@
 // Builds the ufw command lines v6wall runs and decides whether an existing
 // rule (parsed from user.rules / user6.rules) already does the same job.
 import type { Proto, UfwRule } from './types.js';
+import { sourceOfRule, type Source } from './sources.js';
 import { canonicalAddress } from './validate.js';
 
-/** The shape of an allow rule v6wall adds, before it becomes an argv. */
+/** The shape of an allow rule v6wall adds or removes, before it becomes an argv. */
 export interface AllowSpec {
   route: boolean;
-  proto: Proto;
+  /** 'any' only for rules that match every protocol (egress). */
+  proto: Proto | 'any';
   /** 'any' for both families, '::/0' for IPv6 only, or one address. */
   to: string;
-  port: number;
-  comment: string;
+  /** null: every port (egress). */
+  port: number | null;
+  /** Absent: from anywhere. */
+  from?: Source;
+  /** Route rules only: the interface the traffic comes in on (a Docker bridge, for egress). */
+  inInterface?: string;
+  comment: string | null;
 }
 
 const V6_ANY = '::/0';
 const V4_ANY = '0.0.0.0/0';
 
+/** The match part of a rule, shared by add and delete (ufw deletes by rule spec; the comment is not part of the match). */
+function matchArgs(spec: AllowSpec): string[] {
+  return [
+    ...(spec.route && spec.inInterface !== undefined ? ['in', 'on', spec.inInterface] : []),
+    ...(spec.proto === 'any' ? [] : ['proto', spec.proto]),
+    'from',
+    spec.from ?? 'any',
+    'to',
+    spec.to,
+    ...(spec.port === null ? [] : ['port', String(spec.port)]),
+  ];
+}
+
 export function allowArgv(spec: AllowSpec): string[] {
   const head = spec.route ? ['ufw', 'route', 'allow'] : ['ufw', 'allow'];
-  return [...head, 'proto', spec.proto, 'from', 'any', 'to', spec.to, 'port', String(spec.port), 'comment', spec.comment];
+  return [...head, ...matchArgs(spec), ...(spec.comment === null ? [] : ['comment', spec.comment])];
 }
 
-/** ufw deletes by rule spec; the comment is not part of the match. */
 export function deleteAllowArgv(spec: AllowSpec): string[] {
   const head = spec.route ? ['ufw', 'route', 'delete', 'allow'] : ['ufw', 'delete', 'allow'];
-  return [...head, 'proto', spec.proto, 'from', 'any', 'to', spec.to, 'port', String(spec.port)];
+  return [...head, ...matchArgs(spec)];
 }
 
-/** Which rule families (v4 file, v6 file) ufw writes for a destination. */
-export function familiesFor(to: string): { v4: boolean; v6: boolean } {
+/** Which rule families (v4 file, v6 file) ufw writes for a destination and source. */
+export function familiesFor(to: string, from?: Source): { v4: boolean; v6: boolean } {
+  if (from !== undefined) return { v4: false, v6: true };
   if (to === 'any') return { v4: true, v6: true };
   if (to === V6_ANY) return { v4: false, v6: true };
   const address = canonicalAddress(to);
@@ -43,8 +63,11 @@ function portListIncludes(dport: string, port: number): boolean {
   });
 }
 
-function isAnySource(rule: UfwRule): boolean {
-  return (rule.src === V6_ANY || rule.src === V4_ANY) && rule.sport === 'any';
+/** The rule lets in at least the spec's sources: from anywhere, or exactly that source. */
+function sourceCovers(rule: UfwRule, from: Source | undefined): boolean {
+  if (rule.sport !== 'any') return false;
+  const have = sourceOfRule(rule.src);
+  return have === undefined || (have !== null && have === from);
 }
 
 function destinationMatches(rule: UfwRule, to: string): boolean {
@@ -57,7 +80,7 @@ function destinationMatches(rule: UfwRule, to: string): boolean {
 /**
  * True when `rule` lets through at least what `spec` asks for, in one family:
  * same direction kind, allow (or limit for input), the protocol or any, the
- * port, the destination, from anywhere, on any interface.
+ * port, the destination, from the spec's source or anywhere, on the spec's interface.
  */
 export function ruleCovers(rule: UfwRule, spec: AllowSpec, v6: boolean): boolean {
   return (
@@ -66,19 +89,46 @@ export function ruleCovers(rule: UfwRule, spec: AllowSpec, v6: boolean): boolean
     rule.direction === 'in' &&
     (rule.action === 'allow' || (!spec.route && rule.action === 'limit')) &&
     (rule.proto === spec.proto || rule.proto === 'any') &&
-    portListIncludes(rule.dport, spec.port) &&
+    (spec.port === null ? rule.dport === 'any' : rule.dport === 'any' || portListIncludes(rule.dport, spec.port)) &&
     destinationMatches(rule, spec.to) &&
-    isAnySource(rule) &&
-    rule.inInterface === null &&
+    sourceCovers(rule, spec.from) &&
+    (rule.inInterface === null || rule.inInterface === (spec.inInterface ?? null)) &&
     rule.outInterface === null
   );
 }
 
 /** Every family the spec needs is already covered by an existing rule. */
 export function specSatisfied(rules: readonly UfwRule[], spec: AllowSpec): boolean {
-  const families = familiesFor(spec.to);
+  const families = familiesFor(spec.to, spec.from);
   const covered = (v6: boolean) => rules.some((rule) => ruleCovers(rule, spec, v6));
   return (!families.v4 || covered(false)) && (!families.v6 || covered(true));
+}
+
+/**
+ * The spec that deletes a parsed allow rule (its twin in the other family goes with it when
+ * `bothFamilies`), or null when v6wall cannot name it exactly (application profiles, port
+ * ranges, outbound rules): those are left to the operator.
+ */
+export function specOfRule(rule: UfwRule, bothFamilies: boolean): AllowSpec | null {
+  if (rule.action !== 'allow' || rule.direction !== 'in' || rule.dapp !== null || rule.sapp !== null || rule.sport !== 'any') return null;
+  if (rule.outInterface !== null || (!rule.route && rule.inInterface !== null)) return null;
+  const proto = rule.proto === 'tcp' || rule.proto === 'udp' || rule.proto === 'any' ? rule.proto : null;
+  if (proto === null) return null;
+  const port = rule.dport === 'any' ? null : /^\d+$/.test(rule.dport) ? Number(rule.dport) : undefined;
+  if (port === undefined || (port !== null && proto === 'any')) return null;
+  const from = sourceOfRule(rule.src);
+  if (from === null) return null;
+  const anyDst = rule.dst === V6_ANY || rule.dst === V4_ANY;
+  const to = anyDst ? (bothFamilies ? 'any' : rule.v6 ? V6_ANY : V4_ANY) : rule.dst.replace(/\/128$/, '');
+  return {
+    route: rule.route,
+    proto,
+    to,
+    port,
+    ...(from === undefined ? {} : { from }),
+    ...(rule.inInterface === null ? {} : { inInterface: rule.inInterface }),
+    comment: rule.comment,
+  };
 }
 
 /** A deny or reject rule that would shadow traffic to this port (ufw: first match wins). */

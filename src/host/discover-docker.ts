@@ -1,5 +1,7 @@
 import { parseDaemonJson, parseDockerApiVersion, parseDockerVersion, parseIp6tablesChains } from '../core/parse/docker-daemon.js';
-import { containerIds, mergeContainers, parseContainerSummaries, parseDockerInspect, parseDockerPs } from '../core/parse/docker-containers.js';
+import { containerIds, mergeContainers, parseContainerInspectPid, parseContainerSummaries, parseDockerInspect, parseDockerPs, parseInspectPids } from '../core/parse/docker-containers.js';
+import { parseProcNetSockets } from '../core/parse/proc-net-sockets.js';
+import { withListeners } from '../core/container-ports.js';
 import { parseDockerNetworks } from '../core/parse/docker-networks.js';
 import type { Parsed } from '../core/parse/parsed.js';
 import type { CommandResult, Container, DockerFacts, DockerNetwork } from '../core/types.js';
@@ -17,17 +19,23 @@ function unavailableReason(version: CommandResult, serverVersion: string | null)
   return `The Docker daemon is not answering${said === '' ? '' : ` (${said})`}: start it (systemctl start docker) to include containers.`;
 }
 
-async function inspectContainers(deps: PartDeps, psOutput: CommandResult): Promise<Parsed<Container[]>> {
-  if (psOutput.exitCode !== 0) return { value: [], warnings: [`Could not list containers: ${describeFailure(psOutput, deps.uid)}`] };
+interface ContainerReadings extends Parsed<Container[]> {
+  /** Container id → main process, where the reading had it (the CLI's inspect). */
+  pids: Map<string, number>;
+}
+
+async function inspectContainers(deps: PartDeps, psOutput: CommandResult): Promise<ContainerReadings> {
+  if (psOutput.exitCode !== 0) return { value: [], warnings: [`Could not list containers: ${describeFailure(psOutput, deps.uid)}`], pids: new Map() };
   const ps = parseDockerPs(psOutput.stdout);
   const ids = containerIds(ps.value);
-  if (ids.length === 0) return { value: [], warnings: ps.warnings };
+  if (ids.length === 0) return { value: [], warnings: ps.warnings, pids: new Map() };
   // One batched call for every container, never one per container.
   const inspected = await deps.run(['docker', 'inspect', '--type', 'container', ...ids]);
   // docker inspect exits 1 when one id vanished but still prints the others.
-  const details = parseDockerInspect(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
+  const text = inspected.stdout.trim() === '' ? '[]' : inspected.stdout;
+  const details = parseDockerInspect(text);
   const merged = mergeContainers(ps.value, details.value);
-  return { value: merged.value, warnings: [...ps.warnings, ...details.warnings, ...merged.warnings] };
+  return { value: merged.value, warnings: [...ps.warnings, ...details.warnings, ...merged.warnings], pids: parseInspectPids(text) };
 }
 
 async function inspectNetworks(deps: PartDeps, listOutput: CommandResult): Promise<Parsed<DockerNetwork[]>> {
@@ -42,7 +50,7 @@ interface DockerReadings {
   serverVersion: string | null;
   /** Why the daemon cannot be asked; null when it answered. */
   unavailable: string | null;
-  containers: Parsed<Container[]>;
+  containers: ContainerReadings;
   networks: Parsed<DockerNetwork[]>;
 }
 
@@ -51,14 +59,15 @@ const apiFailure = (what: string, response: DockerApiResponse): string =>
 
 /** Three requests to the local daemon; null when it does not answer them (the CLI is asked instead). */
 async function readThroughApi(api: DockerApiGet): Promise<DockerReadings | null> {
-  const [version, containers, networks] = await Promise.all([api('/version'), api('/containers/json'), api('/networks')]);
+  // all=1: a stopped container keeps its openings, so it must be seen.
+  const [version, containers, networks] = await Promise.all([api('/version'), api('/containers/json?all=1'), api('/networks')]);
   if (!version.ok || version.status !== 200) return null;
   const serverVersion = parseDockerApiVersion(version.body);
   if (serverVersion === null) return null;
   return {
     serverVersion,
     unavailable: null,
-    containers: containers.ok && containers.status === 200 ? parseContainerSummaries(containers.body) : { value: [], warnings: [`Could not list containers: ${apiFailure('/containers/json', containers)}`] },
+    containers: { ...(containers.ok && containers.status === 200 ? parseContainerSummaries(containers.body) : { value: [], warnings: [`Could not list containers: ${apiFailure('/containers/json', containers)}`] }), pids: new Map() },
     networks: networks.ok && networks.status === 200 ? parseDockerNetworks(networks.body) : { value: [], warnings: [`Could not list Docker networks: ${apiFailure('/networks', networks)}`] },
   };
 }
@@ -67,7 +76,7 @@ async function readThroughApi(api: DockerApiGet): Promise<DockerReadings | null>
 async function readThroughCli(deps: PartDeps): Promise<DockerReadings> {
   // Each inspect starts as soon as its own list is in, not after the slower version call; when
   // the daemon is down both lists fail and nothing more is asked.
-  const containersRead = deps.run(['docker', 'ps', '--no-trunc', '--format', '{{json .}}']).then((ps) => inspectContainers(deps, ps));
+  const containersRead = deps.run(['docker', 'ps', '--all', '--no-trunc', '--format', '{{json .}}']).then((ps) => inspectContainers(deps, ps));
   const networksRead = deps.run(['docker', 'network', 'ls', '--quiet', '--no-trunc']).then((list) => inspectNetworks(deps, list));
   const [version, containers, networks] = await Promise.all([deps.run(['docker', 'version', '--format', '{{json .}}']), containersRead, networksRead]);
   const serverVersion = parseDockerVersion(version.stdout);
@@ -76,7 +85,46 @@ async function readThroughCli(deps: PartDeps): Promise<DockerReadings> {
 
 async function readDocker(deps: PartDeps): Promise<DockerReadings> {
   const viaApi = deps.dockerApi === undefined ? null : await readThroughApi(deps.dockerApi);
-  return viaApi ?? readThroughCli(deps);
+  const readings = viaApi ?? (await readThroughCli(deps));
+  if (readings.unavailable !== null || deps.uid !== 0) return readings;
+  const containers = await readListeners(deps, readings.containers, viaApi === null ? undefined : deps.dockerApi);
+  return { ...readings, containers: { ...readings.containers, value: containers.value, warnings: [...readings.containers.warnings, ...containers.warnings] } };
+}
+
+/** Runs `work` over the items, at most `limit` at a time, keeping their order. */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * What listens inside each running container over IPv6, from the socket tables of its main
+ * process's network namespace (root only). The API lists no pids: each running container's
+ * is asked for (GET /containers/ID/json); the CLI's inspect already has them.
+ */
+async function readListeners(deps: PartDeps, containers: ContainerReadings, api: DockerApiGet | undefined): Promise<Parsed<Container[]>> {
+  const warnings: string[] = [];
+  const value = await inBatches(containers.value, 8, async (container) => {
+    if (container.state !== 'running') return container;
+    let pid = containers.pids.get(container.id);
+    if (pid === undefined && api !== undefined) {
+      const inspected = await api(`/containers/${encodeURIComponent(container.id)}/json`);
+      pid = inspected.ok && inspected.status === 200 ? (parseContainerInspectPid(inspected.body) ?? undefined) : undefined;
+    }
+    if (pid === undefined) return container;
+    const [tcp, udp] = await Promise.all([deps.readFile(`/proc/${pid}/net/tcp6`), deps.readFile(`/proc/${pid}/net/udp6`)]);
+    if (tcp === null || udp === null) return container;
+    const tcpListeners = parseProcNetSockets(tcp, 'tcp');
+    const udpListeners = parseProcNetSockets(udp, 'udp');
+    warnings.push(...tcpListeners.warnings, ...udpListeners.warnings);
+    return withListeners(container, [...tcpListeners.value, ...udpListeners.value]);
+  });
+  return { value, warnings: [...new Set(warnings)] };
 }
 
 export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {

@@ -16,7 +16,8 @@ export const KEY_HELP: readonly (readonly [string, string])[] = [
   ['↑ ↓  j k', 'move'],
   ['PgUp PgDn  Home End', 'move by a page, to the ends'],
   ['space', 'toggle the item under the cursor'],
-  ['← →', 'change the exposure of a port'],
+  ['← →', 'change the exposure of a port, or keep/remove a rule v6wall did not make'],
+  ['f', 'where a port may be reached from: IPv6 addresses or networks, empty for anywhere (exposure)'],
   ['enter', 'go on'],
   ['esc', 'go back (nothing chosen is lost)'],
   ['/', 'filter the containers (or just start typing a name)'],
@@ -53,6 +54,7 @@ const COMMANDS: Readonly<Record<string, WizardAction>> = {
 /** Letters a screen binds besides the common ones; other letters are text (e.g. they start the container filter). */
 const SCREEN_COMMANDS: Partial<Record<Screen, Readonly<Record<string, WizardAction>>>> = {
   containers: { '/': { type: 'start-filter' } },
+  exposure: { f: { type: 'start-sources' } },
   preview: { s: { type: 'start-save' }, r: { type: 'toggle-stale' } },
   // No list to move in on the confirm screen: k means keep.
   confirm: { k: { type: 'start-keep' } },

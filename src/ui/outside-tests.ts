@@ -1,6 +1,6 @@
 // The exact commands an operator runs from another machine to prove each opening works.
 import type { Facts } from '../core/types.js';
-import type { ExposureOption, ExposureRow } from './exposure-rows.js';
+import { type ExposureOption, type ExposureRow, webScheme } from './exposure-rows.js';
 
 export interface OutsideTest {
   label: string;
@@ -15,7 +15,13 @@ export function outsideTests(facts: Facts, chosen: readonly { row: ExposureRow; 
     const port = pick.exposure === 'route' ? row.port : pick.hostPort;
     if (address === undefined) return [];
     const how = pick.exposure === 'route' ? 'route' : `published on ${port}`;
-    const commands = row.proto === 'tcp' ? [`curl -6 -m5 http://[${address}]:${port}/`, `nc -6 -vz ${address} ${port}`] : [`nc -6 -u -vz ${address} ${port}`];
+    const scheme = webScheme(row.port, row.proto);
+    const commands =
+      row.proto !== 'tcp'
+        ? [`nc -6 -u -vz ${address} ${port}`]
+        : scheme === null
+          ? [`nc -6 -vz ${address} ${port}`]
+          : [`curl -6 -m5 ${scheme === 'https' ? '-k ' : ''}${scheme}://[${address}]:${port}/`, `nc -6 -vz ${address} ${port}`];
     return [{ label: `${row.container} ${row.port}/${row.proto} (${how})`, commands }];
   });
 }

@@ -4,11 +4,11 @@ import type { Key } from 'ink';
 import { staleRules } from '../core/stale-rules.js';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
 import { keyToAction } from './keys.js';
-import { awaitingConfirmation, containerListHeight, currentExposureRows, typingText, visibleContainers } from './selectors.js';
+import { awaitingConfirmation, containerListHeight, exposureListRows, typingText, visibleContainers } from './selectors.js';
 import { SCREENS, type CheckRow, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
 import { clamp, goTo } from './steps/shared.js';
 import { factsLoaded, sshNext, sshType } from './steps/ssh-step.js';
-import { cycleExposure, setFilter, toggleContainer } from './steps/containers-step.js';
+import { cancelSources, commitSources, cycleExposure, eraseSources, setFilter, startSources, toggleContainer, typeSources } from './steps/containers-step.js';
 import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, previewNext } from './steps/apply-step.js';
 
 export { EXIT } from './steps/apply-step.js';
@@ -29,6 +29,8 @@ export type WizardAction =
   | { type: 'next' }
   | { type: 'back' }
   | { type: 'start-filter' }
+  /** The "from" field of the port under the cursor (exposure screen). */
+  | { type: 'start-sources' }
   | { type: 'plan-built'; plan: Result<Plan> }
   | { type: 'start-save' }
   | { type: 'toggle-stale' }
@@ -67,7 +69,8 @@ function move(state: WizardState, delta: number): WizardState {
     case 'containers':
       return { ...state, containers: { ...state.containers, cursor: clamp(state.containers.cursor + delta, visibleContainers(state).length) } };
     case 'exposure':
-      return { ...state, exposure: { ...state.exposure, cursor: clamp(state.exposure.cursor + delta, currentExposureRows(state).length) } };
+      if (state.exposure.editing !== null) return state;
+      return { ...state, exposure: { ...state.exposure, cursor: clamp(state.exposure.cursor + delta, exposureListRows(state).length) } };
     case 'preview': {
       const steps = state.preview.plan?.ok ? state.preview.plan.value.steps.length : 0;
       return { ...state, preview: { ...state.preview, scroll: clamp(state.preview.scroll + delta, steps) } };
@@ -97,6 +100,7 @@ function next(state: WizardState): WizardState {
       if (state.containers.filtering) return { ...state, containers: { ...state.containers, filtering: false } };
       return goTo(state, 'exposure');
     case 'exposure':
+      if (state.exposure.editing !== null) return commitSources(state);
       return { ...state, screen: 'preview', preview: { ...state.preview, plan: null, scroll: 0, armed: false, saveMessage: null } };
     case 'preview':
       return previewNext(state);
@@ -136,8 +140,10 @@ function back(state: WizardState): WizardState {
     case 'confirm':
       if (state.confirm.keepDraft !== null) return { ...state, confirm: { ...state.confirm, keepDraft: null, keepError: null } };
       return state;
-    case 'defaults':
     case 'exposure':
+      if (state.exposure.editing !== null) return cancelSources(state);
+      return goTo(state, screenBefore(state.screen));
+    case 'defaults':
       return goTo(state, screenBefore(state.screen));
     default: {
       const unknown: never = state.screen;
@@ -155,7 +161,7 @@ function toggle(state: WizardState): WizardState {
     case 'containers':
       return toggleContainer(state);
     case 'exposure':
-      return cycleExposure(state, 1);
+      return state.exposure.editing === null ? cycleExposure(state, 1) : typeSources(state, ' ');
     default:
       return state;
   }
@@ -164,6 +170,7 @@ function toggle(state: WizardState): WizardState {
 function typeText(state: WizardState, text: string): WizardState {
   if (state.screen === 'ssh') return sshType(state, text);
   if (state.screen === 'containers') return setFilter(state, state.containers.filter + text.replace(/\s/g, ''), true);
+  if (state.screen === 'exposure') return typeSources(state, text);
   if (state.screen === 'preview' && state.preview.savePath !== null) {
     return { ...state, preview: { ...state.preview, savePath: state.preview.savePath + text, saveMessage: null } };
   }
@@ -176,6 +183,7 @@ function typeText(state: WizardState, text: string): WizardState {
 function erase(state: WizardState): WizardState {
   if (state.screen === 'ssh') return { ...state, ssh: { ...state.ssh, draft: state.ssh.draft.slice(0, -1), error: null } };
   if (state.screen === 'containers') return setFilter(state, state.containers.filter.slice(0, -1), state.containers.filtering);
+  if (state.screen === 'exposure') return eraseSources(state);
   if (state.screen === 'preview' && state.preview.savePath !== null) {
     return { ...state, preview: { ...state.preview, savePath: state.preview.savePath.slice(0, -1) } };
   }
@@ -207,7 +215,7 @@ function overlayReducer(state: WizardState, action: WizardAction): WizardState |
 
 /** Actions a person causes by pressing keys; the rest come from effects and always apply. */
 const KEY_ACTIONS = new Set<WizardAction['type']>([
-  'move', 'page', 'move-to', 'toggle', 'cycle', 'type', 'erase', 'next', 'back', 'start-filter', 'start-save', 'toggle-stale', 'start-keep', 'toggle-help', 'quit', 'cancel-quit', 'quit-anyway',
+  'move', 'page', 'move-to', 'toggle', 'cycle', 'type', 'erase', 'next', 'back', 'start-filter', 'start-sources', 'start-save', 'toggle-stale', 'start-keep', 'toggle-help', 'quit', 'cancel-quit', 'quit-anyway',
 ]);
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
@@ -233,7 +241,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'toggle':
       return toggle(state);
     case 'cycle':
-      return state.screen === 'exposure' ? cycleExposure(state, action.direction) : state;
+      return state.screen === 'exposure' && state.exposure.editing === null ? cycleExposure(state, action.direction) : state;
     case 'type':
       return typeText(state, action.text);
     case 'erase':
@@ -244,6 +252,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return back(state);
     case 'start-filter':
       return state.screen === 'containers' ? { ...state, containers: { ...state.containers, filtering: true } } : state;
+    case 'start-sources':
+      return state.screen === 'exposure' ? startSources(state) : state;
     case 'plan-built':
       return state.screen === 'preview' ? { ...state, preview: { ...state.preview, plan: action.plan, scroll: 0 } } : state;
     case 'start-save':

@@ -1,7 +1,9 @@
 // Values derived from the wizard state; pure, shared by the reducer and the screens.
 import type { Choices, Container, Facts } from '../core/types.js';
 import { requiredSshPorts } from '../core/ssh-ports.js';
-import { type ExposureOption, type ExposureRow, exposureRows, suggestedOption, toExposureChoice } from './exposure-rows.js';
+import { dockerFirewallMode } from '../core/docker-mode.js';
+import { type ForeignRule, foreignRules } from '../core/foreign-rules.js';
+import { type ExposureOption, type ExposureRow, exposureRows, suggestedOption, toExposureChoices } from './exposure-rows.js';
 import type { WizardState } from './wizard-state.js';
 
 export function filterContainers(containers: readonly Container[], filter: string): Container[] {
@@ -24,16 +26,44 @@ export function pickFor(state: WizardState, row: ExposureRow): ExposureOption {
   return state.exposure.picks[row.key] ?? suggestedOption(row);
 }
 
+/** Where the port may be reached from: its sources, or none for anywhere. */
+export function sourcesFor(state: WizardState, row: ExposureRow): string[] {
+  return state.exposure.sources[row.key] ?? [];
+}
+
+/** Rules v6wall did not make that open a container, as the exposure screen lists them. */
+export function currentForeignRules(state: WizardState): ForeignRule[] {
+  return state.facts === null ? [] : foreignRules(state.facts, dockerFirewallMode(state.facts.docker));
+}
+
+/** The exposure screen's list: one row per port of the chosen containers, then the rules v6wall did not make. */
+export type ExposureListRow = { kind: 'port'; row: ExposureRow } | { kind: 'foreign'; rule: ForeignRule };
+
+export function exposureListRows(state: WizardState): ExposureListRow[] {
+  return [
+    ...currentExposureRows(state).map((row): ExposureListRow => ({ kind: 'port', row })),
+    ...currentForeignRules(state).map((rule): ExposureListRow => ({ kind: 'foreign', rule })),
+  ];
+}
+
+export function foreignPick(state: WizardState, rule: ForeignRule): 'keep' | 'remove' {
+  return state.exposure.foreign[rule.key] ?? 'keep';
+}
+
 export function checkedSshPorts(state: WizardState): number[] {
   return state.ssh.rows.filter((row) => row.checked).map((row) => row.port);
 }
 
 /** The operator's choices as the planner takes them. */
 export function currentChoices(state: WizardState): Choices {
+  const removeForeign = currentForeignRules(state).filter((rule) => foreignPick(state, rule) === 'remove').map((rule) => rule.key);
   return {
     sshPorts: checkedSshPorts(state),
-    exposures: currentExposureRows(state).map((row) => toExposureChoice(row, pickFor(state, row))),
+    exposures: currentExposureRows(state).flatMap((row) => toExposureChoices(row, pickFor(state, row), sourcesFor(state, row))),
+    // The wizard's choices are the whole set of v6wall's openings: what is not chosen is closed.
+    scope: 'exact',
     removeStale: state.preview.removeStale,
+    ...(removeForeign.length > 0 ? { removeForeign } : {}),
   };
 }
 
@@ -70,6 +100,7 @@ export function typingText(state: WizardState): boolean {
   if (state.overlay !== 'none') return false;
   if (state.screen === 'containers') return state.containers.filtering;
   if (state.screen === 'preview') return state.preview.savePath !== null;
+  if (state.screen === 'exposure') return state.exposure.editing !== null;
   if (state.screen === 'confirm') return state.confirm.keepDraft !== null;
   return false;
 }

@@ -37,6 +37,12 @@ export interface ContainersScreenState {
 export interface ExposureScreenState {
   /** By portKey; kept when a container is deselected so re-selecting it restores the choice. */
   picks: Record<string, ExposureOption>;
+  /** By portKey: the IPv6 addresses or networks allowed in (canonical); empty or absent means anywhere. */
+  sources: Record<string, string[]>;
+  /** The "from" field of the port row under the cursor, while it is being typed. */
+  editing: { key: string; draft: string; error: string | null } | null;
+  /** Rules v6wall did not make, by their key: kept unless the operator chooses to remove them. */
+  foreign: Record<string, 'keep' | 'remove'>;
   cursor: number;
 }
 
@@ -139,7 +145,7 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     defaultScriptPath: options.defaultScriptPath ?? './v6wall-plan.sh',
     ssh: { rows: [], cursor: 0, draft: '', error: null },
     containers: { selected: [], cursor: 0, filter: '', filtering: false },
-    exposure: { picks: {}, cursor: 0 },
+    exposure: { picks: {}, sources: {}, editing: null, foreign: {}, cursor: 0 },
     preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null, removeStale: false },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
     confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS },

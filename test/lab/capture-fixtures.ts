@@ -160,24 +160,57 @@ async function captureDocker(lab: Lab, sub: string): Promise<void> {
 async function captureDockerApi(lab: Lab, sub: string): Promise<void> {
   const folder = new FixtureFolder(join(FIXTURES, 'docker/api', sub));
   const socket = (lab.dockerHost ?? '').replace(/^unix:\/\//, '');
-  for (const [name, path] of [['api-version.json', '/version'], ['api-containers.json', '/containers/json'], ['api-networks.json', '/networks']] as const) {
+  // all=1, as discovery asks: stopped containers keep their openings, so they are listed too.
+  for (const [name, path] of [['api-version.json', '/version'], ['api-containers.json', '/containers/json?all=1'], ['api-networks.json', '/networks']] as const) {
     const result = await lab.inServer(['curl', '-sS', '--fail', '--unix-socket', socket, `http://docker${path}`], { timeoutMs: 60_000 });
     if (result.exitCode !== 0) throw new Error(`GET ${path} failed: ${result.stderr}`);
     folder.save(name, result, ['curl', '--unix-socket', '/var/run/docker.sock', `http://docker${path}`]);
   }
   const docker = async (name: string, args: string[]) => folder.save(name, await lab.docker(args, { timeoutMs: 60_000 }), ['docker', ...args]);
-  const ids = (await lab.docker(['ps', '-q', '--no-trunc'])).stdout.split(/\s+/).filter(Boolean);
+  const ids = (await lab.docker(['ps', '-aq', '--no-trunc'])).stdout.split(/\s+/).filter(Boolean);
   const networks = (await lab.docker(['network', 'ls', '-q', '--no-trunc'])).stdout.split(/\s+/).filter(Boolean);
-  await docker('ps.jsonl', ['ps', '--no-trunc', '--format', '{{json .}}']);
+  await docker('ps.jsonl', ['ps', '--all', '--no-trunc', '--format', '{{json .}}']);
   await docker('inspect.json', ['inspect', '--type', 'container', ...ids]);
   await docker('network-inspect.json', ['network', 'inspect', ...networks]);
   await docker('version.json', ['version', '--format', '{{json .}}']);
+  await captureListeners(lab, folder, socket);
   folder.finish();
 }
+
+/**
+ * What listens inside `hidden` (httpd on 8088 and 9999 without EXPOSE, plus a UDP socket bound in its
+ * network namespace): the API body that gives its main process, and that process's socket tables.
+ */
+async function captureListeners(lab: Lab, folder: FixtureFolder, socket: string): Promise<void> {
+  const id = (await lab.docker(['inspect', '--format', '{{.Id}}', 'hidden'])).stdout.trim();
+  const inspected = await lab.inServer(['curl', '-sS', '--fail', '--unix-socket', socket, `http://docker/containers/${id}/json`]);
+  folder.save('api-container-hidden.json', inspected, ['curl', '--unix-socket', '/var/run/docker.sock', 'http://docker/containers/ID/json']);
+  const pid = (JSON.parse(inspected.stdout) as { State: { Pid: number } }).State.Pid;
+  // busybox has no UDP server: a datagram socket is bound in the container's network namespace from outside.
+  const udp = lab.inServer(['nsenter', `--net=/proc/${pid}/ns/net`, 'python3', '-c', UDP_LISTENER], { timeoutMs: 20_000 });
+  await sleep(1500);
+  await serverCapture(lab, folder, 'proc-net-tcp6-hidden.txt', ['cat', `/proc/${pid}/net/tcp6`]);
+  await serverCapture(lab, folder, 'proc-net-udp6-hidden.txt', ['cat', `/proc/${pid}/net/udp6`]);
+  await udp;
+}
+
+/** Binds UDP 5353 on every IPv6 address and 5354 on loopback only, plus a connected socket, for 5 s. */
+const UDP_LISTENER = [
+  'import socket, time',
+  'a = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); a.bind(("::", 5353))',
+  'b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); b.bind(("::1", 5354))',
+  'c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); c.connect(("2001:db8:1234:1::100", 53))',
+  'time.sleep(5)',
+].join('\n');
 
 /** More shapes for the API fixtures: several ports, udp, a port range, a name with a legacy link. */
 async function createMoreContainers(lab: Lab): Promise<void> {
   await lab.runContainer({ name: 'multi', network: 'v6net', publish: ['8090:80', '5353:53/udp', '9100-9101:9100-9101'], expose: ['7000/udp'] });
+  // Listens on ports Docker does not know about (no EXPOSE, nothing published), and on loopback only.
+  await lab.runContainer({ name: 'hidden', network: 'v6net', ip6: '2001:db8:1234:a1:1::99', command: ['sh', '-c', 'httpd -p 9999 -h /www; httpd -p [::1]:7777 -h /www; exec httpd -f -p 8088 -h /www'] });
+  // Ran once with a fixed address, then stopped: it keeps its name and network, not its address.
+  await lab.runContainer({ name: 'was-running', network: 'v6net', ip6: '2001:db8:1234:a1:1::98', publish: ['8091:80'] });
+  await lab.docker(['stop', '-t', '1', 'was-running']);
   await lab.docker(['run', '-d', '--name', 'linked', '--network', 'bridge', LAB_IMAGE]);
   await lab.docker(['run', '-d', '--name', 'linker', '--network', 'bridge', '--link', 'linked:alias', LAB_IMAGE]);
 }

@@ -75,7 +75,7 @@ describe.skipIf(skip)('first-time hardening, then a re-run adding a container', 
     expect(await lab.probeTcp(address.db, 80)).toBe('blocked');
 
     const tuples = readFileSync(join(lab.paths.ufwEtc, 'user6.rules'), 'utf8').split('\n').filter((line) => line.startsWith('### tuple ###'));
-    expect(tuples).toHaveLength(4); // ssh, web route, api publish, cache route: each once
+    expect(tuples).toHaveLength(5); // ssh, web route, api publish, egress of v6net, cache route: each once
     const again = await lab.runV6wall(['plan', '--route', 'web:80', '--publish', 'api:8082', '--route', 'cache:80']);
     expect(again.stdout).toContain('Nothing to do: every step is already in place.');
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { must } from './exec.js';
@@ -6,14 +7,16 @@ import { must } from './exec.js';
 export const LAB_CACHE_DIR = process.env.V6WALL_LAB_CACHE ?? '/var/cache/v6wall-lab';
 export const LAB_IMAGE = 'v6wall-lab/busybox:1';
 
-const APPLETS = ['sh', 'httpd', 'nc', 'sleep', 'cat', 'echo', 'ls', 'ip', 'ifconfig', 'wget', 'ps', 'kill', 'true', 'false', 'env', 'id'];
+const APPLETS = ['sh', 'httpd', 'nc', 'sleep', 'cat', 'echo', 'ls', 'ip', 'ifconfig', 'wget', 'ps', 'kill', 'true', 'false', 'env', 'id', 'ping', 'ping6'];
 
 /**
  * A root filesystem tarball from busybox-static (no registry is reachable).
  * Built once and cached; `docker import` of it takes well under a second.
  */
 export async function busyboxRootfsTar(): Promise<string> {
-  const tarball = join(LAB_CACHE_DIR, 'busybox-rootfs.tar');
+  // Named after its applets, so a changed list builds a new tarball instead of reusing the old one.
+  const applets = createHash('sha256').update(APPLETS.join(' ')).digest('hex').slice(0, 8);
+  const tarball = join(LAB_CACHE_DIR, `busybox-rootfs-${applets}.tar`);
   if (existsSync(tarball)) return tarball;
   mkdirSync(LAB_CACHE_DIR, { recursive: true });
   const root = mkdtempSync(join(LAB_CACHE_DIR, 'rootfs-'));

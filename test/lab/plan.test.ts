@@ -19,7 +19,7 @@ describe.skipIf(skip)('v6wall plan on a real host', () => {
     await lab?.teardown();
   });
 
-  it('finds SSH on 2222 and plans it first, then the route rule, the denies and enable', async () => {
+  it('finds SSH on 2222 and plans it first, then the route rule, the egress rule Docker 20.10 needs, the denies and enable', async () => {
     const result = await lab.runV6wall(['plan', '--route', 'web:80', '--json']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
@@ -27,12 +27,13 @@ describe.skipIf(skip)('v6wall plan on a real host', () => {
     expect(plan.steps.map((step) => step.argv.join(' '))).toEqual([
       `ufw allow proto tcp from any to ::/0 port ${LAB_SSH_PORT} comment v6wall ssh ${LAB_SSH_PORT}/tcp`,
       `ufw route allow proto tcp from any to ${web} port 80 comment v6wall route web 80/tcp`,
+      expect.stringMatching(new RegExp(`^ufw route allow in on br-[0-9a-f]{12} from ${LAB_ADDRESSES.containerSubnet} to ::/0 comment v6wall egress v6net$`)),
       'ufw default deny incoming',
       'ufw default deny routed',
       'ufw --force enable',
     ]);
     // Debian's UFW ships with deny incoming and deny routed already: shown, not run.
-    expect(plan.steps.map((step) => step.satisfied)).toEqual([false, false, true, true, false]);
+    expect(plan.steps.map((step) => step.satisfied)).toEqual([false, false, false, true, true, false]);
   });
 
   it('marks what the real UFW already has as satisfied', async () => {
@@ -50,7 +51,7 @@ describe.skipIf(skip)('v6wall plan on a real host', () => {
     expect(result.stderr.split('\n').filter(Boolean)).toEqual([
       'v6wall: --route nope:80: no container named "nope" (known: legacy, web)',
       'v6wall: --route legacy:80: legacy has no global IPv6 address, so there is nothing to route to; use --publish for a published host port',
-      'v6wall: --route web:81: web does not expose 81/tcp (exposed: 80/tcp)',
+      'v6wall: --route web:81: web does not expose 81/tcp, and nothing listens on it over IPv6 (exposed or listening: 80/tcp)',
       'v6wall: --publish web:9999: web does not publish host port 9999/tcp (published: 8081/tcp)',
     ]);
   });

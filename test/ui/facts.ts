@@ -100,7 +100,10 @@ export const settledFacts = (): Facts =>
   withChanges((facts) => {
     facts.ufw.enabled = true;
     facts.ufw.policies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
-    facts.ufw.rules = [{ v6: true, route: false, action: 'allow', log: '', proto: 'tcp', dport: '2222', dst: '::/0', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall ssh 2222/tcp', raw: '' }];
+    facts.ufw.rules = [
+      { v6: true, route: false, action: 'allow', log: '', proto: 'tcp', dport: '2222', dst: '::/0', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall ssh 2222/tcp', raw: '' },
+      { v6: true, route: true, action: 'allow', log: '', proto: 'any', dport: 'any', dst: '::/0', sport: 'any', src: '2001:db8:1:1::/80', dapp: null, sapp: null, direction: 'in', inInterface: 'br-web6', outInterface: null, comment: 'v6wall egress web6', raw: '' },
+    ];
   });
 
 export const longAddressFacts = (): Facts =>

@@ -141,7 +141,7 @@ const CASES: Case[] = [
   { name: 'containers--1000-end', facts: () => manyContainersFacts(1000), steps: [...TO_CONTAINERS, K.end, K.space], rows: 24, shows: ['[x] app-0999'] },
   { name: 'containers--none-match', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'z', 'z', 'z'], shows: ['No container matches'] },
   { name: 'containers--long-addresses-60-columns', facts: longAddressFacts, steps: TO_CONTAINERS, columns: 60, shows: ['2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'] },
-  { name: 'containers--docker-without-containers', facts: () => withChanges((facts) => void (facts.docker.containers = [])), steps: TO_CONTAINERS, shows: ['No containers are running'] },
+  { name: 'containers--docker-without-containers', facts: () => withChanges((facts) => void (facts.docker.containers = [])), steps: TO_CONTAINERS, shows: ['No containers on this host'] },
 
   { name: 'exposure--normal', facts: labFacts, steps: TO_EXPOSURE, shows: ['http://[host]:8081/'] },
   { name: 'exposure--route-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.left], shows: ['http://[2001:db8:1:1::10]/'] },
@@ -152,7 +152,7 @@ const CASES: Case[] = [
   { name: 'preview--normal', facts: labFacts, steps: TO_PREVIEW, shows: ['already in place, skipped'] },
   { name: 'preview--scrolled', facts: labFacts, steps: [...TO_PREVIEW, K.down, K.down, K.down], rows: 24 },
   { name: 'preview--armed', facts: labFacts, steps: [...TO_PREVIEW, E], shows: ['Press enter again'] },
-  { name: 'preview--stale-rules', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }], shows: ['Remove a rule for container old-blog, which is gone', 'removing it (r keeps it)'] },
+  { name: 'preview--stale-rules', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }], shows: ['Close old-blog 80/tcp', '1 of them to close an opening', 'removing it (r keeps it)'] },
   { name: 'preview--stale-rules-kept', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }, 'r', { until: 'keeping it' }], shows: ['keeping it (r removes it)', 'add --remove-stale'] },
   { name: 'preview--save-path', facts: labFacts, steps: [...TO_PREVIEW, 's'], shows: ['Save the plan as: ./v6wall-plan.sh'] },
   { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { until: 'Nothing was applied' }], shows: ['Nothing was applied'] },

@@ -39,8 +39,9 @@ describe('resolveChoices (the flags of plan and apply)', () => {
           { container: 'web', port: 443, proto: 'tcp', exposure: 'route' },
           { container: 'web', port: 80, proto: 'tcp', exposure: 'publish', hostPort: 8081 },
         ],
-        removeStale: false,
+        scope: 'additive',
       },
+      notes: [],
     });
   });
 
@@ -53,7 +54,7 @@ describe('resolveChoices (the flags of plan and apply)', () => {
     if (result.ok) return;
     expect(result.errors).toEqual([
       { choice: '--route nope:80', message: 'no container named "nope" (known: web, legacy)' },
-      { choice: '--route web:8080', message: 'web does not expose 8080/tcp (exposed: 80/tcp, 443/tcp)' },
+      { choice: '--route web:8080', message: 'web does not expose 8080/tcp, and nothing listens on it over IPv6 (exposed or listening: 80/tcp, 443/tcp)' },
       { choice: '--route legacy:80', message: 'legacy has no global IPv6 address, so there is nothing to route to; use --publish for a published host port' },
       { choice: '--route web:http', message: '"http" is not a port (1-65535)' },
       { choice: '--publish web:9999', message: 'web does not publish host port 9999/tcp (published: 8081/tcp)' },
@@ -67,6 +68,13 @@ describe('resolveChoices (the flags of plan and apply)', () => {
 
   it('parses port specs strictly', () => {
     expect(parsePortSpec('web:80/udp')).toEqual({ name: 'web', port: 80, proto: 'udp' });
+    expect(parsePortSpec('web:80')).toEqual({ name: 'web', port: 80 });
+    expect(parsePortSpec('web:80@2001:DB8:abcd:0:1::/48')).toEqual({ name: 'web', port: 80, source: '2001:db8:abcd::/48' });
+    expect(parsePortSpec('web:80/udp@2001:db8::5/128')).toEqual({ name: 'web', port: 80, proto: 'udp', source: '2001:db8::5' });
+    expect(parsePortSpec('web:80@192.0.2.0/24')).toMatch(/IPv4 source/);
+    expect(parsePortSpec('web:80@::/0')).toMatch(/leave out @SOURCE/);
+    expect(parsePortSpec('web:80@2001:db8::/129')).toMatch(/not a prefix length/);
+    expect(parsePortSpec('web:80@nope')).toMatch(/not an IPv6 address or network/);
     expect(parsePortSpec('web:0')).toMatch(/not a port/);
     expect(parsePortSpec('web:65536')).toMatch(/not a port/);
     expect(parsePortSpec('web')).toMatch(/expected NAME:PORT/);
@@ -77,18 +85,43 @@ describe('resolveChoices (the flags of plan and apply)', () => {
 describe('rule comments', () => {
   const tag: fc.Arbitrary<RuleTag> = fc.oneof(
     fc.record({ kind: fc.constant('ssh' as const), port: fc.integer({ min: 1, max: 65535 }) }),
-    fc.record({
-      kind: fc.constantFrom('route' as const, 'publish' as const),
-      container: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
-      port: fc.integer({ min: 1, max: 65535 }),
-      proto: fc.constantFrom('tcp' as const, 'udp' as const),
-    }),
+    fc.record({ kind: fc.constant('egress' as const), network: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/) }),
+    fc.record(
+      {
+        kind: fc.constant('route' as const),
+        container: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
+        port: fc.integer({ min: 1, max: 65535 }),
+        proto: fc.constantFrom('tcp' as const, 'udp' as const),
+        source: fc.constantFrom('2001:db8:abcd::/48', '2001:db8::5', '2001:db8:1:2:3:4:5:0/112'),
+      },
+      { requiredKeys: ['kind', 'container', 'port', 'proto'] },
+    ),
+    fc.record(
+      {
+        kind: fc.constant('publish' as const),
+        container: fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,30}$/),
+        port: fc.integer({ min: 1, max: 65535 }),
+        proto: fc.constantFrom('tcp' as const, 'udp' as const),
+        hostPort: fc.integer({ min: 1, max: 65535 }),
+        source: fc.constantFrom('2001:db8:abcd::/48', '2001:db8::5'),
+      },
+      { requiredKeys: ['kind', 'container', 'port', 'proto'] },
+    ),
   );
 
   it('reads back every comment it writes', () => {
     fc.assert(fc.property(tag, (value) => {
       expect(parseRuleComment(formatRuleComment(value))).toEqual(value);
     }));
+  });
+
+  it('reads comments written before sources existed as "from anywhere"', () => {
+    expect(parseRuleComment('v6wall route web 80/tcp')).toEqual({ kind: 'route', container: 'web', port: 80, proto: 'tcp' });
+    expect(parseRuleComment('v6wall publish web 80/tcp host 8081')).toEqual({ kind: 'publish', container: 'web', port: 80, proto: 'tcp', hostPort: 8081 });
+    expect(parseRuleComment('v6wall route web 80/tcp from 2001:db8:abcd::/48')).toEqual({ kind: 'route', container: 'web', port: 80, proto: 'tcp', source: '2001:db8:abcd::/48' });
+    // Not in the canonical form v6wall writes: not v6wall's.
+    expect(parseRuleComment('v6wall route web 80/tcp from 2001:DB8:abcd::/48')).toBeNull();
+    expect(parseRuleComment('v6wall route web 80/tcp host 8081')).toBeNull();
   });
 
   it('never throws on foreign comments and claims none of them', () => {

@@ -221,7 +221,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'docker inspect --type container',
       'docker network inspect',
       'docker network ls --quiet --no-trunc',
-      'docker ps --no-trunc --format {{json .}}',
+      'docker ps --all --no-trunc --format {{json .}}',
       'docker version --format {{json .}}',
       'dpkg-query -W -f=${Status} ${Version} ufw',
       'ip -j -4 addr show',

@@ -18,7 +18,13 @@ const fixture = (capture: string, name: string): string => readFileSync(new URL(
 
 /** Replays the captured API bodies (a stand-in for the daemon's socket, named as such). */
 function capturedApi(capture: string): DockerApiGet & { paths: string[] } {
-  const bodies: Record<string, string> = { '/version': 'api-version.json', '/containers/json': 'api-containers.json', '/networks': 'api-networks.json' };
+  const hidden = JSON.parse(fixture(capture, 'api-container-hidden.json')) as { Id: string };
+  const bodies: Record<string, string> = {
+    '/version': 'api-version.json',
+    '/containers/json?all=1': 'api-containers.json',
+    '/networks': 'api-networks.json',
+    [`/containers/${hidden.Id}/json`]: 'api-container-hidden.json',
+  };
   const paths: string[] = [];
   const get: DockerApiGet = async (path) => {
     paths.push(path);
@@ -26,6 +32,13 @@ function capturedApi(capture: string): DockerApiGet & { paths: string[] } {
     return name === undefined ? { ok: true, status: 404, body: '{"message":"page not found"}' } : { ok: true, status: 200, body: fixture(capture, name) };
   };
   return Object.assign(get, { paths });
+}
+
+/** The socket tables of `hidden`'s main process, as root reads them; nothing else under /proc. */
+function capturedProc(capture: string): (path: string) => Promise<string | null> {
+  const pid = (JSON.parse(fixture(capture, 'api-container-hidden.json')) as { State: { Pid: number } }).State.Pid;
+  return async (path) =>
+    path === `/proc/${pid}/net/tcp6` ? fixture(capture, 'proc-net-tcp6-hidden.txt') : path === `/proc/${pid}/net/udp6` ? fixture(capture, 'proc-net-udp6-hidden.txt') : null;
 }
 
 /** Replays the captured docker CLI outputs of the same moment, and records what was asked. */
@@ -82,15 +95,44 @@ describe('the Engine API readings', () => {
 });
 
 describe('discoverDocker', () => {
-  it('asks the local daemon three things through the API, and starts no docker process', async () => {
+  it('asks the local daemon three things through the API (as root, also each running container\'s main process), and starts no docker process', async () => {
     const api = capturedApi('v28-nat-and-routed');
     const cli = capturedCli('v28-nat-and-routed');
-    const viaApi = await discoverDocker({ run: cli.run, readFile: async () => null, uid: 0, dockerApi: api });
-    expect(api.paths.sort()).toEqual(['/containers/json', '/networks', '/version']);
+    const viaApi = await discoverDocker({ run: cli.run, readFile: capturedProc('v28-nat-and-routed'), uid: 0, dockerApi: api });
+    const running = viaApi.containers.filter((c) => c.state === 'running');
+    expect(api.paths.filter((path) => !/^\/containers\/[0-9a-f]{64}\/json$/.test(path)).sort()).toEqual(['/containers/json?all=1', '/networks', '/version']);
+    expect(api.paths.length).toBe(3 + running.length);
     expect(cli.calls.filter((argv) => argv[0] === 'docker')).toEqual([]);
-    const viaCli = await discoverDocker({ run: capturedCli('v28-nat-and-routed').run, readFile: async () => null, uid: 0 });
+    const viaCli = await discoverDocker({ run: capturedCli('v28-nat-and-routed').run, readFile: capturedProc('v28-nat-and-routed'), uid: 0 });
     expect(viaApi).toEqual(viaCli);
     expect(viaApi.available).toBe(true);
+    // Not root: three requests, whatever the number of containers.
+    const unprivileged = capturedApi('v28-nat-and-routed');
+    await discoverDocker({ run: cli.run, readFile: async () => null, uid: 1000, dockerApi: unprivileged });
+    expect(unprivileged.paths.sort()).toEqual(['/containers/json?all=1', '/networks', '/version']);
+  });
+
+  it('lists stopped containers too (they keep their openings), with no address and no ports', async () => {
+    const facts = await discoverDocker({ run: capturedCli('v28-nat-and-routed').run, readFile: async () => null, uid: 0, dockerApi: capturedApi('v28-nat-and-routed') });
+    const stopped = facts.containers.find((c) => c.name === 'was-running');
+    expect(stopped?.state).toBe('exited');
+    expect(stopped?.networks.map((n) => n.ipv6)).toEqual([null]);
+    expect(stopped?.ports).toEqual([]);
+    expect(facts.containers.find((c) => c.name === 'stopped')?.state).toBe('created');
+  });
+
+  it('reads what listens inside a running container: undeclared ports are added, loopback-only ones are not', async () => {
+    for (const capture of CAPTURES) {
+      const facts = await discoverDocker({ run: capturedCli(capture).run, readFile: capturedProc(capture), uid: 0, dockerApi: capturedApi(capture) });
+      const hidden = facts.containers.find((c) => c.name === 'hidden');
+      expect(hidden?.ports).toEqual([
+        { port: 5353, proto: 'udp', published: [], declared: false, listening: true },
+        { port: 8088, proto: 'tcp', published: [], declared: false, listening: true },
+        { port: 9999, proto: 'tcp', published: [], declared: false, listening: true },
+      ]);
+      // Containers whose sockets were not read keep Docker's ports as they are.
+      expect(facts.containers.find((c) => c.name === 'exposed-only')?.ports).toEqual([{ port: 9000, proto: 'tcp', published: [] }]);
+    }
   });
 
   it('asks the docker CLI when the API does not answer, and gets the same facts', async () => {
@@ -98,7 +140,7 @@ describe('discoverDocker', () => {
     const silent: DockerApiGet = async () => ({ ok: false, error: 'connect ENOENT /var/run/docker.sock' });
     const facts = await discoverDocker({ run: cli.run, readFile: async () => null, uid: 0, dockerApi: silent });
     expect(cli.calls.filter((argv) => argv[0] === 'docker').map((argv) => argv.slice(0, 3).join(' '))).toEqual(
-      expect.arrayContaining(['docker version --format', 'docker ps --no-trunc', 'docker inspect --type', 'docker network ls', 'docker network inspect']),
+      expect.arrayContaining(['docker version --format', 'docker ps --all', 'docker inspect --type', 'docker network ls', 'docker network inspect']),
     );
     expect(facts.containers.map((c) => c.name)).toContain('web6');
   });

@@ -19,6 +19,7 @@ describe('renderDockerUserBlock', () => {
     const rules = BLOCK.split('\n').filter((l) => l.startsWith('-A'));
     expect(rules).toEqual([
       '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+      '-A DOCKER-USER -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j RETURN',
       '-A DOCKER-USER -i br-a1b2c3d4e5f6 -j RETURN',
       '-A DOCKER-USER -i docker0 -j RETURN',
       '-A DOCKER-USER -j ufw6-user-forward',

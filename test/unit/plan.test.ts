@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { buildPlan, pendingSteps } from '../../src/core/plan.js';
 import type { Facts, Plan } from '../../src/core/types.js';
 import { factsArbitrary, validChoicesArbitrary } from '../support/arbitraries.js';
-import { rulesWrittenBy } from '../support/ufw-model.js';
+import { afterApplying } from '../support/ufw-model.js';
 import { requiredSshPorts } from '../../src/core/ssh-ports.js';
 import { parseRuleComment } from '../../src/core/rule-comment.js';
 
@@ -12,13 +12,6 @@ const factsAndChoices = factsArbitrary.chain((facts) => validChoicesArbitrary(fa
 function expectOk(result: ReturnType<typeof buildPlan>): Plan {
   if (!result.ok) throw new Error(`plan refused: ${JSON.stringify(result.errors)}`);
   return result.value;
-}
-
-/** The host as it would be after running every pending step. */
-function afterApplying(facts: Facts, plan: Plan): Facts {
-  const added = pendingSteps(plan).flatMap((step) => rulesWrittenBy(step.argv));
-  const policies = { ...facts.ufw.policies, incoming: 'deny' as const, routed: 'deny' as const };
-  return { ...facts, ufw: { ...facts.ufw, enabled: true, policies, rules: [...facts.ufw.rules, ...added] } };
 }
 
 describe('buildPlan guarantees (random hosts and choices)', () => {

@@ -47,9 +47,9 @@ describe('stale v6wall rules on a re-run', () => {
     if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
     const removals = pendingSteps(plan.value).filter((step) => step.argv.includes('delete'));
     expect(removals.map((step) => [step.why, step.argv.join(' ')])).toEqual([
-      ["Remove a rule for web's old address 2001:db8:1:1::10", 'ufw route delete allow proto tcp from any to 2001:db8:1:1::10 port 80'],
-      ['Remove a rule for container gone, which is gone', 'ufw route delete allow proto tcp from any to 2001:db8:1:1::30 port 443'],
-      ['Remove a rule for host port 9090, which web no longer publishes', 'ufw delete allow proto tcp from any to ::/0 port 9090'],
+      ['Close web 80/tcp (route to [2001:db8:1:1::10], from anywhere): web has a new address; the opening moves with it', 'ufw route delete allow proto tcp from any to 2001:db8:1:1::10 port 80'],
+      ['Close gone 443/tcp (route to [2001:db8:1:1::30], from anywhere): container gone is gone', 'ufw route delete allow proto tcp from any to 2001:db8:1:1::30 port 443'],
+      ['Close web 90/tcp on host port 9090 (from anywhere): web no longer publishes host port 9090', 'ufw delete allow proto tcp from any to ::/0 port 9090'],
     ]);
     // The current address's rule is already in place: nothing is added for it.
     expect(pendingSteps(plan.value).some((step) => step.argv.includes('2001:db8:1:1::20'))).toBe(false);

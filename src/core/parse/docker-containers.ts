@@ -58,6 +58,31 @@ export function parseDockerInspect(text: string): Parsed<Container[]> {
   return { value: containers, warnings };
 }
 
+/** State.Pid of one inspected container: its main process while it runs; null otherwise. */
+export function inspectPid(item: unknown): number | null {
+  const pid = field(recordField(item, 'State'), 'Pid');
+  return typeof pid === 'number' && Number.isInteger(pid) && pid > 1 ? pid : null;
+}
+
+/** The body of GET /containers/{id}/json (what `docker inspect` prints for one container): its main process. */
+export function parseContainerInspectPid(text: string): number | null {
+  const parsed = parseJson(text);
+  return parsed.ok ? inspectPid(parsed.value) : null;
+}
+
+/** Container id → main process, from the array `docker inspect ID...` prints. */
+export function parseInspectPids(text: string): Map<string, number> {
+  const parsed = parseJson(text);
+  const pids = new Map<string, number>();
+  if (!parsed.ok || !Array.isArray(parsed.value)) return pids;
+  for (const item of parsed.value) {
+    const id = stringField(item, 'Id');
+    const pid = inspectPid(item);
+    if (id !== null && pid !== null) pids.set(id, pid);
+  }
+  return pids;
+}
+
 /**
  * The array the Engine API returns for GET /containers/json (what `docker ps` lists, with each
  * container's networks and ports): one Container per element, the same as `docker inspect` gives.
@@ -193,7 +218,8 @@ export function mergeContainers(ps: readonly DockerPsEntry[], inspected: readonl
   const warnings: string[] = [];
   const containers = ps.map((entry): Container => {
     const details = inspected.find((container) => container.id === entry.id || container.id.startsWith(entry.id));
-    if (details !== undefined) return { ...details, name: details.name || entry.name, image: details.image || entry.image };
+    // A container that is not running has no bindings; its ports are left out, as the Engine API's list does.
+    if (details !== undefined) return { ...details, name: details.name || entry.name, image: details.image || entry.image, ports: details.state === 'running' ? details.ports : [] };
     warnings.push(`Container ${entry.name || entry.id.slice(0, 12)} could not be inspected (it may have just stopped).`);
     return { id: entry.id, name: entry.name, image: entry.image, state: entry.state, networks: [], ports: [] };
   });

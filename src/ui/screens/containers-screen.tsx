@@ -15,8 +15,11 @@ import { Tone } from '../theme.js';
 function portText(port: ContainerPort): string {
   const hostPorts = publishedHostPorts(port);
   const base = `${port.port}/${port.proto}`;
+  if (port.declared === false) return `${base}!`;
   return hostPorts.length === 0 ? `${base}*` : `${base}→${hostPorts.map((hostPort) => `:${hostPort}`).join(',')}`;
 }
+
+const isStopped = (container: Container): boolean => container.state !== 'running';
 
 function ContainerRow(props: { container: Container; cursor: boolean; checked: boolean }): React.JSX.Element {
   const { container } = props;
@@ -27,14 +30,21 @@ function ContainerRow(props: { container: Container; cursor: boolean; checked: b
       <Text wrap="truncate-end">
         <RowMark cursor={props.cursor} checked={props.checked} />
         <Text bold={props.cursor}>{container.name}</Text>
+        {isStopped(container) ? <Tone name="warn"> ({container.state || 'stopped'})</Tone> : null}
         <Text dimColor>  {container.image}</Text>
       </Text>
       <Text wrap="truncate-end">
         {'      '}
-        {addresses[0] ?? <Tone name="warn">no IPv6 address</Tone>}
-        {addresses.length > 1 ? ` +${addresses.length - 1}` : ''}
-        {'  '}
-        {ports}
+        {isStopped(container) ? (
+          <Text dimColor>not running: no address or ports until it starts</Text>
+        ) : (
+          <>
+            {addresses[0] ?? <Tone name="warn">no IPv6 address</Tone>}
+            {addresses.length > 1 ? ` +${addresses.length - 1}` : ''}
+            {'  '}
+            {ports}
+          </>
+        )}
       </Text>
     </Box>
   );
@@ -42,8 +52,10 @@ function ContainerRow(props: { container: Container; cursor: boolean; checked: b
 
 function portMeaning(port: ContainerPort, routable: boolean): string {
   const hostPorts = publishedHostPorts(port);
-  if (hostPorts.length > 0) return `published on host port ${hostPorts.join(', ')}`;
-  return routable ? 'reachable by route though not published' : 'not published, and no IPv6 address to route to';
+  const quiet = port.listening === false ? '; nothing listens on it' : '';
+  if (port.declared === false) return routable ? 'listens, though Docker does not know it (no EXPOSE): reachable by route' : 'listens, though Docker does not know it (no EXPOSE)';
+  if (hostPorts.length > 0) return `published on host port ${hostPorts.join(', ')}${quiet}`;
+  return routable ? `reachable by route though not published${quiet}` : `not published, and no IPv6 address to route to${quiet}`;
 }
 
 /** The full story of the container under the cursor: addresses in full, what each port means. */
@@ -56,14 +68,16 @@ function Detail({ container }: { container: Container | undefined }): React.JSX.
         <Text bold>{container.name}</Text>
         <Text dimColor> {container.state}</Text>
       </Text>
-      {addresses.length === 0 ? (
+      {isStopped(container) ? (
+        <Text dimColor>Stopped: v6wall keeps its openings as they are; they work again when it starts. Untick it to close them.</Text>
+      ) : addresses.length === 0 ? (
         <Text dimColor>No global IPv6 address: its ports can only be reached through published host ports.</Text>
       ) : (
         addresses.map((address) => <Text key={address}>{address}</Text>)
       )}
       {container.ports.map((port) => (
         <Hanging key={`${port.port}/${port.proto}`} prefix={`  ${`${port.port}/${port.proto}`.padEnd(10)} `}>
-          {isUnpublished(port) && addresses.length > 0 ? <Tone name="warn">{portMeaning(port, true)}</Tone> : portMeaning(port, addresses.length > 0)}
+          {(isUnpublished(port) && addresses.length > 0) || port.declared === false ? <Tone name="warn">{portMeaning(port, addresses.length > 0)}</Tone> : portMeaning(port, addresses.length > 0)}
         </Hanging>
       ))}
     </Box>
@@ -77,14 +91,17 @@ export function ContainersScreen({ state }: { state: WizardState }): React.JSX.E
   const { cursor, filter, filtering } = state.containers;
   return (
     <ScreenFrame screen="containers" hints="space choose · type to filter · enter go on · esc back · ? help">
-      <Para>Choose the containers people must reach from the internet ({selected.size} chosen). The rest stay closed.</Para>
+      <Para>
+        Choose the containers people must reach from the internet ({selected.size} chosen). The rest are closed: openings v6wall made for them
+        earlier are removed.
+      </Para>
       <FilterBar filter={filter} filtering={filtering} shown={shown.length} total={all.length} />
       <Box marginTop={1} flexDirection="column">
         <WindowedList
           count={shown.length}
           cursor={cursor}
           height={containerListHeight(state.viewRows)}
-          empty={<Text dimColor>{all.length === 0 ? 'No containers are running.' : 'No container matches the filter.'}</Text>}
+          empty={<Text dimColor>{all.length === 0 ? 'No containers on this host.' : 'No container matches the filter.'}</Text>}
           renderRow={(index, isCursor) => {
             const container = shown[index];
             return container === undefined ? null : <ContainerRow container={container} cursor={isCursor} checked={selected.has(container.name)} />;
@@ -92,7 +109,7 @@ export function ContainersScreen({ state }: { state: WizardState }): React.JSX.E
         />
       </Box>
       <Detail container={shown[cursor]} />
-      {shown.length > 0 ? <Text dimColor>→:N published on host port N · * exposed, not published</Text> : null}
+      {shown.length > 0 ? <Text dimColor>→:N published on host port N · * exposed, not published · ! listens, not declared</Text> : null}
     </ScreenFrame>
   );
 }

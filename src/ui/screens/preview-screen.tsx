@@ -33,7 +33,7 @@ function StepRow(props: { step: PlanStep; number: number | null }): React.JSX.El
   }
   return (
     <Box flexDirection="column">
-      <Hanging prefix={`${String(number).padStart(3)}. `}>{step.why}</Hanging>
+      <Hanging prefix={`${String(number).padStart(3)}. `}>{step.change === 'close' ? <Tone name="warn">{step.why}</Tone> : step.why}</Hanging>
       <Hanging prefix="     $ ">
         <Tone name="accent">{shellJoin(step.argv)}</Tone>
       </Hanging>
@@ -97,12 +97,14 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
   const steps = plan.value.steps;
   const numbers = stepNumbers(steps);
   const pending = numbers.filter((number) => number !== null).length;
+  const closing = steps.filter((step) => !step.satisfied && step.change === 'close').length;
   const stale = state.facts === null ? 0 : staleRules(state.facts).length;
   const hints = `${blocker === null && pending > 0 ? 'enter apply · ' : ''}s save as script${stale > 0 ? ' · r old rules' : ''} · ↑↓ scroll · esc back · ? help`;
   return (
     <ScreenFrame screen="preview" hints={hints}>
       <Text>
         {pending === 0 ? 'Nothing would run' : `${pending} command${pending === 1 ? '' : 's'} would run, in this order`}
+        {closing > 0 ? `, ${closing} of them to close ${closing === 1 ? 'an opening' : 'openings'}` : ''}
         {steps.length > pending ? <Text dimColor> ({steps.length - pending} already in place)</Text> : null}
         {pending === 0 ? '.' : ':'}
       </Text>

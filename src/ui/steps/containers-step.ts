@@ -1,6 +1,7 @@
 // The Containers and Exposure screens: what is chosen, and how each port is reached.
 import { sameOption } from '../exposure-rows.js';
-import { currentExposureRows, pickFor, visibleContainers } from '../selectors.js';
+import { exposureListRows, foreignPick, pickFor, sourcesFor, visibleContainers } from '../selectors.js';
+import { parseSource } from '../../core/sources.js';
 import type { WizardState } from '../wizard-state.js';
 
 export function toggleContainer(state: WizardState): WizardState {
@@ -19,11 +20,53 @@ export function setFilter(state: WizardState, filter: string, filtering: boolean
 }
 
 export function cycleExposure(state: WizardState, direction: 1 | -1): WizardState {
-  const row = currentExposureRows(state)[state.exposure.cursor];
-  if (row === undefined) return state;
+  const listed = exposureListRows(state)[state.exposure.cursor];
+  if (listed === undefined) return state;
+  if (listed.kind === 'foreign') {
+    const flipped = foreignPick(state, listed.rule) === 'keep' ? 'remove' : 'keep';
+    return { ...state, exposure: { ...state.exposure, foreign: { ...state.exposure.foreign, [listed.rule.key]: flipped } } };
+  }
+  const row = listed.row;
   const current = pickFor(state, row);
   const index = row.options.findIndex((option) => sameOption(option, current));
   const next = row.options[(index + direction + row.options.length) % row.options.length];
   if (next === undefined) return state;
   return { ...state, exposure: { ...state.exposure, picks: { ...state.exposure.picks, [row.key]: next } } };
+}
+
+/** f on a port row: type where it may be reached from (stopped containers keep what they have). */
+export function startSources(state: WizardState): WizardState {
+  const listed = exposureListRows(state)[state.exposure.cursor];
+  if (listed === undefined || listed.kind !== 'port' || listed.row.stopped) return state;
+  return { ...state, exposure: { ...state.exposure, editing: { key: listed.row.key, draft: sourcesFor(state, listed.row).join(' '), error: null } } };
+}
+
+export function typeSources(state: WizardState, text: string): WizardState {
+  const editing = state.exposure.editing;
+  if (editing === null) return state;
+  return { ...state, exposure: { ...state.exposure, editing: { ...editing, draft: editing.draft + text, error: null } } };
+}
+
+export function eraseSources(state: WizardState): WizardState {
+  const editing = state.exposure.editing;
+  if (editing === null) return state;
+  return { ...state, exposure: { ...state.exposure, editing: { ...editing, draft: editing.draft.slice(0, -1), error: null } } };
+}
+
+/** Enter in the "from" field: every address or network must be IPv6; empty means anywhere. */
+export function commitSources(state: WizardState): WizardState {
+  const editing = state.exposure.editing;
+  if (editing === null) return state;
+  const words = editing.draft.split(/[\s,]+/).filter((word) => word !== '' && word !== 'anywhere' && word !== 'any');
+  const sources: string[] = [];
+  for (const word of words) {
+    const parsed = parseSource(word);
+    if (!parsed.ok) return { ...state, exposure: { ...state.exposure, editing: { ...editing, error: parsed.error } } };
+    if (!sources.includes(parsed.value)) sources.push(parsed.value);
+  }
+  return { ...state, exposure: { ...state.exposure, editing: null, sources: { ...state.exposure.sources, [editing.key]: sources } } };
+}
+
+export function cancelSources(state: WizardState): WizardState {
+  return { ...state, exposure: { ...state.exposure, editing: null } };
 }

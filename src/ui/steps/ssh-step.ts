@@ -19,7 +19,14 @@ export function sshRowsFrom(facts: Facts, choices: Choices): SshPortRow[] {
 
 export function factsLoaded(state: WizardState, facts: Facts, choices: Choices): WizardState {
   const picks: Record<string, ExposureOption> = {};
-  for (const choice of choices.exposures) picks[portKey(choice.container, choice.port, choice.proto)] = optionFromChoice(choice);
+  const sources: Record<string, string[]> = {};
+  for (const choice of choices.exposures) {
+    const key = portKey(choice.container, choice.port, choice.proto);
+    picks[key] = optionFromChoice(choice);
+    if (choice.source !== undefined) sources[key] = [...new Set([...(sources[key] ?? []), choice.source])];
+  }
+  // A port also open from anywhere is open to every source.
+  for (const choice of choices.exposures) if (choice.source === undefined) delete sources[portKey(choice.container, choice.port, choice.proto)];
   const selected = facts.docker.containers
     .map((container) => container.name)
     .filter((name) => choices.exposures.some((choice) => choice.container === name && choice.exposure !== 'skip'));
@@ -29,7 +36,7 @@ export function factsLoaded(state: WizardState, facts: Facts, choices: Choices):
     discoveryError: null,
     ssh: { ...state.ssh, rows: sshRowsFrom(facts, choices), cursor: 0 },
     containers: { ...state.containers, selected },
-    exposure: { ...state.exposure, picks },
+    exposure: { ...state.exposure, picks, sources },
     preview: { ...state.preview, removeStale: choices.removeStale ?? false },
   };
 }
