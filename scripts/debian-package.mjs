@@ -19,6 +19,12 @@ const MAINTAINER = 'v6wall maintainers <maintainers@users.noreply.h-seed-b0ce433
 const POSTRM = `#!/bin/sh
 set -e
 case "$1" in
+  remove|purge)
+    # man-db's cache of the formatted page (made by the first \`man v6wall\`).
+    rm -f /var/cache/man/cat8/v6wall.8* /var/cache/man/*/cat8/v6wall.8*
+    ;;
+esac
+case "$1" in
   purge)
     rm -rf /var/lib/v6wall
     echo "v6wall: purged, with its snapshots and transcripts (/var/lib/v6wall)."

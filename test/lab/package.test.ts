@@ -118,6 +118,7 @@ describe.skipIf(root === undefined)(labTitle('the Debian package in a Debian 12 
     const script = [
       `${ufwSums} > /root/ufw-before`,
       'test -d /var/lib/v6wall || exit 3',
+      'rm /tmp/v6wall.deb',
       'apt-get purge -y v6wall',
       `${ufwSums} | diff /root/ufw-before - || exit 4`,
       'echo "left behind:"; find / -xdev -name "*v6wall*" -not -path "/proc/*"',
