@@ -20,6 +20,8 @@ export interface Packet {
   states: readonly string[];
   /** A REDIRECT sent it to the host itself. */
   redirected: boolean;
+  /** The packet mark, once an nftables rule set one (absent: 0). */
+  mark?: number;
 }
 
 /** What the packet's environment says about addresses (for addrtype). */

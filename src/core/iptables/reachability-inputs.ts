@@ -65,7 +65,8 @@ export function reachabilityInputs(facts: Facts, mode: DockerFirewallMode, publi
     publicInterface,
     hostAddresses: facts.host.globalIpv6,
     dockerSubnets,
-    ...(mode.kind === 'nftables'
+    // Read when nft could list the ruleset; otherwise only a drop seen in ip6tables is certain.
+    ...(mode.kind === 'nftables' && (facts.docker.nftRuleset ?? null) === null
       ? {
           unreadableDockerRules: {
             reason: 'Docker keeps its own rules in nftables ("firewall-backend": "nftables")',

@@ -1,3 +1,7 @@
+import { IPTABLES_TABLES, baseChainsOn, iptablesNftPriority, type HookChain } from '../nftables/base-chains.js';
+import type { NftEnv } from '../nftables/compile-rule.js';
+import type { NftRuleset } from '../nftables/ruleset.js';
+import { CompiledNftRuleset, NftWalker, nftPolicyRef } from '../nftables/walk-chain.js';
 import type { Proto } from '../types.js';
 import { addrKey, formatAddr, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
 import type { AddressFacts, Packet } from './compile-rule.js';
@@ -49,31 +53,62 @@ export interface ReachabilityResult {
   notes: string[];
 }
 
-type Stage = { table: string; chain: string };
+/** A built-in ip6tables chain, at the priority ip6tables registers it with. */
+type IptablesStage = { table: string; chain: string; priority: number };
 
-const PREROUTING: Stage[] = [
-  { table: 'raw', chain: 'PREROUTING' },
-  { table: 'mangle', chain: 'PREROUTING' },
-  { table: 'nat', chain: 'PREROUTING' },
+const PREROUTING: IptablesStage[] = [
+  { table: 'raw', chain: 'PREROUTING', priority: -300 },
+  { table: 'mangle', chain: 'PREROUTING', priority: -150 },
+  { table: 'nat', chain: 'PREROUTING', priority: -100 },
 ];
-const LOCAL: Stage[] = [
-  { table: 'mangle', chain: 'INPUT' },
-  { table: 'filter', chain: 'INPUT' },
-  { table: 'security', chain: 'INPUT' },
+const LOCAL: IptablesStage[] = [
+  { table: 'mangle', chain: 'INPUT', priority: -150 },
+  { table: 'filter', chain: 'INPUT', priority: 0 },
+  { table: 'security', chain: 'INPUT', priority: 50 },
 ];
-const FORWARDED: Stage[] = [
-  { table: 'mangle', chain: 'FORWARD' },
-  { table: 'filter', chain: 'FORWARD' },
-  { table: 'security', chain: 'FORWARD' },
+const FORWARDED: IptablesStage[] = [
+  { table: 'mangle', chain: 'FORWARD', priority: -150 },
+  { table: 'filter', chain: 'FORWARD', priority: 0 },
+  { table: 'security', chain: 'FORWARD', priority: 50 },
 ];
+
+interface Walkers {
+  iptables: ChainWalker;
+  nft: NftWalker | null;
+}
+
+/**
+ * One base chain on the packet's way: an ip6tables built-in chain or an nftables base chain.
+ * Every one on a hook must accept the packet for it to go on; a drop in any of them is final.
+ */
+interface Stage {
+  /** For the trail: "filter INPUT", "ip6 docker-bridges filter-FORWARD". */
+  where: string;
+  priority: number;
+  /** Tie-break at equal priority: the order the kernel registered the hooks in. */
+  order: number;
+  /** A NAT chain: once the packet is NATed (or untracked) the kernel no longer consults it. */
+  nat: boolean;
+  /** The hook runs before routing (destination NAT) or after (source NAT). */
+  natKind: 'DNAT' | 'SNAT';
+  /** Its accept is a filtering decision a person cares about (filter chains on INPUT/FORWARD). */
+  decides: boolean;
+  policy: DecidingRule;
+  policyAccepts: boolean;
+  /** When its drops cannot be trusted (an ingress chain whose device nft did not list), why. */
+  dropsUncertain: string | null;
+  run(path: Path, walkers: Walkers): Outcome[];
+}
 
 interface Path {
   pkt: Packet;
   assumptions: string[];
   notes: string[];
   trail: string[];
-  /** The filter table's decision, the one a person cares about. */
+  /** The ip6tables filter table's decision, the one a person cares about. */
   filterBy: DecidingRule | null;
+  /** Every filtering accept on the way (ip6tables filter table and nftables filter chains). */
+  accepts: DecidingRule[];
 }
 
 type PathEnd =
@@ -108,22 +143,25 @@ function buildRouting(context: RoutingContext): Routing | string {
 }
 
 function describeBy(by: DecidingRule): string {
+  if (by.family !== undefined) {
+    const table = `table ${by.family} ${by.table}`;
+    return by.line === null ? `the policy of chain ${by.chain} (${table}: ${by.text})` : `"${by.text}" in chain ${by.chain} (${table})`;
+  }
   return by.line === null ? `the ${by.chain} policy (${by.text})` : `"${by.text}" in ${by.chain}`;
 }
 
-function runStage(walker: ChainWalker, stage: Stage, path: Path): { next: Path[]; ends: PathEnd[] } {
-  const chain = walker.chain(stage.table, stage.chain);
-  if (chain === undefined) return { next: [path], ends: [] };
-  if (stage.table === 'nat' && path.pkt.states.includes('UNTRACKED')) return { next: [path], ends: [] };
-  const outcomes: Outcome[] = walker.walk(chain, 0, path.pkt, path.assumptions, path.notes, 0);
+const notNatted = (stage: Stage, pkt: Packet): boolean =>
+  !stage.nat || (!pkt.states.includes('UNTRACKED') && !pkt.states.includes(stage.natKind));
+
+function runStage(walkers: Walkers, stage: Stage, path: Path): { next: Path[]; ends: PathEnd[] } {
+  if (!notNatted(stage, path.pkt)) return { next: [path], ends: [] };
+  const outcomes = stage.run(path, walkers);
   const next: Path[] = [];
   const ends: PathEnd[] = [];
-  const where = `${stage.table} ${stage.chain}`;
+  const { where } = stage;
   for (const o of outcomes) {
-    const policy = chain.policy ?? 'ACCEPT';
-    const by: DecidingRule | null =
-      o.kind === 'return' ? { table: stage.table, chain: stage.chain, line: null, text: `policy ${policy}` } : o.by;
-    const verdict = o.kind === 'return' ? (policy === 'ACCEPT' ? 'ACCEPT' : 'DROP') : o.kind === 'verdict' ? o.verdict : null;
+    const by: DecidingRule | null = o.kind === 'return' ? stage.policy : o.by;
+    const verdict = o.kind === 'return' ? (stage.policyAccepts ? 'ACCEPT' : 'DROP') : o.kind === 'verdict' ? o.verdict : null;
     const base = { ...path, pkt: o.pkt, assumptions: o.assumptions, notes: o.notes };
     if (verdict === null || by === null) {
       const reason = o.kind === 'unknown' ? o.reason : 'unknown';
@@ -131,26 +169,36 @@ function runStage(walker: ChainWalker, stage: Stage, path: Path): { next: Path[]
       continue;
     }
     if (verdict !== 'ACCEPT') {
+      if (stage.dropsUncertain !== null) {
+        const reason = `${describeBy(by)} would ${verdict === 'DROP' ? 'drop' : 'reject'} it, ${stage.dropsUncertain}`;
+        ends.push({ kind: 'unknown', reason, by, path: { ...base, trail: [...path.trail, `${where}: cannot judge (${reason})`] } });
+        continue;
+      }
       ends.push({ kind: 'blocked', by, path: { ...base, trail: [...path.trail, `${where}: ${verdict} by ${describeBy(by)}`] } });
       continue;
     }
     const rewritten = !sameAddr(o.pkt.dst, path.pkt.dst) || o.pkt.dport !== path.pkt.dport || o.pkt.redirected !== path.pkt.redirected;
     const step = rewritten
       ? `${where}: destination rewritten to [${o.pkt.dstText}]:${o.pkt.dport} by ${describeBy(by)}`
-      : by.line === null && stage.table !== 'filter'
+      : by.line === null && !stage.decides
         ? `${where}: passed`
         : `${where}: ACCEPT by ${describeBy(by)}`;
-    next.push({ ...base, trail: [...path.trail, step], filterBy: stage.table === 'filter' ? by : path.filterBy });
+    next.push({
+      ...base,
+      trail: [...path.trail, step],
+      filterBy: stage.decides && by.family === undefined ? by : path.filterBy,
+      accepts: stage.decides ? [...path.accepts, by] : path.accepts,
+    });
   }
   return { next, ends };
 }
 
-function runStages(walker: ChainWalker, stages: Stage[], paths: Path[], ends: PathEnd[]): Path[] {
+function runStages(walkers: Walkers, stages: readonly Stage[], paths: Path[], ends: PathEnd[]): Path[] {
   let current = paths;
   for (const stage of stages) {
     const next: Path[] = [];
     for (const p of current) {
-      const r = runStage(walker, stage, p);
+      const r = runStage(walkers, stage, p);
       next.push(...r.next);
       ends.push(...r.ends);
     }
@@ -159,8 +207,108 @@ function runStages(walker: ChainWalker, stages: Stage[], paths: Path[], ends: Pa
   return current;
 }
 
-function followProbe(tables: CompiledRuleset, routing: Routing, context: RoutingContext, probe: Probe, withoutDockerFilterChains: boolean): PathEnd[] {
-  const walker = new ChainWalker(tables, { facts: routing.facts, withoutDockerFilterChains });
+/** The base chains on each stretch of an inbound packet's way, in the order it meets them. */
+interface Pipeline {
+  ingress: Stage[];
+  prerouting: Stage[];
+  input: Stage[];
+  /** Forward, postrouting, then the bridge's own hooks as the packet leaves through a Docker bridge. */
+  forwarded: Stage[];
+}
+
+const byPriority = (a: Stage, b: Stage): number => a.priority - b.priority || a.order - b.order;
+
+function iptablesStages(tables: CompiledRuleset, nft: CompiledNftRuleset | null, owned: boolean, list: readonly IptablesStage[]): Stage[] {
+  return list.flatMap((s): Stage[] => {
+    const chain = tables.chain(s.table, s.chain);
+    if (chain === undefined) return [];
+    // Through iptables-nft the chain is an nftables base chain too: its real priority and age.
+    const live = owned && nft !== null ? iptablesNftPriority(nft, s.table, s.chain) : null;
+    const policy = chain.policy ?? 'ACCEPT';
+    return [
+      {
+        where: `${s.table} ${s.chain}`,
+        priority: live?.priority ?? s.priority,
+        order: live?.tableHandle ?? -1,
+        nat: s.table === 'nat',
+        natKind: 'DNAT',
+        decides: s.table === 'filter',
+        policy: { table: s.table, chain: s.chain, line: null, text: `policy ${policy}` },
+        policyAccepts: policy === 'ACCEPT',
+        dropsUncertain: null,
+        run: (path, walkers) => walkers.iptables.walk(chain, 0, path.pkt, path.assumptions, path.notes, 0),
+      },
+    ];
+  });
+}
+
+function nftStage({ chain, base }: HookChain, env: NftEnv, decides: boolean, dropsUncertain: string | null): Stage {
+  const where = `${chain.family} ${chain.table} ${chain.name}`;
+  return {
+    where,
+    priority: base.priority,
+    order: chain.tableHandle,
+    nat: base.type === 'nat',
+    natKind: base.hook === 'prerouting' || base.hook === 'output' ? 'DNAT' : 'SNAT',
+    decides: decides && base.type === 'filter',
+    policy: nftPolicyRef(chain),
+    policyAccepts: base.policy === 'accept',
+    dropsUncertain,
+    run: (path, walkers) => {
+      if (base.type !== 'filter' && base.type !== 'nat') {
+        return [{ kind: 'unknown', reason: `v6wall does not model base chains of type "${base.type}"`, by: null, pkt: path.pkt, assumptions: path.assumptions, notes: path.notes }];
+      }
+      return walkers.nft?.walk(chain, 0, path.pkt, path.assumptions, path.notes, 0, env) ?? [];
+    },
+  };
+}
+
+function buildPipeline(tables: CompiledRuleset, ruleset: Ruleset, nft: CompiledNftRuleset | null, routing: Routing, publicInterface: string): Pipeline {
+  // Tables iptables-nft made appear in both readings: ip6tables-save decodes their iptables
+  // extensions (nft shows them only by name), so it is the one they are judged from.
+  const iptablesNft = nft !== null && ruleset.backend !== 'legacy';
+  const readThroughIptables = new Set(iptablesNft ? ruleset.tables.map((t) => t.name).filter((n) => IPTABLES_TABLES.includes(n)) : []);
+  const skip = (family: string, table: string): boolean => family === 'ip6' && readThroughIptables.has(table);
+  const env: NftEnv = { facts: routing.facts, conntrack: true, portsUnknown: false };
+  const chains = (hook: string, families: readonly string[], decides: boolean, stageEnv: NftEnv = env): Stage[] =>
+    nft === null ? [] : baseChainsOn(nft, hook, families, skip).map((h) => nftStage(h, stageEnv, decides, null));
+  const ingress =
+    nft === null
+      ? []
+      : baseChainsOn(nft, 'ingress', ['netdev', 'inet'], skip).flatMap((h) => {
+          const devices = h.base.devices;
+          if (devices !== null && !devices.includes(publicInterface)) return [];
+          const uncertain = devices === null ? 'if the chain is bound to the public interface (nft did not list its device)' : null;
+          return [nftStage(h, { ...env, conntrack: false }, false, uncertain)];
+        });
+  const ip6 = ['ip6', 'inet'];
+  const bridgePorts: NftEnv = { ...env, portsUnknown: true };
+  return {
+    ingress,
+    prerouting: [...iptablesStages(tables, nft, iptablesNft, PREROUTING), ...chains('prerouting', ip6, false)].sort(byPriority),
+    input: [...iptablesStages(tables, nft, iptablesNft, LOCAL), ...chains('input', ip6, true)].sort(byPriority),
+    forwarded: [
+      ...[...iptablesStages(tables, nft, iptablesNft, FORWARDED), ...chains('forward', ip6, true)].sort(byPriority),
+      ...chains('postrouting', ip6, false),
+      ...chains('output', ['bridge'], false, bridgePorts),
+      ...chains('postrouting', ['bridge'], false, bridgePorts),
+    ],
+  };
+}
+
+function followProbe(
+  tables: CompiledRuleset,
+  nft: CompiledNftRuleset | null,
+  pipeline: Pipeline,
+  routing: Routing,
+  context: RoutingContext,
+  probe: Probe,
+  withoutDockerFilterChains: boolean,
+): PathEnd[] {
+  const walkers: Walkers = {
+    iptables: new ChainWalker(tables, { facts: routing.facts, withoutDockerFilterChains }),
+    nft: nft === null ? null : new NftWalker(nft),
+  };
   const dst = parseAddr(probe.address) as Addr;
   const src = probe.source === undefined ? null : parseAddr(probe.source);
   const pkt: Packet = {
@@ -178,10 +326,11 @@ function followProbe(tables: CompiledRuleset, routing: Routing, context: Routing
     redirected: false,
   };
   const ends: PathEnd[] = [];
-  const afterPre = runStages(walker, PREROUTING, [{ pkt, assumptions: [], notes: [], trail: [], filterBy: null }], ends);
+  const start: Path = { pkt, assumptions: [], notes: [], trail: [], filterBy: null, accepts: [] };
+  const afterPre = runStages(walkers, pipeline.prerouting, runStages(walkers, pipeline.ingress, [start], ends), ends);
   for (const path of afterPre) {
     if (path.pkt.redirected || routing.facts.isLocal(path.pkt.dst)) {
-      for (const done of runStages(walker, LOCAL, [path], ends)) ends.push({ kind: 'open', path: done });
+      for (const done of runStages(walkers, pipeline.input, [path], ends)) ends.push({ kind: 'open', path: done });
       continue;
     }
     const bridge = routing.bridgeFor(path.pkt.dst);
@@ -191,7 +340,7 @@ function followProbe(tables: CompiledRuleset, routing: Routing, context: Routing
       continue;
     }
     const routed: Path = { ...path, pkt: { ...path.pkt, outIface: bridge }, trail: [...path.trail, `routing: forwarded out of ${bridge}`] };
-    for (const done of runStages(walker, FORWARDED, [routed], ends)) ends.push({ kind: 'open', path: done });
+    for (const done of runStages(walkers, pipeline.forwarded, [routed], ends)) ends.push({ kind: 'open', path: done });
   }
   return ends;
 }
@@ -235,24 +384,36 @@ function summarise(probe: Probe, ends: PathEnd[]): Omit<ReachabilityResult, 'doc
   if (first.kind === 'blocked') {
     return { probe, verdict: 'blocked', decidedBy: first.by, reason: `Blocked by ${describeBy(first.by)}.`, trail: first.path.trail, notes };
   }
-  const by = first.path.filterBy;
-  const reason = by === null ? 'Open: no filter rule stops it.' : `Open: accepted by ${describeBy(by)}.`;
+  const { accepts } = first.path;
+  const explicit = accepts.filter((a) => a.line !== null);
+  const by = first.path.filterBy ?? explicit[0] ?? accepts[0] ?? null;
+  const reason =
+    by === null
+      ? 'Open: no filter rule stops it.'
+      : explicit.length > 1
+        ? `Open: accepted by ${explicit.map(describeBy).join(', and by ')}.`
+        : `Open: accepted by ${describeBy(by)}.`;
   return { probe, verdict: 'open', decidedBy: by, reason, trail: first.path.trail, notes };
 }
 
 /**
  * Decides, for each probe, whether a NEW inbound connection from the internet arriving on the
- * public interface gets through the ruleset (raw, mangle, nat PREROUTING; then INPUT or FORWARD).
+ * public interface gets through the ruleset: every base chain on its way, ip6tables' built-in
+ * chains (raw, mangle, nat PREROUTING; then INPUT or FORWARD) and, when `nftables` is given,
+ * the nftables base chains on the ingress, prerouting, input, forward and postrouting hooks,
+ * all in priority order. Tables iptables-nft made are judged once, from ip6tables-save.
  */
-export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, probes: readonly Probe[]): ReachabilityResult[] {
+export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, probes: readonly Probe[], nftables?: NftRuleset | null): ReachabilityResult[] {
   const routing = buildRouting(context);
   const tables = new CompiledRuleset(ruleset);
+  const nft = nftables === undefined || nftables === null ? null : new CompiledNftRuleset(nftables);
+  const pipeline = typeof routing === 'string' ? null : buildPipeline(tables, ruleset, nft, routing, context.publicInterface);
   return probes.map((probe): ReachabilityResult => {
     const bad = typeof routing === 'string' ? routing : probeError(probe);
-    if (bad !== null || typeof routing === 'string') {
+    if (bad !== null || typeof routing === 'string' || pipeline === null) {
       return { probe, verdict: 'unknown', dockerOnly: false, decidedBy: null, reason: `Cannot judge: ${bad}.`, trail: [], notes: [] };
     }
-    const result = summarise(probe, followProbe(tables, routing, context, probe, false));
+    const result = summarise(probe, followProbe(tables, nft, pipeline, routing, context, probe, false));
     const hidden = context.unreadableDockerRules;
     if (hidden !== undefined && result.verdict === 'open' && touchesDocker(routing, hidden.publishedHostPorts, probe)) {
       return {
@@ -262,10 +423,20 @@ export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, p
         reason: `Cannot judge: ip6tables lets it through, but ${hidden.reason}, and v6wall cannot read those rules.`,
       };
     }
-    if (result.verdict !== 'open' || result.decidedBy === null || !isDockerOwnChain(result.decidedBy.chain)) {
+    // Docker forwards a published host port to its container before INPUT sees it: a drop there proves nothing.
+    const published = routing.facts.isLocal(parseAddr(probe.address) as Addr) && hidden?.publishedHostPorts.includes(probe.port) === true;
+    if (hidden !== undefined && published && result.verdict === 'blocked' && result.decidedBy?.chain !== 'PREROUTING') {
+      return {
+        ...result,
+        verdict: 'unknown',
+        dockerOnly: false,
+        reason: `Cannot judge: ip6tables drops it on the host, but Docker may forward this published port to a container first (${hidden.reason}), and v6wall cannot read those rules.`,
+      };
+    }
+    if (result.verdict !== 'open' || result.decidedBy === null || result.decidedBy.family !== undefined || !isDockerOwnChain(result.decidedBy.chain)) {
       return { ...result, dockerOnly: false };
     }
-    const withoutDocker = summarise(probe, followProbe(tables, routing, context, probe, true));
+    const withoutDocker = summarise(probe, followProbe(tables, nft, pipeline, routing, context, probe, true));
     if (withoutDocker.verdict === 'open') return { ...result, dockerOnly: false };
     return {
       ...result,

@@ -92,4 +92,10 @@ export interface ParseWarning {
 export interface Ruleset {
   tables: SaveTable[];
   warnings: ParseWarning[];
+  /**
+   * Which kernel tables ip6tables-save read, from its header: "nf_tables" (iptables-nft, whose
+   * tables nftables lists too) or "legacy" (x_tables, which nftables does not show); null when
+   * the text had no header.
+   */
+  backend?: 'nf_tables' | 'legacy' | null;
 }

@@ -40,8 +40,11 @@ export class CompiledRuleset {
 export interface DecidingRule {
   table: string;
   chain: string;
+  /** The ip6tables-save line, or the nftables rule handle. */
   line: number | null;
   text: string;
+  /** An nftables rule's table family (ip6, inet, ...); absent for ip6tables rules. */
+  family?: string;
 }
 
 export type Outcome =
