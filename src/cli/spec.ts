@@ -172,7 +172,7 @@ export const statusCommand = {
   synopsis: '[--json] [--state-dir DIR]',
   summary: "firewall state, pending confirmation, v6wall's rules, transcripts",
   description: [
-    'The firewall\'s state and policies, an apply awaiting confirmation (with its time left), v6wall\'s rules per container (recognised by their "v6wall ..." comments), what a NEW connection from the internet can reach (judged from the live ip6tables ruleset: SSH, each container port at its own address, each published port), and the latest transcripts.',
+    'The firewall\'s state and policies, an apply awaiting confirmation (with its time left), v6wall\'s rules per container (recognised by their "v6wall ..." comments), what a NEW connection from the internet can reach (judged from the live ip6tables and nftables rulesets: SSH, each container port at its own address, each published port), and the latest transcripts.',
   ],
   groups: [{ title: null, flags: [{ name: 'json', description: 'the same as JSON' }, stateDir, help] }],
   examples: [{ command: 'v6wall status', note: 'what is open, and what awaits confirmation' }],

@@ -108,7 +108,7 @@ function networkMode(kind: DockerFirewallModeKind, version: DockerVersion | null
   return { name: net.name, bridge: net.bridge, subnets, gatewayMode: mode, directDroppedByDocker, summary };
 }
 
-function explain(kind: DockerFirewallModeKind, userlandProxy: boolean, version: DockerVersion | null, reason: string | null): string[] {
+function explain(kind: DockerFirewallModeKind, userlandProxy: boolean, version: DockerVersion | null, reason: string | null, nftRead: boolean): string[] {
   const v = version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`;
   switch (kind) {
     case 'docker-absent':
@@ -136,7 +136,9 @@ function explain(kind: DockerFirewallModeKind, userlandProxy: boolean, version: 
       return [
         `${v} keeps its firewall rules in nftables ("firewall-backend": "nftables"), where ip6tables does not see them.`,
         "Forwarded connections must pass both Docker's rules and UFW's, so UFW's route rules still decide for published container ports; unpublished ports are dropped by Docker.",
-        "v6wall cannot read Docker's nftables rules, so its reachability check says when it cannot judge.",
+        nftRead
+          ? "v6wall reads Docker's nftables rules (nft -j list ruleset) along with UFW's, so its reachability check judges both."
+          : "v6wall could not read Docker's nftables rules (is the nftables package installed?), so its reachability check says when it cannot judge.",
       ];
   }
 }
@@ -166,7 +168,7 @@ export function dockerFirewallMode(docker: DockerFacts): DockerFirewallMode {
   const networks = docker.available
     ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, version, allowDirectRouting, n))
     : [];
-  const explanation = explain(kind, userlandProxy, version, docker.reason);
+  const explanation = explain(kind, userlandProxy, version, docker.reason, (docker.nftRuleset ?? null) !== null);
   if (docker.available && networks.length === 0) {
     explanation.push('No Docker network has IPv6 enabled, so containers have no IPv6 addresses of their own.');
   }

@@ -1,10 +1,12 @@
-// What a stranger on the internet can reach right now, judged from the live ruleset discovery
-// read (ip6tables-save): one row per SSH port, container port and published IPv6 host port.
+// What a stranger on the internet can reach right now, judged from the live rulesets discovery
+// read (ip6tables-save and nft -j list ruleset): one row per SSH port, container port and
+// published IPv6 host port.
 // Shared by `v6wall status` and the wizard's confirm step.
 import { dockerFirewallMode } from './docker-mode.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
 import { analyzeReachability, verdictLabel, type ReachVerdict } from './iptables/reachability.js';
 import { reachabilityInputs, type LabelledProbe } from './iptables/reachability-inputs.js';
+import { parseNftJson } from './nftables/parse-json.js';
 import type { Facts, Proto } from './types.js';
 
 export interface ReachabilityRow {
@@ -43,8 +45,9 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
   if (facts.host.globalIpv6.length === 0) {
     notes.push('The host has no global IPv6 address: its own ports (SSH, published ports) were not checked.');
   }
-  const save = facts.docker.ip6tablesSave;
-  if (save === undefined || save === null) {
+  const save = facts.docker.ip6tablesSave ?? null;
+  const nftText = facts.docker.nftRuleset ?? null;
+  if (save === null && nftText === null) {
     const rows = probes.map((probe): ReachabilityRow => ({
       ...rowBase(probe),
       verdict: 'unknown',
@@ -54,7 +57,8 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
     }));
     return { rows, note: [missingRulesetNote(facts), ...notes].join(' ') };
   }
-  const ruleset = parseIptablesSave(save);
+  if (save === null) notes.push('ip6tables-save could not be read: judged from the nftables ruleset alone (rules loaded with iptables-legacy would not be seen).');
+  const ruleset = parseIptablesSave(save ?? '');
   if (ruleset.warnings.length > 0) {
     const first = ruleset.warnings[0];
     notes.push(
@@ -64,10 +68,14 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
   }
   if (context.unreadableDockerRules !== undefined) {
     notes.push(
-      `${context.unreadableDockerRules.reason}, which ip6tables-save cannot show: connections to containers and published ports that ip6tables lets through cannot be judged; those it drops stay dropped.`,
+      `${context.unreadableDockerRules.reason}, which ip6tables-save cannot show: connections to containers and published ports that ip6tables lets through cannot be judged, nor published ports it drops on the host (Docker may forward them first); other drops stand.`,
     );
   }
-  const results = analyzeReachability(ruleset, context, probes);
+  const nft = nftText === null ? null : parseNftJson(nftText);
+  if (nft !== null && nft.warnings.length > 0) {
+    notes.push(`${nft.warnings.length} part(s) of the nftables ruleset were not understood (first: ${nft.warnings[0]}); verdicts that depend on them say "cannot judge".`);
+  }
+  const results = analyzeReachability(ruleset, context, probes, nft);
   const rows = results.map((result, index): ReachabilityRow => ({
     ...rowBase(probes[index] as LabelledProbe),
     verdict: result.verdict,

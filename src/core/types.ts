@@ -161,6 +161,8 @@ export interface DockerFacts {
   ip6DockerUserChain: boolean;
   /** The live `ip6tables-save` output (all tables); null or absent when it could not be read. */
   ip6tablesSave?: string | null;
+  /** The live `nft -j list ruleset` output; null or absent when nft is missing or could not be read. */
+  nftRuleset?: string | null;
   containers: Container[];
   networks: DockerNetwork[];
   warnings: string[];

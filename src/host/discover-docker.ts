@@ -128,13 +128,16 @@ async function readListeners(deps: PartDeps, containers: ContainerReadings, api:
 }
 
 export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {
-  const [docker, daemonJson, chains] = await Promise.all([
+  const [docker, daemonJson, chains, nft] = await Promise.all([
     readDocker(deps),
     deps.readFile(DAEMON_JSON),
     // All tables: the reachability analysis needs raw and nat as well as filter.
     runAdminTool(deps.run, ['ip6tables-save']),
+    // Every nftables table (Docker 29's own, any the operator added); nft is optional.
+    runAdminTool(deps.run, ['nft', '-j', 'list', 'ruleset']),
   ]);
   const warnings: string[] = [];
+  if (nft.exitCode !== 0 && !nft.notFound) warnings.push(`Could not read the nftables ruleset: ${describeFailure(nft, deps.uid)}`);
 
   const daemon = daemonJson === null ? null : parseDaemonJson(daemonJson, DAEMON_JSON);
   if (daemon !== null) warnings.push(...daemon.warnings);
@@ -156,6 +159,7 @@ export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {
     ip6tablesChainsLive: liveChains.dockerChains,
     ip6DockerUserChain: liveChains.dockerUser,
     ip6tablesSave: chains.exitCode === 0 && !chains.notFound ? chains.stdout : null,
+    nftRuleset: nft.exitCode === 0 && !nft.notFound ? nft.stdout : null,
     containers,
     networks,
     warnings,

@@ -113,7 +113,9 @@ describe('dockerFirewallMode by version, daemon.json and live chains', () => {
     const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]));
     expect(mode.kind).toBe('nftables');
     expect(mode.needsDockerUserBlock).toBe(false);
-    expect(mode.explanation.join('\n')).toContain('cannot read');
+    expect(mode.explanation.join('\n')).toContain("could not read Docker's nftables rules");
+    const read = dockerFirewallMode({ ...facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), nftRuleset: '{"nftables": []}' });
+    expect(read.explanation.join('\n')).toContain("v6wall reads Docker's nftables rules");
   });
 
   it('Docker not running', () => {
