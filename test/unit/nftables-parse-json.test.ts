@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeRule } from '../../src/core/nftables/describe.js';
+import { indexKeysOf } from '../../src/core/nftables/compile-rule.js';
 import { parseNftJson } from '../../src/core/nftables/parse-json.js';
 import type { NftRuleset } from '../../src/core/nftables/ruleset.js';
 
@@ -113,5 +114,27 @@ describe('what is not nft -j output', () => {
     const ruleset = parseNftJson(JSON.stringify({ nftables: [{ rule: { family: 'inet', table: 't', chain: 'c', expr: [{ accept: null }] } }, { rule: { family: 'inet' } }, { bogus: {} }] }));
     expect(ruleset.tables[0]?.chains[0]?.rules).toHaveLength(1);
     expect(ruleset.warnings).toEqual(['item 1 (rule): no family or table', 'item 2: unknown kind "bogus"']);
+  });
+});
+
+describe('the chain index reads its keys straight from the JSON', () => {
+  it('and they are exactly what the parsed statements demand, for every rule of every fixture', () => {
+    const dirs = ['moby-json', 'designed', 'iptables-nft', 'lab'];
+    let keyed = 0;
+    for (const dir of dirs) {
+      for (const f of readdirSync(join(FIXTURES, dir)).filter((n) => n.endsWith('.json') && !['captured.json', 'lab-captures.json'].includes(n))) {
+        for (const table of read(`${dir}/${f}`).tables) {
+          for (const chain of table.chains) {
+            for (const rule of chain.rules) {
+              const fromJson = indexKeysOf(rule);
+              const fromStatements = indexKeysOf({ handle: rule.handle, comment: rule.comment, statements: rule.statements });
+              expect({ rule: describeRule(rule), keys: fromJson }).toEqual({ rule: describeRule(rule), keys: fromStatements });
+              if (fromJson.requiredPorts !== null || fromJson.requiredDestination !== null) keyed++;
+            }
+          }
+        }
+      }
+    }
+    expect(keyed).toBeGreaterThan(50);
   });
 });

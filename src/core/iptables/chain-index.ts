@@ -3,7 +3,15 @@
 // Indexing a chain on that key lets the walk visit only the rules that could match;
 // skipped rules fail a known condition, so the answer (and its notes) is the same.
 import { addrKey } from './address.js';
-import type { CompiledRule, Packet } from './compile-rule.js';
+import type { Packet } from './compile-rule.js';
+
+/** What the index needs of a compiled rule (ip6tables or nftables). */
+export interface IndexableRule {
+  /** The exact destination ports the rule demands (a short list); null when any port may do. */
+  requiredPorts: number[] | null;
+  /** The one destination address the rule demands, as an addrKey; null otherwise. */
+  requiredDestination: string | null;
+}
 
 const MIN_INDEXED_RULES = 32;
 
@@ -24,7 +32,7 @@ function merge(a: readonly number[], b: readonly number[]): Int32Array {
   return out;
 }
 
-function keyedIndex<K>(rules: readonly CompiledRule[], keysOf: (r: CompiledRule) => K[] | null, keyOf: (pkt: Packet) => K): ChainIndex {
+function keyedIndex<K>(rules: readonly IndexableRule[], keysOf: (r: IndexableRule) => K[] | null, keyOf: (pkt: Packet) => K): ChainIndex {
   const unkeyed: number[] = [];
   const byKey = new Map<K, number[]>();
   rules.forEach((rule, i) => {
@@ -54,7 +62,7 @@ function keyedIndex<K>(rules: readonly CompiledRule[], keysOf: (r: CompiledRule)
 }
 
 /** Average number of rules a walk would visit with this key: the unkeyed ones plus one key's share. */
-function expectedVisits<K>(rules: readonly CompiledRule[], keysOf: (r: CompiledRule) => K[] | null): number {
+function expectedVisits<K>(rules: readonly IndexableRule[], keysOf: (r: IndexableRule) => K[] | null): number {
   let unkeyed = 0;
   let entries = 0;
   const distinct = new Set<K>();
@@ -70,11 +78,11 @@ function expectedVisits<K>(rules: readonly CompiledRule[], keysOf: (r: CompiledR
   return distinct.size === 0 ? Number.POSITIVE_INFINITY : unkeyed + entries / distinct.size;
 }
 
-const portKeys = (r: CompiledRule): number[] | null => r.requiredPorts;
-const destinationKeys = (r: CompiledRule): string[] | null => (r.requiredDestination === null ? null : [r.requiredDestination]);
+const portKeys = (r: IndexableRule): number[] | null => r.requiredPorts;
+const destinationKeys = (r: IndexableRule): string[] | null => (r.requiredDestination === null ? null : [r.requiredDestination]);
 
 /** An index on destination port or destination address, whichever leaves fewer rules to visit; null when not worth it. */
-export function buildChainIndex(rules: readonly CompiledRule[]): ChainIndex | null {
+export function buildChainIndex(rules: readonly IndexableRule[]): ChainIndex | null {
   if (rules.length < MIN_INDEXED_RULES) return null;
   const viaPort = expectedVisits(rules, portKeys);
   const viaDestination = expectedVisits(rules, destinationKeys);

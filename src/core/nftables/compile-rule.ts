@@ -3,9 +3,11 @@
 // answers yes, no or unknown; "no" also covers nftables' own "break" (a selector that does
 // not apply, such as `tcp dport` on a UDP packet or `ip saddr` on an IPv6 one), which ends
 // the rule whatever the operator (`tcp dport != 22` does not match a UDP packet).
-import { addrKey, inCidr, isMulticast, parseAddr, toAddrCidr, type Addr } from '../iptables/address.js';
+import { addrKey, inCidr, isMulticast, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from '../iptables/address.js';
+import type { IndexableRule } from '../iptables/chain-index.js';
 import type { AddressFacts, Packet } from '../iptables/compile-rule.js';
 import { describeStatement } from './describe.js';
+import { ListedRule } from './parse-json.js';
 import type { NftRule, NftSelector, NftSet, NftStatement, NftValue, NftVerdict } from './ruleset.js';
 
 export const NO = 0;
@@ -184,8 +186,7 @@ function literalMatcher(value: string | number | boolean, type: ValueType): Matc
       const address = parseAddr(value);
       // An IPv4 constant never equals an IPv6 address.
       if (address === null) return value.includes('.') ? never : cannot;
-      const key = addrKey(address);
-      return (v) => (v.t === 'anyaddr' ? NO : v.t === 'addr' ? (addrKey(v.a) === key ? YES : NO) : UNKNOWN);
+      return (v) => (v.t === 'anyaddr' ? NO : v.t === 'addr' ? (sameAddr(v.a, address) ? YES : NO) : UNKNOWN);
     }
     case 'ifname': {
       if (typeof value !== 'string') return cannot;
@@ -220,6 +221,8 @@ const reader = (type: ValueType, read: Reader['read'], source = false): Reader =
 const unknownReader: Reader = reader('num', () => CANNOT);
 
 const PROTO_NUMBER = { tcp: 6, udp: 17 } as const;
+/** Headers whose `dport` is the packet's destination port. */
+const DPORT_HEADERS = new Set(['tcp', 'udp', 'th']);
 /** Protocols whose header an IPv6 TCP/UDP packet does not have: selectors on them never apply. */
 const ABSENT_HEADERS = new Set(['ip', 'icmp', 'icmpv6', 'igmp', 'sctp', 'dccp', 'udplite', 'esp', 'ah', 'comp', 'gre', 'arp', 'vlan', 'gretap', 'vxlan', 'geneve']);
 
@@ -356,7 +359,80 @@ const isFlagType = (type: ValueType): boolean => type === 'ctstate' || type === 
 export type Test = (pkt: Packet, env: NftEnv) => Tri;
 
 /** A match statement as a test (unknown where v6wall does not model the selector or operator). */
+/** Ranges of literal numbers: `80`, `{ 80, 443 }`, `8000-8100`; null for anything else. */
+function numberRanges(v: NftValue): [number, number][] | null {
+  if (v.kind === 'literal') return typeof v.value === 'number' ? [[v.value, v.value]] : null;
+  if (v.kind === 'range') return v.from.kind === 'literal' && v.to.kind === 'literal' && typeof v.from.value === 'number' && typeof v.to.value === 'number' ? [[v.from.value, v.to.value]] : null;
+  if (v.kind !== 'set' && v.kind !== 'list') return null;
+  const out: [number, number][] = [];
+  for (const item of v.items) {
+    const r = numberRanges(item);
+    if (r === null) return null;
+    out.push(...r);
+  }
+  return out;
+}
+
+/** A literal IPv6 address or prefix, as a network; null for anything else. */
+function addressNetwork(v: NftValue): AddrCidr | null {
+  if (v.kind === 'literal' && typeof v.value === 'string') return cidrOf(v.value, 128);
+  if (v.kind === 'prefix') return cidrOf(v.addr, v.len);
+  return null;
+}
+
+/** Long rulesets repeat the same constants (Docker's `ip6 saddr != fe80::/10` in every DNAT rule). */
+const cidrCache = new Map<string, AddrCidr | null>();
+function cidrOf(address: string, prefix: number): AddrCidr | null {
+  const key = `${address}/${prefix}`;
+  let found = cidrCache.get(key);
+  if (found === undefined) {
+    if (cidrCache.size > 100_000) cidrCache.clear();
+    found = parseAddr(address) === null ? null : toAddrCidr({ family: 6, address, prefix });
+    cidrCache.set(key, found);
+  }
+  return found;
+}
+
+const fromOp = (op: string, hit: boolean): Tri => (op === '!=' ? (hit ? NO : YES) : hit ? YES : NO);
+
+/**
+ * The conditions long rulesets are made of (ports, addresses, interface names), tested on the
+ * packet directly: the same answers as the general path below, without reading values into objects.
+ */
+function directTest(op: string, left: NftSelector, right: NftValue): { test: Test; source: boolean } | null {
+  if (op !== '==' && op !== 'in' && op !== '!=') return null;
+  if (left.kind === 'payload' && left.field === 'dport' && DPORT_HEADERS.has(left.protocol)) {
+    const ranges = numberRanges(right);
+    if (ranges === null) return null;
+    const proto = left.protocol;
+    return {
+      source: false,
+      test: (pkt) => {
+        if (proto !== 'th' && pkt.proto !== proto) return NO;
+        const port = pkt.dport;
+        let hit = false;
+        for (const [from, to] of ranges) if (port >= from && port <= to) hit = true;
+        return fromOp(op, hit);
+      },
+    };
+  }
+  if (left.kind === 'payload' && left.protocol === 'ip6' && (left.field === 'daddr' || left.field === 'saddr')) {
+    const net = addressNetwork(right);
+    if (net === null) return null;
+    if (left.field === 'daddr') return { source: false, test: (pkt) => fromOp(op, inCidr(pkt.dst, net)) };
+    return { source: true, test: (pkt) => fromOp(op, pkt.src === null ? net.prefix === 0 : inCidr(pkt.src, net)) };
+  }
+  if (left.kind === 'meta' && ['iifname', 'oifname', 'iif', 'oif'].includes(left.key) && right.kind === 'literal' && typeof right.value === 'string') {
+    const matches = ifnameMatcher(right.value);
+    const inbound = left.key.startsWith('i');
+    return { source: false, test: (pkt, env) => (env.portsUnknown ? UNKNOWN : fromOp(op, matches((inbound ? pkt.inIface : pkt.outIface) ?? ''))) };
+  }
+  return null;
+}
+
 export function compileMatch(op: string, left: NftSelector, right: NftValue, sets: SetLookup): { test: Test; source: boolean } {
+  const direct = directTest(op, left, right);
+  if (direct !== null) return direct;
   const r = selectorReader(left);
   const wrap = (compare: (v: Val) => Tri): { test: Test; source: boolean } => ({
     source: r.source,
@@ -406,11 +482,12 @@ export function compileMatch(op: string, left: NftSelector, right: NftValue, set
 // ---------- rules ----------
 
 export type Step =
-  | { kind: 'test'; test: Test; source: boolean; text: string }
+  /** `stmt` is rendered (describeStatement) only when a message needs it. */
+  | { kind: 'test'; test: Test; source: boolean; stmt: NftStatement }
   | { kind: 'mark'; value: number }
   | { kind: 'notrack' }
   | { kind: 'verdict'; verdict: NftVerdict }
-  | { kind: 'vmap'; lookup: (pkt: Packet, env: NftEnv) => NftVerdict | null | typeof CANNOT; text: string }
+  | { kind: 'vmap'; lookup: (pkt: Packet, env: NftEnv) => NftVerdict | null | typeof CANNOT; stmt: NftStatement }
   | { kind: 'dnat'; addr: Addr | null; addrText: string | null; port: number | null }
   | { kind: 'redirect'; port: number | null }
   | { kind: 'snat' }
@@ -418,7 +495,7 @@ export type Step =
   | { kind: 'uncertain'; text: string }
   | { kind: 'unsupported'; text: string };
 
-export interface CompiledNftRule {
+export interface CompiledNftRule extends IndexableRule {
   rule: NftRule;
   /** The conditions before the first statement that acts: all must hold for anything else to run. */
   leading: Extract<Step, { kind: 'test' }>[];
@@ -432,12 +509,11 @@ function compileVmap(stmt: Extract<NftStatement, { kind: 'vmap' }>, sets: SetLoo
   const r = selectorReader(stmt.key);
   let entries = stmt.map.kind === 'inline' ? stmt.map.entries : (sets.set(stmt.map.name)?.entries ?? null);
   if (stmt.map.kind === 'ref' && sets.set(stmt.map.name)?.map !== 'verdict') entries = null;
-  const text = describeStatement(stmt);
-  if (entries === null) return { kind: 'unsupported', text: `${text} (no such verdict map)` };
+  if (entries === null) return { kind: 'unsupported', text: `${describeStatement(stmt)} (no such verdict map)` };
   const compiled = entries.map((e) => ({ matches: membership(e.key, r.type, sets), verdict: e.verdict }));
   return {
     kind: 'vmap',
-    text,
+    stmt,
     lookup: (pkt, env) => {
       const v = r.read(pkt, env);
       if (v === BREAK) return null;
@@ -457,7 +533,7 @@ function compileStatement(stmt: NftStatement, sets: SetLookup): Step | null {
   switch (stmt.kind) {
     case 'match': {
       const { test, source } = compileMatch(stmt.op, stmt.left, stmt.right, sets);
-      return { kind: 'test', test, source, text: describeStatement(stmt) };
+      return { kind: 'test', test, source, stmt };
     }
     case 'verdict':
       return { kind: 'verdict', verdict: stmt.verdict };
@@ -501,5 +577,41 @@ export function compileNftRule(rule: NftRule, sets: SetLookup): CompiledNftRule 
     leading: steps.slice(0, cut) as Extract<Step, { kind: 'test' }>[],
     rest: steps.slice(cut),
     accepts: steps.some((s) => s.kind === 'verdict' && s.verdict.kind === 'accept'),
+    ...indexKeysOf(rule),
   };
+}
+
+/** What the chain index keys a rule on: the conditions every match needs, before anything acts (counters aside). */
+export function indexKeysOf(rule: NftRule): IndexableRule {
+  if (rule instanceof ListedRule) {
+    const keys = rule.indexKeys();
+    return { requiredPorts: keys.ports, requiredDestination: keys.destination };
+  }
+  const acting = rule.statements.findIndex((s) => s.kind !== 'match' && s.kind !== 'passive');
+  const leading = acting === -1 ? rule.statements : rule.statements.slice(0, acting);
+  return { requiredPorts: requiredPortsOf(leading), requiredDestination: requiredDestinationOf(leading) };
+}
+
+const MAX_INDEXED_PORTS = 16;
+const equality = (op: string): boolean => op === '==' || op === 'in';
+
+/** The destination ports a leading `tcp dport 80` or `th dport { 80, 443 }` demands (for the chain index). */
+function requiredPortsOf(leading: readonly NftStatement[]): number[] | null {
+  for (const s of leading) {
+    if (s.kind !== 'match' || !equality(s.op) || s.left.kind !== 'payload' || !DPORT_HEADERS.has(s.left.protocol) || s.left.field !== 'dport') continue;
+    const items = s.right.kind === 'set' || s.right.kind === 'list' ? s.right.items : [s.right];
+    if (items.length > MAX_INDEXED_PORTS || !items.every((i) => i.kind === 'literal' && typeof i.value === 'number')) continue;
+    return items.map((i) => (i.kind === 'literal' ? (i.value as number) : -1));
+  }
+  return null;
+}
+
+/** The one address a leading `ip6 daddr 2001:db8::1` demands, as an addrKey (for the chain index). */
+function requiredDestinationOf(leading: readonly NftStatement[]): string | null {
+  for (const s of leading) {
+    if (s.kind !== 'match' || !equality(s.op) || s.left.kind !== 'payload' || s.left.protocol !== 'ip6' || s.left.field !== 'daddr') continue;
+    const address = s.right.kind === 'literal' && typeof s.right.value === 'string' ? parseAddr(s.right.value) : null;
+    if (address !== null) return addrKey(address);
+  }
+  return null;
 }

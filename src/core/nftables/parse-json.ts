@@ -1,6 +1,7 @@
 // Reads `nft -j list ruleset` (libnftables JSON schema 1) into plain data. Never throws:
 // what it cannot read becomes a warning or an "unsupported" part, and the evaluator then
 // says it cannot judge wherever that part could change a verdict.
+import { addrKey, parseAddr } from '../iptables/address.js';
 import { field, isRecord, parseJson } from '../parse/json.js';
 import type { NftBaseChainSpec, NftChain, NftMapEntry, NftRule, NftRuleset, NftSelector, NftSet, NftStatement, NftTable, NftValue, NftVerdict } from './ruleset.js';
 
@@ -20,10 +21,13 @@ export function jsonText(value: unknown): string {
 /** The single key of a JSON object such as {"accept": null} or {"match": {...}}. */
 function onlyKey(value: unknown): [string, unknown] | null {
   if (!isRecord(value)) return null;
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return null;
-  const key = keys[0] as string;
-  return [key, value[key]];
+  let found: string | null = null;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (found !== null) return null;
+    found = key;
+  }
+  return found === null ? null : [found, value[found]];
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -149,15 +153,15 @@ function mapEntries(items: unknown): NftMapEntry[] | null {
 }
 
 function parseNat(key: 'dnat' | 'redirect', body: unknown): NftStatement {
-  const text = `${key} ${jsonText(body)}`;
+  const unsupported = (): NftStatement => ({ kind: 'unsupported', text: `${key} ${jsonText(body)}` });
   const portValue = field(body, 'port');
   const port = portValue === undefined ? null : num(portValue);
-  if (portValue !== undefined && port === null) return { kind: 'unsupported', text };
+  if (portValue !== undefined && port === null) return unsupported();
   if (key === 'redirect') return { kind: 'redirect', port };
   const family = str(field(body, 'family'));
   const addrValue = field(body, 'addr');
   const addr = addrValue === undefined ? null : str(addrValue);
-  if ((addrValue !== undefined && addr === null) || family === 'ip') return { kind: 'unsupported', text };
+  if ((addrValue !== undefined && addr === null) || family === 'ip') return unsupported();
   return { kind: 'dnat', addr, port };
 }
 
@@ -261,6 +265,70 @@ function parseSet(body: unknown, isMap: boolean): NftSet | null {
   return { name, map: mapType, flags, elements: isMap ? [] : items.map((v) => parseValue(v)), entries: [] };
 }
 
+/**
+ * A rule as nft listed it. Its statements are read the first time something asks: with thousands
+ * of rules, the chain index (see indexKeys) spares most of them from being read at all.
+ */
+export class ListedRule implements NftRule {
+  private parsed: NftStatement[] | null = null;
+  private keys: { ports: number[] | null; destination: string | null } | null = null;
+
+  constructor(
+    readonly handle: number | null,
+    readonly comment: string | null,
+    private readonly expr: readonly unknown[],
+  ) {}
+
+  get statements(): NftStatement[] {
+    return (this.parsed ??= this.expr.map(parseStatement));
+  }
+
+  /** What a chain index keys the rule on, read straight from the JSON (see rawIndexKeys). */
+  indexKeys(): { ports: number[] | null; destination: string | null } {
+    return (this.keys ??= rawIndexKeys(this.expr));
+  }
+
+  toJSON(): NftRule {
+    return { handle: this.handle, comment: this.comment, statements: this.statements };
+  }
+}
+
+const MAX_KEYED_PORTS = 16;
+const DPORT_PROTOCOLS = new Set(['tcp', 'udp', 'th']);
+
+/**
+ * The destination ports (`tcp dport 80`, `th dport { 80, 443 }`) or the one destination address
+ * (`ip6 daddr 2001:db8::1`) a rule demands before any statement that acts, read from the JSON
+ * without building the statements. Only these exact shapes count; anything else ends the scan
+ * (a rule without keys is visited for every packet, so missing a key costs time, never a verdict).
+ * The unit tests hold it equal to what the parsed statements say.
+ */
+export function rawIndexKeys(expr: readonly unknown[]): { ports: number[] | null; destination: string | null } {
+  let ports: number[] | null = null;
+  let destination: string | null = null;
+  for (const item of expr) {
+    const entry = onlyKey(item);
+    if (entry === null) break;
+    const [key, body] = entry;
+    if (PASSIVE.has(key)) continue;
+    if (key !== 'match') break;
+    const op = field(body, 'op');
+    if (op !== '==' && op !== 'in') continue;
+    const payload = field(field(body, 'left'), 'payload');
+    const protocol = str(field(payload, 'protocol'));
+    const name = str(field(payload, 'field'));
+    const right = field(body, 'right');
+    if (ports === null && name === 'dport' && protocol !== null && DPORT_PROTOCOLS.has(protocol)) {
+      const items = typeof right === 'number' ? [right] : Array.isArray(right) ? right : field(right, 'set');
+      if (Array.isArray(items) && items.length <= MAX_KEYED_PORTS && items.every((i) => typeof i === 'number' && Number.isFinite(i))) ports = items as number[];
+    } else if (destination === null && protocol === 'ip6' && name === 'daddr' && typeof right === 'string' && !right.startsWith('@')) {
+      const address = parseAddr(right);
+      if (address !== null) destination = addrKey(address);
+    }
+  }
+  return { ports, destination };
+}
+
 class RulesetBuilder {
   readonly tables: NftTable[] = [];
   readonly warnings: string[] = [];
@@ -323,8 +391,7 @@ function addObject(builder: RulesetBuilder, kind: string, body: unknown, index: 
         builder.warnings.push(`${where}: a rule without chain or expressions`);
         return;
       }
-      const rule: NftRule = { handle: num(field(body, 'handle')), comment: str(field(body, 'comment')), statements: expr.map(parseStatement) };
-      builder.chain(table, chainName).rules.push(rule);
+      builder.chain(table, chainName).rules.push(new ListedRule(num(field(body, 'handle')), str(field(body, 'comment')), expr));
       return;
     }
     case 'set':

@@ -3,11 +3,12 @@
 // on the hook), a drop is final: this walk answers for one base chain, the caller goes through
 // the hook's base chains in priority order.
 import { formatAddr } from '../iptables/address.js';
+import { buildChainIndex, lowerBound, type ChainIndex } from '../iptables/chain-index.js';
 import type { Packet } from '../iptables/compile-rule.js';
 import type { DecidingRule, Outcome } from '../iptables/walk-chain.js';
-import { NO, UNKNOWN, YES, compileNftRule, type CompiledNftRule, type NftEnv, type SetLookup, type Step } from './compile-rule.js';
-import { describeRule } from './describe.js';
-import type { NftBaseChainSpec, NftChain, NftRuleset, NftSet, NftTable, NftVerdict } from './ruleset.js';
+import { NO, UNKNOWN, YES, compileNftRule, indexKeysOf, type CompiledNftRule, type NftEnv, type SetLookup, type Step } from './compile-rule.js';
+import { describeRule, describeStatement } from './describe.js';
+import type { NftBaseChainSpec, NftChain, NftRule, NftRuleset, NftSet, NftTable, NftVerdict } from './ruleset.js';
 
 export interface CompiledNftChain {
   family: string;
@@ -15,7 +16,11 @@ export interface CompiledNftChain {
   tableHandle: number;
   name: string;
   base: NftBaseChainSpec | null;
-  rules: CompiledNftRule[];
+  size: number;
+  /** Rule i, compiled the first time a walk visits it (the index spares most rules of long chains). */
+  rule(i: number): CompiledNftRule;
+  /** Only the rules that could match a packet's destination port or address (long chains). */
+  index: ChainIndex | null;
 }
 
 interface TableIndex {
@@ -34,14 +39,16 @@ export class CompiledNftRuleset {
   constructor(readonly ruleset: NftRuleset) {
     for (const table of ruleset.tables) {
       const sets = new Map<string, NftSet>(table.sets.map((s) => [s.name, s]));
-      const filled = new Set<string>();
-      for (const chain of table.chains) {
-        for (const rule of chain.rules) for (const s of rule.statements) if (s.kind === 'set-update') filled.add(s.set);
-      }
+      // Read only when a rule looks a named set up (rare): it means reading every rule of the table.
+      let filled: Set<string> | null = null;
+      const filledByRules = (name: string): boolean => {
+        filled ??= new Set(table.chains.flatMap((c) => c.rules.flatMap((r) => r.statements.flatMap((s) => (s.kind === 'set-update' ? [s.set] : [])))));
+        return filled.has(name);
+      };
       this.tables.set(key(table.family, table.name), {
         table,
         chains: new Map(table.chains.map((c) => [c.name, c])),
-        lookup: { set: (name) => sets.get(name), filledByRules: (name) => filled.has(name) },
+        lookup: { set: (name) => sets.get(name), filledByRules },
       });
     }
   }
@@ -53,14 +60,11 @@ export class CompiledNftRuleset {
     const index = this.tables.get(key(family, table));
     const chain = index?.chains.get(name);
     if (index === undefined || chain === undefined) return undefined;
-    const compiled: CompiledNftChain = {
-      family,
-      table,
-      tableHandle: index.table.handle,
-      name,
-      base: chain.base,
-      rules: chain.rules.map((r) => compileNftRule(r, index.lookup)),
-    };
+    const rules: (CompiledNftRule | undefined)[] = new Array<CompiledNftRule | undefined>(chain.rules.length);
+    const rule = (i: number): CompiledNftRule => (rules[i] ??= compileNftRule(chain.rules[i] as NftRule, index.lookup));
+    const size = chain.rules.length;
+    const keyed = buildChainIndex(chain.rules.map(indexKeysOf));
+    const compiled: CompiledNftChain = { family, table, tableHandle: index.table.handle, name, base: chain.base, size, rule, index: keyed };
     this.compiled.set(k, compiled);
     return compiled;
   }
@@ -110,8 +114,13 @@ export class NftWalker {
     let pkt = pkt0;
     let assumptions = assumptions0;
     let notes = notes0;
-    for (let i = start; i < chain.rules.length; i++) {
-      const results = this.runRule(chain, chain.rules[i] as CompiledNftRule, pkt, assumptions, notes, depth, env);
+    // Only the rules that could match (see chain-index.ts): a DNAT ends the walk, so dport and dst stay put.
+    const candidates = chain.index?.candidates(pkt) ?? null;
+    const end = candidates === null ? chain.size : candidates.length;
+    for (let k = candidates === null ? start : lowerBound(candidates, start); k < end; k++) {
+      const i = candidates === null ? k : (candidates[k] as number);
+      const results = this.runRule(chain, chain.rule(i), pkt, assumptions, notes, depth, env);
+      if (results === null) continue;
       const only = results[0];
       if (results.length === 1 && only !== undefined && only.kind === 'continue') {
         ({ pkt, assumptions, notes } = only);
@@ -122,8 +131,9 @@ export class NftWalker {
     return [{ kind: 'return', pkt, assumptions, notes }];
   }
 
-  private runRule(chain: CompiledNftChain, rule: CompiledNftRule, pkt: Packet, assumptions: string[], notes: string[], depth: number, env: NftEnv): StepResult[] {
-    const skip: StepResult[] = [{ kind: 'continue', pkt, assumptions, notes }];
+  /** null: the rule does not match and changed nothing (the common case, so nothing is allocated). */
+  private runRule(chain: CompiledNftChain, rule: CompiledNftRule, pkt: Packet, assumptions: string[], notes: string[], depth: number, env: NftEnv): StepResult[] | null {
+    const skip = null;
     // Known conditions first: a rule that fails one of them does not match, whatever its unknown parts say.
     let unknown: string[] | null = null;
     let sourceFailed = false;
@@ -131,7 +141,7 @@ export class NftWalker {
       const r = test.test(pkt, env);
       if (r === YES) continue;
       if (r === UNKNOWN) {
-        (unknown ??= []).push(test.text);
+        (unknown ??= []).push(describeStatement(test.stmt));
         continue;
       }
       if (test.source && pkt.src === null) {
@@ -183,7 +193,7 @@ export class NftWalker {
           if (r === NO) return [{ kind: 'continue', pkt, assumptions, notes }];
           if (r === UNKNOWN) {
             const here = pkt;
-            return this.branch(chain, rule, step.text, here, assumptions, notes, (a) => this.runRest(chain, rule, k + 1, here, a, notes, depth, env));
+            return this.branch(chain, rule, describeStatement(step.stmt), here, assumptions, notes, (a) => this.runRest(chain, rule, k + 1, here, a, notes, depth, env));
           }
           continue;
         }
@@ -202,7 +212,7 @@ export class NftWalker {
         case 'vmap': {
           const found = step.lookup(pkt, env);
           if (found === null) return [{ kind: 'continue', pkt, assumptions, notes }];
-          if (found === 'unknown') return [{ kind: 'unknown', reason: `v6wall cannot tell which entry of "${step.text}" applies`, by, pkt, assumptions, notes }];
+          if (found === 'unknown') return [{ kind: 'unknown', reason: `v6wall cannot tell which entry of "${describeStatement(step.stmt)}" applies`, by, pkt, assumptions, notes }];
           return this.verdict(chain, found, by, pkt, assumptions, notes, depth, env);
         }
         case 'dnat': {
