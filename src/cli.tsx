@@ -58,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/status.js')).run(rest, io);
     case 'transcript':
       return (await import('./commands/transcript.js')).run(rest, io);
+    case 'export':
+      return (await import('./commands/export.js')).run(rest, io, discover);
     case '__watchdog':
       return (await import('./apply/watchdog.js')).runWatchdog(rest);
     default:

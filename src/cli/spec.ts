@@ -131,6 +131,7 @@ export const applyCommand = {
       title: 'Apply',
       flags: [
         { name: 'yes', short: 'y', description: 'really apply (without it, the plan is printed and nothing changes)' },
+        { name: 'json', description: 'print one JSON object: what ran, the confirm code and deadline, or why nothing changed (for Ansible and scripts)' },
         confirmTimeout,
         stateDir,
         help,
@@ -206,6 +207,31 @@ export const transcriptCommand = {
   examples: [{ command: 'v6wall transcript --last --format sh', note: 'the applied commands as a script' }],
 } as const satisfies CommandSpec;
 
+export const exportCommand = {
+  name: 'export',
+  synopsis: '--format FORMAT [selection]',
+  summary: "this host's plan for another tool: Ansible, an outside firewall, a rules file",
+  description: [
+    'Takes the same selection as `v6wall plan` and prints this host\'s plan for another tool; changes nothing.',
+    'ansible: community.general.ufw tasks and the after6.rules block as a blockinfile task (idempotent). list: one opening a line, the address first (a pfSense or OPNsense URL table). pfsense: an <aliases> fragment for pfSense\'s configuration restore. opnsense: alias JSON for OPNsense\'s alias API. hetzner: Hetzner Cloud Firewall rules, with what they cannot express. ip6tables-restore: a rules file for iptables-persistent\'s rules.v6.',
+    'An outside firewall sees traffic before the host: a routed port is opened on the container\'s own address (/128), a published port and SSH on the host\'s global addresses.',
+  ],
+  groups: [
+    { title: null, flags: [{ name: 'format', value: 'FORMAT', choices: ['ansible', 'list', 'pfsense', 'opnsense', 'hetzner', 'ip6tables-restore'], description: 'ansible, list, pfsense, opnsense, hetzner or ip6tables-restore' }] },
+    selection,
+    { title: 'Output', flags: [help] },
+  ],
+  exitCodes: '0 printed, 2 bad flags or an impossible choice (the message names it).',
+  examples: [
+    { command: 'v6wall export --format ansible --route web:80 > v6wall.yml', note: 'a playbook of community.general.ufw tasks' },
+    { command: 'v6wall export --format list --route web:80', note: 'one opening a line, for a URL table' },
+    { command: 'v6wall export --format pfsense --route web:80 > aliases.xml', note: "pfSense aliases to restore" },
+    { command: 'v6wall export --format opnsense --route web:80', note: "bodies for OPNsense's alias API" },
+    { command: 'v6wall export --format hetzner --publish api:8081', note: 'Hetzner Cloud Firewall rules, and what they cannot express' },
+    { command: 'v6wall export --format ip6tables-restore --route web:80 > rules.v6', note: "iptables-persistent's rules file" },
+  ],
+} as const satisfies CommandSpec;
+
 export const COMMANDS: readonly CommandSpec[] = [
   wizardCommand,
   planCommand,
@@ -214,6 +240,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rollbackCommand,
   statusCommand,
   transcriptCommand,
+  exportCommand,
 ];
 
 /** Flags of `v6wall` itself, before any command. */

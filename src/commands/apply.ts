@@ -48,10 +48,33 @@ function describeEvent(e: ApplyEvent): string | null {
   }
 }
 
+/** What `apply --json` prints: one object, whatever happened. */
+export interface ApplyReport {
+  ok: boolean;
+  /** Commands ran (and await confirmation, unless they failed and were rolled back). */
+  changed: boolean;
+  host: string;
+  /** Commands that ran, in order, with their exit codes. */
+  steps: { why: string; argv: string[]; exitCode: number }[];
+  /** Plan steps already in place (not run). */
+  inPlace: number;
+  confirmCode: string | null;
+  deadline: string | null;
+  transcriptId: string | null;
+  rolledBack: boolean;
+  notes: string[];
+  errors: { choice: string; message: string }[];
+}
+
+function emptyReport(host: string): ApplyReport {
+  return { ok: false, changed: false, host, steps: [], inPlace: 0, confirmCode: null, deadline: null, transcriptId: null, rolledBack: false, notes: [], errors: [] };
+}
+
 export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
   const parsed = parseCommandLine(applyCommand, args, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  if (values.json === true) return runJson(values, io, deps);
   const flags = toSelectionFlags(values);
   if (typeof flags === 'string') {
     io.stderr(`v6wall apply: ${flags}\n`);
@@ -127,4 +150,58 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
   );
   if (outcome.error !== null) io.stderr(`v6wall apply: ${outcome.error}\n`);
   return 0;
+}
+
+type ApplyValues = Exclude<ReturnType<typeof parseCommandLine<typeof applyCommand>>, number>['values'];
+
+/** `apply --json`: the same apply, reported as one JSON object on stdout (messages for people still go to stderr). */
+async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
+  const print = (report: ApplyReport, code: number): number => {
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return code;
+  };
+  const flags = toSelectionFlags(values);
+  const timeout = parseConfirmTimeout(values['confirm-timeout']);
+  const bad = typeof flags === 'string' ? flags : typeof timeout === 'string' ? timeout : null;
+  if (bad !== null || typeof flags === 'string' || typeof timeout === 'string') {
+    return print({ ...emptyReport(''), errors: [{ choice: 'flags', message: bad ?? 'bad flags' }] }, 2);
+  }
+  const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
+  const facts = await d.discover();
+  const report = emptyReport(facts.host.hostname);
+  const choices = resolveChoices(facts, flags);
+  const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
+  if (!plan.ok || !choices.ok) {
+    io.stderr(formatChoiceErrors(plan.ok ? [] : plan.errors));
+    return print({ ...report, errors: plan.ok ? [] : plan.errors }, 2);
+  }
+  report.notes = plan.value.notes;
+  report.inPlace = plan.value.steps.filter((step) => step.satisfied).length;
+  if (!values.yes) {
+    return print({ ...report, errors: [{ choice: '--yes', message: 'nothing was changed: add --yes to apply' }] }, 2);
+  }
+  if (plan.value.steps.every((step) => step.satisfied)) return print({ ...report, ok: true }, 0);
+  const { applyPlan, applyHostFromFacts } = await import('../apply/apply.js');
+  const outcome = await applyPlan(plan.value, {
+    stateDir: resolveStateDir(values['state-dir'], io.env),
+    confirmTimeoutSec: timeout,
+    run: d.run,
+    choices: choices.value,
+    host: applyHostFromFacts(facts, io.env),
+    watchdogCommand: d.watchdogCommand,
+    paths: d.paths,
+  });
+  const final: ApplyReport = {
+    ...report,
+    ok: outcome.ok,
+    changed: outcome.records.length > 0,
+    steps: outcome.records.map((record) => ({ why: record.why, argv: record.argv, exitCode: record.exitCode })),
+    confirmCode: outcome.confirmCode,
+    deadline: outcome.deadline,
+    transcriptId: outcome.transcriptId === '' ? null : outcome.transcriptId,
+    rolledBack: outcome.rolledBack,
+    errors: outcome.error === null ? [] : [{ choice: 'apply', message: outcome.error }],
+  };
+  if (outcome.error !== null) io.stderr(`v6wall apply: ${outcome.error}\n`);
+  return print(final, outcome.ok ? 0 : 1);
 }

@@ -22,11 +22,11 @@ import { sourceContains } from './sources.js';
 import { isValidPort } from './validate.js';
 
 function allowStep(kind: PlanStep['kind'], why: string, spec: AllowSpec, rules: readonly UfwRule[]): PlanStep {
-  return { kind, why, argv: allowArgv(spec), undoArgv: deleteAllowArgv(spec), satisfied: specSatisfied(rules, spec) };
+  return { kind, why, rule: { spec, delete: false }, argv: allowArgv(spec), undoArgv: deleteAllowArgv(spec), satisfied: specSatisfied(rules, spec) };
 }
 
 function closeStep(kind: PlanStep['kind'], why: string, spec: AllowSpec): PlanStep {
-  return { kind, change: 'close', why, argv: deleteAllowArgv(spec), undoArgv: allowArgv(spec), satisfied: false };
+  return { kind, change: 'close', why, rule: { spec, delete: true }, argv: deleteAllowArgv(spec), undoArgv: allowArgv(spec), satisfied: false };
 }
 
 function sshErrors(facts: Facts, choices: Choices): ChoiceError[] {
@@ -160,7 +160,7 @@ function foreignSteps(context: PlanContext, choices: Choices): { closes: Closing
 function retagged(rule: DesiredRule, inPlace: readonly ManagedRule[]): PlanStep | null {
   const same = inPlace.find((managed) => specKey(managed.spec) === specKey(rule.spec));
   if (same === undefined || same.spec.comment === rule.spec.comment) return null;
-  return { kind: rule.kind, why: `${rule.why} (the rule is in place; its comment changes to "${rule.spec.comment}")`, argv: allowArgv(rule.spec), undoArgv: allowArgv(same.spec), satisfied: false };
+  return { kind: rule.kind, why: `${rule.why} (the rule is in place; its comment changes to "${rule.spec.comment}")`, rule: { spec: rule.spec, delete: false }, argv: allowArgv(rule.spec), undoArgv: allowArgv(same.spec), satisfied: false };
 }
 
 /** The same ufw command must not run twice (a rule can serve several choices). */

@@ -1,6 +1,8 @@
 // The domain of v6wall as plain data. Facts are read from the host once;
 // choices are what the operator picks; a plan is a pure function of both.
 
+import type { AllowSpec } from './ufw-commands.js';
+
 export type Proto = 'tcp' | 'udp';
 
 // ---------- SSH ----------
@@ -245,12 +247,20 @@ export interface Choices {
 
 export type PlanStepKind = 'ssh' | 'default' | 'enable' | 'route' | 'publish' | 'integration';
 
+/** The UFW rule a step adds or deletes, as data (for exports that speak UFW in another tool). */
+export interface StepRule {
+  spec: AllowSpec;
+  delete: boolean;
+}
+
 export interface PlanStep {
   kind: PlanStepKind;
   /** 'close' for a step that removes an opening (shown apart from the additions); absent: it adds or sets something. */
   change?: 'close';
   /** One line for a person: why this command runs. */
   why: string;
+  /** For steps that add or delete one UFW allow rule: that rule. */
+  rule?: StepRule;
   argv: string[];
   /** Standard input for argv (e.g. the new content of a file written with `cp /dev/stdin FILE`). */
   input?: string;
