@@ -1,5 +1,6 @@
 import type { ChoiceError, Facts, Plan } from './types.js';
 import { shellCommand, shellJoin } from './shell-quote.js';
+import { ipv6SetupWarnings } from './ipv6-setup.js';
 
 /** The plan as a person reads it: numbered commands with their why; what is in place is shown, not run. */
 export function formatPlanText(plan: Plan): string {
@@ -31,5 +32,5 @@ export function formatChoiceErrors(errors: readonly ChoiceError[]): string {
 
 /** Every plain-words warning discovery produced, SSH first. */
 export function factWarnings(facts: Facts): string[] {
-  return [...facts.ssh.warnings, ...facts.ufw.warnings, ...facts.docker.warnings];
+  return [...facts.ssh.warnings, ...facts.ufw.warnings, ...facts.docker.warnings, ...ipv6SetupWarnings(facts)];
 }

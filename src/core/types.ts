@@ -185,6 +185,10 @@ export interface HostFacts {
    * carrying the first global address; null when neither is known, absent in older facts.
    */
   publicInterface?: string | null;
+  /** Global IPv6 prefixes on the host's own links (not Docker's bridges), as network/length; absent in older facts. */
+  onLinkPrefixes?: string[];
+  /** NDP proxying on the public interface: proxy_ndp on, and the addresses proxied; null when unread. */
+  ndpProxy?: { enabled: boolean; proxies: string[] } | null;
   /** Plain-words problems reading the host's addresses or sysctls. */
   warnings?: string[];
 }

@@ -1,4 +1,4 @@
-import { hostGlobalIpv6, hostHasIpv4, parseForwardingSysctl, parseIpAddrJson } from '../core/parse/host-addresses.js';
+import { hostGlobalIpv6, hostHasIpv4, hostOnLinkPrefixes, parseForwardingSysctl, parseIpAddrJson, parseNeighProxies } from '../core/parse/host-addresses.js';
 import { parseDefaultRouteDevices, publicInterface } from '../core/parse/ip-route.js';
 import type { HostFacts } from '../core/types.js';
 import { type PartDeps, describeFailure } from './discover-deps.js';
@@ -28,13 +28,25 @@ export async function discoverHost(deps: PartDeps, dockerBridges: Promise<readon
   warnings.push(...defaultDevices.warnings);
   if (forwarding === null) warnings.push('Could not read /proc/sys/net/ipv6/conf/all/forwarding.');
   const bridges = await dockerBridges;
+  const wan = publicInterface(defaultDevices.value, addresses, bridges);
+  const [proxyNdpAll, proxyNdpWan, proxies] = await Promise.all([
+    deps.readFile('/proc/sys/net/ipv6/conf/all/proxy_ndp'),
+    wan === null || !/^[A-Za-z0-9_.-]{1,15}$/.test(wan) ? Promise.resolve(null) : deps.readFile(`/proc/sys/net/ipv6/conf/${wan}/proxy_ndp`),
+    deps.run(['ip', '-j', '-6', 'neigh', 'show', 'proxy']),
+  ]);
+  const ndpProxy =
+    proxyNdpAll === null && proxyNdpWan === null
+      ? null
+      : { enabled: proxyNdpAll?.trim() === '1' || proxyNdpWan?.trim() === '1', proxies: proxies.exitCode === 0 ? parseNeighProxies(proxies.stdout) : [] };
   return {
     root: deps.uid === 0,
     hostname: hostname?.trim() || 'unknown',
     ipv6Forwarding: forwarding !== null && parseForwardingSysctl(forwarding),
     globalIpv6: hostGlobalIpv6(addresses, bridges),
     hasIpv4: hostHasIpv4(addresses, bridges),
-    publicInterface: publicInterface(defaultDevices.value, addresses, bridges),
+    publicInterface: wan,
+    onLinkPrefixes: hostOnLinkPrefixes(addresses, bridges),
+    ndpProxy,
     warnings,
   };
 }

@@ -1,6 +1,7 @@
 // The host's problems in plain words, for the discovery summary.
 import type { Facts } from '../core/types.js';
 import { dockerFirewallMode } from '../core/docker-mode.js';
+import { ipv6SetupWarnings } from '../core/ipv6-setup.js';
 
 export interface HostWarning {
   text: string;
@@ -28,6 +29,6 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
     for (const text of mode.warnings) add(text);
   }
   if (facts.ssh.sessionPort === null) add('Could not tell which port your own SSH session uses: check the SSH list on the next screen.');
-  for (const text of [...facts.ufw.warnings, ...facts.docker.warnings, ...facts.ssh.warnings]) add(text);
+  for (const text of [...facts.ufw.warnings, ...facts.docker.warnings, ...facts.ssh.warnings, ...ipv6SetupWarnings(facts)]) add(text);
   return warnings;
 }

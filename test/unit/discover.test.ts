@@ -227,6 +227,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'dpkg-query -W -f=${Status} ${Version} ufw',
       'ip -j -4 addr show',
       'ip -j -6 addr show scope global',
+      'ip -j -6 neigh show proxy',
       'ip -j -6 route show default',
       'ip6tables-save',
       // nft is not installed in this replay: discovery looks for it on PATH, then in /usr/sbin.

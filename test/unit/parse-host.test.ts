@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hostGlobalIpv6, hostHasIpv4, parseForwardingSysctl, parseIpAddrJson } from '../../src/core/parse/host-addresses.js';
+import { hostGlobalIpv6, hostHasIpv4, hostOnLinkPrefixes, parseForwardingSysctl, parseIpAddrJson, parseNeighProxies } from '../../src/core/parse/host-addresses.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 
@@ -40,13 +40,20 @@ describe('host addresses', () => {
 
   it("leaves Docker's bridges out of the host's own addresses", () => {
     const addresses = [
-      { ifname: 'eth0', family: 'inet6' as const, address: '2001:DB8::1', scope: 'global' },
-      { ifname: 'docker0', family: 'inet6' as const, address: '2001:db8:1::1', scope: 'global' },
-      { ifname: 'docker0', family: 'inet' as const, address: '172.17.0.1', scope: 'global' },
-      { ifname: 'web', family: 'inet6' as const, address: '2001:db8:2::1', scope: 'global' },
+      { ifname: 'eth0', family: 'inet6' as const, address: '2001:DB8::1', scope: 'global', prefixLength: 64 },
+      { ifname: 'docker0', family: 'inet6' as const, address: '2001:db8:1::1', scope: 'global', prefixLength: 80 },
+      { ifname: 'docker0', family: 'inet' as const, address: '172.17.0.1', scope: 'global', prefixLength: 16 },
+      { ifname: 'web', family: 'inet6' as const, address: '2001:db8:2::1', scope: 'global', prefixLength: 64 },
     ];
     expect(hostGlobalIpv6(addresses, ['web'])).toEqual(['2001:db8::1']);
     expect(hostHasIpv4(addresses)).toBe(false);
+    expect(hostOnLinkPrefixes(addresses, ['web'])).toEqual(['2001:db8::/64']);
+  });
+
+  it('reads the on-link prefix of the captured lab host and the proxied addresses', () => {
+    expect(hostOnLinkPrefixes(parseIpAddrJson(fixture('host/ipv6-only/ip-j-6-addr-global.json')).value)).toEqual(['2001:db8:1234:1::/64']);
+    expect(parseNeighProxies('[{"dst":"2001:db8:1234:1::ab53","dev":"eth0","proxy":null}]')).toEqual(['2001:db8:1234:1::ab53']);
+    expect(parseNeighProxies('not json')).toEqual([]);
   });
 
   it('reads the forwarding sysctl', () => {

@@ -8,6 +8,8 @@ export interface InterfaceAddress {
   family: 'inet' | 'inet6';
   address: string;
   scope: string;
+  /** The on-link prefix length; null when ip did not say. */
+  prefixLength: number | null;
 }
 
 /** `ip -j addr` output (either family); entries ip leaves empty after filtering are skipped. */
@@ -24,7 +26,8 @@ export function parseIpAddrJson(text: string): Parsed<InterfaceAddress[]> {
       const family = stringField(info, 'family');
       const local = stringField(info, 'local');
       if ((family !== 'inet' && family !== 'inet6') || local === null) continue;
-      addresses.push({ ifname, family, address: local, scope: stringField(info, 'scope') ?? '' });
+      const prefixLength = typeof (info as { prefixlen?: unknown }).prefixlen === 'number' ? (info as { prefixlen: number }).prefixlen : null;
+      addresses.push({ ifname, family, address: local, scope: stringField(info, 'scope') ?? '', prefixLength });
     }
   }
   return { value: addresses, warnings: [] };
@@ -58,4 +61,27 @@ export function hostHasIpv4(addresses: readonly InterfaceAddress[], dockerBridge
 /** /proc/sys/net/ipv6/conf/all/forwarding ("1" when on). */
 export function parseForwardingSysctl(text: string): boolean {
   return text.trim() === '1';
+}
+
+/** Global IPv6 prefixes on the host's own links (Docker's bridges left out), as network/length. */
+export function hostOnLinkPrefixes(addresses: readonly InterfaceAddress[], dockerBridges: readonly string[] = []): string[] {
+  const prefixes = addresses
+    .filter((entry) => entry.family === 'inet6' && entry.scope === 'global' && entry.prefixLength !== null && entry.prefixLength < 128)
+    .filter((entry) => !isDockerBridgeName(entry.ifname) && !dockerBridges.includes(entry.ifname))
+    .flatMap((entry) => {
+      const cidr = `${entry.address}/${entry.prefixLength}`;
+      return ipaddr.IPv6.isValidCIDR(cidr) ? [`${ipaddr.IPv6.networkAddressFromCIDR(cidr).toString()}/${entry.prefixLength}`] : [];
+    });
+  return [...new Set(prefixes)];
+}
+
+/** \`ip -j -6 neigh show proxy\`: the addresses the host answers neighbour solicitations for. */
+export function parseNeighProxies(text: string): string[] {
+  const parsed = parseJson(text);
+  if (!parsed.ok || !Array.isArray(parsed.value)) return [];
+  return parsed.value.flatMap((entry) => {
+    const dst = stringField(entry, 'dst');
+    const address = dst === null ? null : canonicalIpv6(dst);
+    return address === null ? [] : [address];
+  });
 }
