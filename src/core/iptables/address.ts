@@ -25,9 +25,12 @@ function hexValue(code: number): number {
  * regular expressions: a ruleset holds thousands of addresses. null for anything else
  * (embedded IPv4, zones, junk), which parseAddr then hands to ipaddr.js.
  */
+/** The groups of the address being parsed: one scratch array, not one per address. */
+const groups: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
 function parsePlainIpv6(text: string): Addr | null {
   if (text.includes(':::')) return null;
-  const groups: number[] = [];
+  let count = 0;
   let gap = -1; // index in groups where "::" stands
   let value = 0;
   let digits = 0;
@@ -36,17 +39,18 @@ function parsePlainIpv6(text: string): Addr | null {
     const code = i < n ? text.charCodeAt(i) : 58; // a virtual ":" closes the last group
     if (code === 58) {
       if (digits > 0) {
-        groups.push(value);
+        if (count === 8) return null;
+        groups[count++] = value;
         value = 0;
         digits = 0;
-      } else if (i === n && gap === groups.length && gap !== -1 && n >= 2 && text.charCodeAt(n - 1) === 58) {
+      } else if (i === n && gap === count && gap !== -1 && n >= 2 && text.charCodeAt(n - 1) === 58) {
         continue; // the address ends in "::"
       } else if (i !== 0) {
         return null; // an empty group that is not part of "::"
       }
       if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
         if (gap !== -1) return null;
-        gap = groups.length;
+        gap = count;
         i++;
       } else if (digits === 0 && i === 0) {
         return null; // a single leading ":"
@@ -58,10 +62,18 @@ function parsePlainIpv6(text: string): Addr | null {
     value = (value << 4) | h;
     digits++;
   }
-  if (groups.length > 8 || (gap === -1 && groups.length !== 8) || (gap !== -1 && groups.length > 7)) return null;
-  const full = gap === -1 ? groups : [...groups.slice(0, gap), ...Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
+  if ((gap === -1 && count !== 8) || (gap !== -1 && count > 7)) return null;
+  // Group g of the full address: before the gap as written, zeros in it, the rest shifted.
+  const zeros = 8 - count;
   const words = new Int32Array(4);
-  for (let i = 0; i < 4; i++) words[i] = ((full[2 * i] as number) << 16) | (full[2 * i + 1] as number);
+  for (let w = 0; w < 4; w++) {
+    let word = 0;
+    for (let g = 2 * w; g < 2 * w + 2; g++) {
+      const group = gap === -1 || g < gap ? (groups[g] as number) : g < gap + zeros ? 0 : (groups[g - zeros] as number);
+      word = (word << 16) | group;
+    }
+    words[w] = word;
+  }
   return words;
 }
 

@@ -2,7 +2,7 @@
 // what it cannot read becomes a warning or an "unsupported" part, and the evaluator then
 // says it cannot judge wherever that part could change a verdict.
 import { addrKey, parseAddr } from '../iptables/address.js';
-import { field, isRecord, parseJson } from '../parse/json.js';
+import { field, isRecord, parseJson, type JsonRecord } from '../parse/json.js';
 import type { NftBaseChainSpec, NftChain, NftMapEntry, NftRule, NftRuleset, NftSelector, NftSet, NftStatement, NftTable, NftValue, NftVerdict } from './ruleset.js';
 
 /** Nesting deeper than this is not what nft prints; it is read as unsupported rather than recursed into. */
@@ -304,22 +304,26 @@ const DPORT_PROTOCOLS = new Set(['tcp', 'udp', 'th']);
  * The unit tests hold it equal to what the parsed statements say.
  */
 export function rawIndexKeys(expr: readonly unknown[]): { ports: number[] | null; destination: string | null } {
+  // Direct property reads: this runs over every rule of a long chain, on JSON of a few fixed shapes.
   let ports: number[] | null = null;
   let destination: string | null = null;
   for (const item of expr) {
-    const entry = onlyKey(item);
-    if (entry === null) break;
-    const [key, body] = entry;
-    if (PASSIVE.has(key)) continue;
-    if (key !== 'match') break;
-    const op = field(body, 'op');
-    if (op !== '==' && op !== 'in') continue;
-    const payload = field(field(body, 'left'), 'payload');
-    const protocol = str(field(payload, 'protocol'));
-    const name = str(field(payload, 'field'));
-    const right = field(body, 'right');
-    if (ports === null && name === 'dport' && protocol !== null && DPORT_PROTOCOLS.has(protocol)) {
-      const items = typeof right === 'number' ? [right] : Array.isArray(right) ? right : field(right, 'set');
+    const key = singleKey(item);
+    if (key !== 'match') {
+      if (key !== null && PASSIVE.has(key)) continue;
+      break;
+    }
+    const body = (item as JsonRecord).match;
+    if (!isRecord(body)) break;
+    const { op, left, right } = body;
+    // What parseStatement would not read as a match acts (unsupported): the leading conditions end there.
+    if (typeof op !== 'string' || left === undefined || right === undefined) break;
+    if ((op !== '==' && op !== 'in') || singleKey(left) !== 'payload') continue;
+    const payload = (left as JsonRecord).payload;
+    if (!isRecord(payload)) continue;
+    const { protocol, field: name } = payload;
+    if (ports === null && name === 'dport' && typeof protocol === 'string' && DPORT_PROTOCOLS.has(protocol)) {
+      const items = typeof right === 'number' ? [right] : Array.isArray(right) ? right : singleKey(right) === 'set' ? (right as JsonRecord).set : null;
       if (Array.isArray(items) && items.length <= MAX_KEYED_PORTS && items.every((i) => typeof i === 'number' && Number.isFinite(i))) ports = items as number[];
     } else if (destination === null && protocol === 'ip6' && name === 'daddr' && typeof right === 'string' && !right.startsWith('@')) {
       const address = parseAddr(right);
@@ -327,6 +331,18 @@ export function rawIndexKeys(expr: readonly unknown[]): { ports: number[] | null
     }
   }
   return { ports, destination };
+}
+
+/** The one own key of a JSON object, or null (not an object, or not exactly one key). */
+function singleKey(value: unknown): string | null {
+  if (!isRecord(value)) return null;
+  let found: string | null = null;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (found !== null) return null;
+    found = key;
+  }
+  return found;
 }
 
 class RulesetBuilder {
