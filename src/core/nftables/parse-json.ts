@@ -20,14 +20,8 @@ export function jsonText(value: unknown): string {
 
 /** The single key of a JSON object such as {"accept": null} or {"match": {...}}. */
 function onlyKey(value: unknown): [string, unknown] | null {
-  if (!isRecord(value)) return null;
-  let found: string | null = null;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    if (found !== null) return null;
-    found = key;
-  }
-  return found === null ? null : [found, value[found]];
+  const key = singleKey(value);
+  return key === null ? null : [key, (value as JsonRecord)[key]];
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
