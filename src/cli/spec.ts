@@ -170,13 +170,27 @@ export const rollbackCommand = {
 
 export const statusCommand = {
   name: 'status',
-  synopsis: '[--json] [--state-dir DIR]',
-  summary: "firewall state, pending confirmation, v6wall's rules, transcripts",
+  synopsis: '[--from ADDR] [--json] [--state-dir DIR]',
+  summary: "firewall state, pending confirmation, v6wall's rules, what the live firewall does against what v6wall intends, transcripts",
   description: [
     'The firewall\'s state and policies, an apply awaiting confirmation (with its time left), v6wall\'s rules per container (recognised by their "v6wall ..." comments), what a NEW connection from the internet can reach (judged from the live ip6tables and nftables rulesets: SSH, each container port at its own address, each published port), and the latest transcripts.',
+    "It also holds what v6wall intends (each of its openings open from its sources and from nowhere else, every other container port closed, the containers able to start connections out) against the live ruleset, and names every difference in plain words.",
   ],
-  groups: [{ title: null, flags: [{ name: 'json', description: 'the same as JSON' }, stateDir, help] }],
-  examples: [{ command: 'v6wall status', note: 'what is open, and what awaits confirmation' }],
+  groups: [
+    {
+      title: null,
+      flags: [
+        { name: 'from', value: 'ADDR', description: 'judge for connections from this IPv6 address only (e.g. one of the sources an opening allows)' },
+        { name: 'json', description: 'the same as JSON' },
+        stateDir,
+        help,
+      ],
+    },
+  ],
+  examples: [
+    { command: 'v6wall status', note: 'what is open, and what awaits confirmation' },
+    { command: 'v6wall status --from 2001:db8:abcd::10', note: 'what that address can reach' },
+  ],
 } as const satisfies CommandSpec;
 
 export const transcriptCommand = {

@@ -1,4 +1,5 @@
-import type { ApplyEvent, Facts, Runner } from '../core/types.js';
+import type { ApplyEvent, Choices, Facts, Runner } from '../core/types.js';
+import type { Proof } from '../core/proof.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
@@ -63,11 +64,42 @@ export interface ApplyReport {
   transcriptId: string | null;
   rolledBack: boolean;
   notes: string[];
+  /** After a successful apply: what the live firewall does that differs from the choices, in plain words; null when it was not checked. */
+  differences: string[] | null;
   errors: { choice: string; message: string }[];
 }
 
 function emptyReport(host: string): ApplyReport {
-  return { ok: false, changed: false, host, steps: [], inPlace: 0, confirmCode: null, deadline: null, transcriptId: null, rolledBack: false, notes: [], errors: [] };
+  return { ok: false, changed: false, host, steps: [], inPlace: 0, confirmCode: null, deadline: null, transcriptId: null, rolledBack: false, notes: [], differences: null, errors: [] };
+}
+
+/**
+ * Before the operator confirms: what the live firewall now does, held against what was chosen
+ * (with --exact, exactly the chosen openings; otherwise also every opening of v6wall's kept in place).
+ */
+async function checkAgainstLive(d: ApplyCommandDeps, choices: Choices): Promise<Proof | string> {
+  let after: Facts;
+  try {
+    after = await d.discover();
+  } catch (error) {
+    return `could not read the firewall again to check it: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const { intendedFromChoices, intendedFromRules, proveIntended } = await import('../core/proof.js');
+  const intended = choices.scope === 'exact' ? intendedFromChoices(choices) : [...intendedFromRules(after), ...intendedFromChoices(choices)];
+  return proveIntended(after, choices.sshPorts, intended);
+}
+
+function describeCheck(check: Proof | string): string {
+  if (typeof check === 'string') return `\nNot checked: ${check}\n`;
+  const lines = [''];
+  if (check.note !== null) lines.push(`Note: ${check.note}`);
+  if (check.differences.length === 0 && check.rows.length > 0) {
+    lines.push("Checked against the live firewall: no difference. Each of v6wall's openings is open from its sources only, every other container port is closed, and the containers can start connections out.");
+  } else if (check.differences.length > 0) {
+    lines.push('The live firewall differs from what you chose (confirm only if you accept this; otherwise let it roll back, or run `v6wall rollback`):');
+    for (const difference of check.differences) lines.push(`  - ${difference}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
@@ -133,6 +165,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
     io.stdout('Nothing to do: every step is already in place.\n');
     return 0;
   }
+  io.stdout(describeCheck(await checkAgainstLive(d, choices.value)));
   const seconds = Math.max(0, Math.round((Date.parse(outcome.deadline) - Date.now()) / 1000));
   io.stdout(
     [
@@ -175,7 +208,7 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     io.stderr(formatChoiceErrors(plan.ok ? [] : plan.errors));
     return print({ ...report, errors: plan.ok ? [] : plan.errors }, 2);
   }
-  report.notes = plan.value.notes;
+  report.notes = [...plan.value.notes, ...(choices.notes ?? [])];
   report.inPlace = plan.value.steps.filter((step) => step.satisfied).length;
   if (!values.yes) {
     return print({ ...report, errors: [{ choice: '--yes', message: 'nothing was changed: add --yes to apply' }] }, 2);
@@ -202,6 +235,11 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     rolledBack: outcome.rolledBack,
     errors: outcome.error === null ? [] : [{ choice: 'apply', message: outcome.error }],
   };
+  if (outcome.ok && outcome.confirmCode !== null) {
+    const check = await checkAgainstLive(d, choices.value);
+    final.differences = typeof check === 'string' ? null : check.differences;
+    if (typeof check === 'string') final.notes = [...final.notes, `Not checked against the live firewall: ${check}`];
+  }
   if (outcome.error !== null) io.stderr(`v6wall apply: ${outcome.error}\n`);
   return print(final, outcome.ok ? 0 : 1);
 }

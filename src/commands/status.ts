@@ -1,6 +1,8 @@
 import type { Facts, UfwRule } from '../core/types.js';
 import { parseRuleComment } from '../core/rule-comment.js';
 import { reachabilityReport, type ReachabilityReport } from '../core/reachability-report.js';
+import { intendedFromRules, proveIntended, type Proof } from '../core/proof.js';
+import { parseSource } from '../core/sources.js';
 import { resolveStateDir } from '../apply/paths.js';
 import type { CommandIo } from './io.js';
 import { statusCommand } from '../cli/spec.js';
@@ -29,6 +31,10 @@ interface StatusReport {
   rules: { ssh: RuleView[]; containers: Record<string, RuleView[]>; egress?: RuleView[] };
   /** null when the facts could not be read at all. */
   reachability: ReachabilityReport | null;
+  /** What v6wall intends held against the live ruleset (for one source with --from); null when the facts could not be read. */
+  proof: Proof | null;
+  /** The source asked about (--from), or null for anyone on the internet. */
+  from: string | null;
   transcripts: { id: string; kind: string; when: string; who: string; outcome: string }[];
   transcriptProblems: string[];
 }
@@ -51,7 +57,7 @@ function groupRules(rules: readonly UfwRule[]): StatusReport['rules'] {
   return grouped;
 }
 
-async function gather(stateDir: string, deps: StatusCommandDeps): Promise<StatusReport> {
+async function gather(stateDir: string, deps: StatusCommandDeps, from: string | null): Promise<StatusReport> {
   const [{ readPending, isProcessAlive }, { listTranscripts }] = await Promise.all([import('../apply/pending.js'), import('../apply/transcript.js')]);
   let facts: Facts | null = null;
   let factsError: string | null = null;
@@ -87,7 +93,9 @@ async function gather(stateDir: string, deps: StatusCommandDeps): Promise<Status
     pending,
     pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
     rules: groupRules(facts?.ufw.rules ?? []),
-    reachability: facts === null ? null : reachabilityReport(facts),
+    reachability: facts === null || from !== null ? null : reachabilityReport(facts),
+    proof: facts === null ? null : proveIntended(facts, facts.ssh.ports, intendedFromRules(facts), from === null ? {} : { from }),
+    from,
     transcripts: listing.transcripts.slice(-LATEST_TRANSCRIPTS).reverse().map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, outcome: t.outcome })),
     transcriptProblems: listing.problems,
   };
@@ -104,6 +112,35 @@ function reachabilityLines(reach: ReachabilityReport | null): string[] {
   if (reach.note !== null) lines.push(`  note: ${reach.note}`);
   if (reach.rows.length === 0) lines.push('  nothing to check (no SSH port, no container port with an IPv6 address)');
   for (const row of reach.rows) lines.push(`  ${row.label}: ${row.words}`);
+  return lines;
+}
+
+function proofLines(report: StatusReport): string[] {
+  const proof = report.proof;
+  const lines = [`What v6wall intends, against the live firewall${report.from === null ? '' : ` (for connections from ${report.from})`}:`];
+  if (proof === null) return [...lines, '  unknown: the host could not be read'];
+  if (proof.note !== null) lines.push(`  note: ${proof.note}`);
+  if (proof.rows.length === 0 && proof.note === null) return [...lines, '  nothing to check (no SSH port, no container port with an IPv6 address)'];
+  if (proof.differences.length === 0) {
+    lines.push(
+      report.from === null
+        ? "  no difference: each of v6wall's openings is open from its sources only, every other container port is closed, and the containers can start connections out"
+        : `  no difference: ${report.from} reaches exactly what v6wall opened for it`,
+    );
+  }
+  for (const difference of proof.differences) lines.push(`  DIFFERENCE: ${difference}`);
+  return lines;
+}
+
+/** With --from: each port as that source sees it. */
+function fromLines(report: StatusReport): string[] {
+  if (report.from === null || report.proof === null) return [];
+  const lines = [`Reachability from ${report.from} (from the live ruleset):`];
+  for (const row of report.proof.rows.filter((r) => r.kind !== 'egress')) {
+    const live = row.live[0];
+    const words = live === undefined ? 'not checked' : live.verdict === 'open' ? (live.dockerOnly ? "open only because of Docker's own rules" : 'open') : live.verdict === 'blocked' ? 'blocked' : 'cannot judge';
+    lines.push(`  ${row.label}: ${words}`);
+  }
   return lines;
 }
 
@@ -131,14 +168,17 @@ function renderText(report: StatusReport): string {
   }
   lines.push('');
   const containers = Object.keys(report.rules.containers).sort();
-  if (report.rules.ssh.length === 0 && containers.length === 0) lines.push("v6wall's rules: none");
+  if (report.rules.ssh.length === 0 && containers.length === 0 && report.rules.egress === undefined) lines.push("v6wall's rules: none");
   else {
     lines.push("v6wall's rules:");
     if (report.rules.ssh.length > 0) lines.push('  SSH', ...report.rules.ssh.map(ruleLine));
     for (const name of containers) lines.push(`  ${name}`, ...(report.rules.containers[name] ?? []).map(ruleLine));
   }
+  if (report.rules.egress !== undefined) lines.push('  egress (containers starting connections out)', ...report.rules.egress.map(ruleLine));
   lines.push('');
-  lines.push(...reachabilityLines(report.reachability));
+  lines.push(...(report.from === null ? reachabilityLines(report.reachability) : fromLines(report)));
+  lines.push('');
+  lines.push(...proofLines(report));
   lines.push('');
   if (report.transcripts.length === 0) lines.push('Transcripts: none');
   else {
@@ -153,8 +193,17 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<StatusCo
   const parsed = parseCommandLine(statusCommand, args, io);
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  let from: string | null = null;
+  if (values.from !== undefined) {
+    const source = parseSource(values.from);
+    if (!source.ok || source.value.includes('/')) {
+      io.stderr(`v6wall status: --from ${values.from}: ${source.ok ? 'give one address, not a network' : source.error}\n`);
+      return 2;
+    }
+    from = source.value;
+  }
   const discover = deps?.discover ?? (async () => (await import('../host/discover.js')).discoverHostFacts());
-  const report = await gather(resolveStateDir(values['state-dir'], io.env), { discover, now: deps?.now ?? (() => new Date()) });
+  const report = await gather(resolveStateDir(values['state-dir'], io.env), { discover, now: deps?.now ?? (() => new Date()) }, from);
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   return 0;
 }

@@ -46,7 +46,7 @@ export type WizardAction =
   | { type: 'deadline-passed' }
   /** The confirm screen's checks: discovery again, the ruleset's verdicts, then a probe per row from the host. */
   | { type: 'checks-started' }
-  | { type: 'checks-read'; rows: CheckRow[]; note: string | null }
+  | { type: 'checks-read'; rows: CheckRow[]; note: string | null; differences: string[] | null }
   | { type: 'checks-failed'; message: string }
   | { type: 'probe-finished'; key: string; result: 'open' | 'closed' }
   | { type: 'toggle-help' }
@@ -287,11 +287,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'deadline-passed':
       return state.confirm.status === 'waiting' ? { ...state, confirm: { ...state.confirm, status: 'expired', keepDraft: null, keepError: null } } : state;
     case 'checks-started':
-      return withChecks(state, { status: 'reading', rows: [], note: null, error: null });
+      return withChecks(state, { status: 'reading', rows: [], note: null, differences: null, error: null });
     case 'checks-read':
-      return withChecks(state, { status: 'done', rows: action.rows, note: action.note, error: null });
+      return withChecks(state, { status: 'done', rows: action.rows, note: action.note, differences: action.differences, error: null });
     case 'checks-failed':
-      return withChecks(state, { status: 'failed', rows: [], note: null, error: action.message });
+      return withChecks(state, { status: 'failed', rows: [], note: null, differences: null, error: action.message });
     case 'probe-finished': {
       const rows = state.confirm.checks.rows.map((row) => (row.key === action.key ? { ...row, probe: action.result } : row));
       return withChecks(state, { ...state.confirm.checks, rows });

@@ -103,6 +103,8 @@ export interface ConfirmChecks {
   rows: CheckRow[];
   /** Why (part of) the verdicts cannot be judged, from the reachability report. */
   note: string | null;
+  /** What the live firewall does that differs from the choices, in plain words (empty: none); null until judged. */
+  differences: string[] | null;
   error: string | null;
 }
 
@@ -115,7 +117,7 @@ export interface ConfirmScreenState {
   checks: ConfirmChecks;
 }
 
-export const IDLE_CHECKS: ConfirmChecks = { status: 'idle', rows: [], note: null, error: null };
+export const IDLE_CHECKS: ConfirmChecks = { status: 'idle', rows: [], note: null, differences: null, error: null };
 
 export interface WizardState {
   screen: Screen;

@@ -8,6 +8,7 @@ import { initialState, type WizardState } from './wizard-state.js';
 import { currentChoices } from './selectors.js';
 import { confirmCheckRows } from './confirm-checks.js';
 import { reachabilityReport } from '../core/reachability-report.js';
+import { intendedFromChoices, proveIntended } from '../core/proof.js';
 import { UiContext } from './theme.js';
 import { DiscoveryScreen } from './screens/discovery-screen.js';
 import { SshScreen } from './screens/ssh-screen.js';
@@ -144,7 +145,9 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
       (after) => {
         const report = reachabilityReport(after);
         const rows = confirmCheckRows(report, stateRef.current);
-        dispatch({ type: 'checks-read', rows, note: report.note });
+        const choices = currentChoices(stateRef.current);
+        const proof = proveIntended(after, choices.sshPorts, intendedFromChoices(choices));
+        dispatch({ type: 'checks-read', rows, note: report.note, differences: proof.note === null ? proof.differences : null });
         for (const row of rows) {
           if (row.probe !== 'checking') continue;
           deps.probe(row.address, row.port, row.proto).then(

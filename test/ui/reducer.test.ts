@@ -156,7 +156,7 @@ describe('wizard reducer', () => {
     expect(state.confirm.checks.status).toBe('reading');
     const rows = confirmCheckRows(reachabilityReport(facts), state);
     expect(rows.map((row) => `${row.label} ${shortVerdict(row)} ${row.probe}`)).toEqual(['SSH 2222/tcp open checking', 'web 80/tcp (route) open checking']);
-    state = run(state, { type: 'checks-read', rows, note: null }, { type: 'probe-finished', key: rows[1]?.key ?? '', result: 'closed' });
+    state = run(state, { type: 'checks-read', rows, note: null, differences: [] }, { type: 'probe-finished', key: rows[1]?.key ?? '', result: 'closed' });
     expect(state.confirm.checks.rows.map((row) => row.probe)).toEqual(['checking', 'closed']);
     state = run(state, { type: 'confirmed' });
     expect(state.confirm.status).toBe('confirmed');

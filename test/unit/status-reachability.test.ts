@@ -13,13 +13,19 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-async function status(facts: Facts, json: boolean): Promise<string> {
+async function status(facts: Facts, json: boolean, extra: string[] = [], code = 0): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'v6wall-status-'));
   dirs.push(dir);
   let out = '';
   const io = { env: {}, stdout: (s: string) => void (out += s), stderr: (s: string) => void (out += s) };
-  expect(await statusCommand.run([...(json ? ['--json'] : []), '--state-dir', dir], io, { discover: async () => facts, now: () => new Date('2026-11-22T19:40:00Z') })).toBe(0);
+  expect(await statusCommand.run([...(json ? ['--json'] : []), ...extra, '--state-dir', dir], io, { discover: async () => facts, now: () => new Date('2026-11-22T19:40:00Z') })).toBe(code);
   return out;
+}
+
+/** The lab ruleset with v6wall's comments on its route rule to web:80, limited to one source in the comment only. */
+function withV6wallRules(facts: Facts, comment: string): Facts {
+  const rule = { v6: true, route: true, action: 'allow' as const, log: '' as const, proto: 'tcp', dport: '80', dst: '2001:db8:1234:a1:1::ab53', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in' as const, inInterface: null, outInterface: null, comment, raw: '' };
+  return { ...facts, ufw: { ...facts.ufw, rules: [rule] } };
 }
 
 describe('v6wall status: reachability from the internet', () => {
@@ -39,7 +45,7 @@ describe('v6wall status: reachability from the internet', () => {
       '  other 80/tcp at [2001:db8:1234:a1:1::ab55]:80: blocked',
       "  other 80/tcp published at [2001:db8:1234:1::2]:8082: open only because of Docker's own rules",
       '',
-      'Transcripts: none',
+      'What v6wall intends, against the live firewall:',
     ]);
   });
 
@@ -59,5 +65,30 @@ describe('v6wall status: reachability from the internet', () => {
     const text = await status(facts, false);
     expect(text).toMatch(/Reachability from the internet \(from the live ruleset\):\n  note: Cannot judge what is reachable: reading the live ruleset \(ip6tables-save\) needs root/);
     expect(text).toContain('  web 80/tcp at [2001:db8:1234:a1:1::ab53]:80: cannot judge');
+  });
+
+  it("holds v6wall's openings against the live ruleset and names each difference", async () => {
+    const { facts } = await labScenarioFacts('docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save');
+    const text = await status(withV6wallRules(facts, 'v6wall route web 80/tcp'), false);
+    const section = text.slice(text.indexOf('What v6wall intends'));
+    expect(section.split('\n').slice(0, 4)).toEqual([
+      'What v6wall intends, against the live firewall:',
+      '  DIFFERENCE: SSH 2223/tcp at [2001:db8:1234:1::2]:2223 should be open from anywhere, but the live firewall blocks it (Blocked by the INPUT policy (policy DROP)).',
+      expect.stringMatching(/^  DIFFERENCE: plain 9000\/tcp at \[2001:db8:1234:a1:1::ab54\]:9000 was not chosen, but from anywhere else the live firewall lets it in/),
+      '',
+    ]);
+  });
+
+  it('--from ADDR: what one source reaches, judged against the sources each opening allows', async () => {
+    const { facts } = await labScenarioFacts('docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save');
+    const limited = withV6wallRules(facts, 'v6wall route web 80/tcp from 2001:db8:abcd::/48');
+    const text = await status(limited, false, ['--from', '2001:db8:beef::7']);
+    expect(text).toContain('Reachability from 2001:db8:beef::7 (from the live ruleset):\n  SSH 2222/tcp at [2001:db8:1234:1::2]:2222: open');
+    expect(text).toContain('What v6wall intends, against the live firewall (for connections from 2001:db8:beef::7):');
+    expect(text).toMatch(/DIFFERENCE: web 80\/tcp at \[2001:db8:1234:a1:1::ab53\]:80 should be open only from 2001:db8:abcd::\/48, but from 2001:db8:beef::7 the live firewall lets it in/);
+    const report = JSON.parse(await status(limited, true, ['--from', '2001:db8:abcd::7'])) as { from: string; proof: { rows: { label: string; live: { from: string }[] }[] } };
+    expect(report.from).toBe('2001:db8:abcd::7');
+    expect(report.proof.rows[0]?.live[0]?.from).toBe('2001:db8:abcd::7');
+    expect(await status(limited, false, ['--from', '2001:db8::/32'], 2)).toContain('--from 2001:db8::/32: give one address, not a network');
   });
 });

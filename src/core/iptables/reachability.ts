@@ -34,6 +34,10 @@ export interface Probe {
   proto: Proto;
   /** The client's address; omitted means an arbitrary internet address, inside no prefix a rule names. */
   source?: string;
+  /** Where the packet comes in; omitted: the public interface (a connection from the internet). */
+  inInterface?: string;
+  /** Where the host sends it when the destination is neither local nor in a Docker subnet (e.g. out to the internet). */
+  outInterface?: string;
 }
 
 export type ReachVerdict = 'open' | 'blocked' | 'unknown';
@@ -318,7 +322,7 @@ function followProbe(
     sport: null,
     dport: probe.port,
     proto: probe.proto,
-    inIface: context.publicInterface,
+    inIface: probe.inInterface ?? context.publicInterface,
     outIface: null,
     origDst: dst,
     origDport: probe.port,
@@ -333,7 +337,7 @@ function followProbe(
       for (const done of runStages(walkers, pipeline.input, [path], ends)) ends.push({ kind: 'open', path: done });
       continue;
     }
-    const bridge = routing.bridgeFor(path.pkt.dst);
+    const bridge = routing.bridgeFor(path.pkt.dst) ?? probe.outInterface ?? null;
     if (bridge === null) {
       const reason = `no route known to ${path.pkt.dstText}: it is neither a host address nor in a Docker IPv6 subnet`;
       ends.push({ kind: 'unknown', reason, by: null, path: { ...path, trail: [...path.trail, `routing: ${reason}`] } });
@@ -354,6 +358,9 @@ function touchesDocker(routing: Routing, publishedHostPorts: readonly number[], 
 function probeError(probe: Probe): string | null {
   if (parseAddr(probe.address) === null) return `"${probe.address}" is not an IPv6 address`;
   if (probe.source !== undefined && parseAddr(probe.source) === null) return `source "${probe.source}" is not an IPv6 address`;
+  for (const name of [probe.inInterface, probe.outInterface]) {
+    if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,14}$/.test(name)) return `"${name}" is not an interface name`;
+  }
   if (!Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535) return `port ${probe.port} is not between 1 and 65535`;
   return null;
 }

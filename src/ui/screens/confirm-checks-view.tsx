@@ -34,6 +34,36 @@ function Row({ row }: { row: CheckRow }): React.JSX.Element {
   );
 }
 
+/** The choices held against the live ruleset: a match, or every difference before anyone confirms. */
+function Differences({ differences }: { differences: string[] | null }): React.JSX.Element | null {
+  if (differences === null) return null;
+  if (differences.length === 0) {
+    return (
+      <Box marginBottom={1}>
+        <Para>
+          <Tone name="ok">The live firewall matches your choices:</Tone> each opening is open from its sources only, every other container port is
+          closed, and the containers can start connections out.
+        </Para>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" marginBottom={1}>
+      <Warning loud>The live firewall differs from your choices. Confirm only if you accept this:</Warning>
+      {differences.map((difference) => (
+        <Box key={difference} marginLeft={2}>
+          <Box width={2} flexShrink={0}>
+            <Tone name="danger">•</Tone>
+          </Box>
+          <Box flexShrink={1}>
+            <Para>{difference}</Para>
+          </Box>
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
 export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.JSX.Element | null {
   if (checks.status === 'idle') return null;
   if (checks.status === 'reading') {
@@ -56,6 +86,7 @@ export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.
   const blockedSsh = checks.rows.filter((row) => row.ssh && row.verdict === 'blocked').map((row) => row.port);
   return (
     <Box flexDirection="column" marginTop={1}>
+      <Differences differences={checks.differences} />
       <Text bold>What the live firewall lets in now:</Text>
       {checks.note === null ? null : <Warning>{checks.note}</Warning>}
       {blockedSsh.length === 0 ? null : (
