@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/ui/**/*.test.tsx', 'test/ui/**/*.test.ts'],
           environment: 'node',
+          // cli.test.ts and the pty tests run dist/v6wall.js: built here when missing or stale.
+          globalSetup: ['test/support/build-cli.ts'],
           // The watchdog tests spawn real detached processes and wait for real deadlines.
           testTimeout: 30_000,
         },

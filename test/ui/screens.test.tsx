@@ -5,7 +5,7 @@ import type { ApplyOutcome, Facts } from '../../src/core/types.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';
-import { expectFrame } from './snapshot.js';
+import { committedFrames, expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
@@ -193,6 +193,12 @@ afterEach(() => {
 });
 
 describe('screens', () => {
+  it('every frame under snapshots/ belongs to a case (a renamed case leaves none behind)', () => {
+    const cases = new Set(CASES.map((c) => c.name));
+    expect(cases.size).toBe(CASES.length);
+    expect(committedFrames().filter((name) => !cases.has(name))).toEqual([]);
+  });
+
   for (const testCase of CASES) {
     it(testCase.name, async () => {
       const facts = await testCase.facts();

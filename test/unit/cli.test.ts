@@ -1,4 +1,4 @@
-// The built CLI's front door, as an operator meets it (npm test builds dist/ first).
+// The built CLI's front door, as an operator meets it (the unit project's global setup builds dist/).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
