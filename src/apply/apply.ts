@@ -1,7 +1,6 @@
 // Walks a plan: refuse unless safe → snapshot → arm the detached rollback → run steps in order,
 // recording each → on the first failure roll back at once → on success await confirmation.
-import { existsSync, writeFileSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { acquireApplyLock } from './apply-lock.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
@@ -10,6 +9,7 @@ import { newConfirmCode, newId } from './ids.js';
 import { claimPending, isProcessAlive, readPending, stopWatchdog, writePending, type PendingApply } from './pending.js';
 import { DEFAULT_UFW_PATHS, stateLayout, type UfwPaths } from './paths.js';
 import { rollbackClaimedApply } from './rollback.js';
+import { openStepHold, type StepHold } from './running-step.js';
 import { takeSnapshot } from './snapshot.js';
 import { startTranscript, whoRan, type TranscriptWriter } from './transcript.js';
 import { spawnWatchdog } from './watchdog.js';
@@ -177,18 +177,11 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value.pid, watchdog: watchdog.value.how });
 
   const records: StepRecord[] = [];
-  const stepPidFile = stateLayout.runningStep(stateDir, id);
-  // Written synchronously right after the command starts: if v6wall dies mid-step, the watchdog
-  // waits for that command to finish before it restores UFW's files, so the two never race.
-  const recordRunningStep = (pid: number) => {
-    try {
-      writeFileSync(stepPidFile, `${pid}\n`, { mode: 0o600 });
-    } catch {
-      // Without it the watchdog still rolls back, at the step's deadline instead of at once.
-    }
-  };
+  // Every command gets this file as fd 3: if v6wall dies mid-step, the watchdog waits for the
+  // command to finish before it restores UFW's files, so the two never race (running-step.ts).
+  let hold: StepHold | null = null;
   const fail = async (message: string, failedStep: number | null): Promise<ApplyOutcome> => {
-    await unlink(stepPidFile).catch(() => undefined);
+    hold?.release();
     const claimed = await claimPending(stateDir, id, 'apply-failed');
     let rolledBack = false;
     let error = message;
@@ -204,6 +197,11 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     return { ok: false, failedStep, records, rolledBack, confirmCode: null, deadline: null, transcriptId: id, transcriptPath: transcript.path, error };
   };
 
+  try {
+    hold = openStepHold(stateDir, id);
+  } catch (error) {
+    return fail(`cannot open ${stateLayout.stepHold(stateDir, id)}: ${describeFsError(error)}`, null);
+  }
   for (const index of toRun) {
     const step = plan.steps[index];
     if (step === undefined) continue;
@@ -222,7 +220,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     }
     onEvent({ type: 'step-start', index, step });
     const startedAt = now().toISOString();
-    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input, onSpawn: recordRunningStep });
+    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input, holdOpen: hold.fd });
     const record: StepRecord = {
       index,
       why: step.why,
@@ -244,7 +242,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     onEvent({ type: 'step-done', index, record });
   }
 
-  await unlink(stepPidFile).catch(() => undefined);
+  hold.release();
   const proposed: AppliedState = proposeAppliedState({ previous: previous.value, plan, choices: options.choices, ranStepIndexes: toRun, transcriptId: id, now: now() });
   pending.phase = 'awaiting-confirmation';
   pending.deadline = addSeconds(now(), options.confirmTimeoutSec);

@@ -30,6 +30,6 @@ export const stateLayout = {
   pending: (stateDir: string) => join(stateDir, 'pending.json'),
   applyLock: (stateDir: string) => join(stateDir, 'apply.lock'),
   watchdogLog: (stateDir: string) => join(stateDir, 'watchdog.log'),
-  /** The pid of the command an apply is running, so a watchdog that outlives the apply can wait for it. */
-  runningStep: (stateDir: string, id: string) => join(stateDir, `apply-${id}.step-pid`),
+  /** Held open by every command an apply starts, so a watchdog that outlives the apply can wait for them (running-step.ts). */
+  stepHold: (stateDir: string, id: string) => join(stateDir, `apply-${id}.running`),
 };

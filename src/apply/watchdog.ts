@@ -11,6 +11,7 @@ import { isSafeId } from './ids.js';
 import { claimPending, isProcessAlive, readPending, type PendingApply } from './pending.js';
 import { stateLayout } from './paths.js';
 import { rollbackClaimedApply, rollbackToLastSnapshot } from './rollback.js';
+import { stepHolders } from './running-step.js';
 
 const POLL_MS = 500;
 const STEP_POLL_MS = 100;
@@ -29,12 +30,6 @@ async function log(stateDir: string, id: string, message: string): Promise<void>
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function runningStepPid(stateDir: string, id: string): Promise<number | null> {
-  const text = await readFile(stateLayout.runningStep(stateDir, id), 'utf8').catch(() => '');
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
 /**
  * True when the process running the steps is gone while the pending file still says `applying`
  * (re-read after seeing it gone: an apply that finished wrote its last phase before it exited).
@@ -43,6 +38,18 @@ async function applyDied(stateDir: string, pending: PendingApply): Promise<boole
   if (pending.phase !== 'applying' || pending.applyPid === undefined || isProcessAlive(pending.applyPid)) return false;
   const again = await readPending(stateDir);
   return again.kind === 'pending' && again.pending.id === pending.id && again.pending.phase === 'applying';
+}
+
+/**
+ * The command the dead apply was running finishes on its own (ufw writes its files at the end);
+ * restoring the files under it would let it write the applied rules back. Waits for every process
+ * holding the apply's step file, until the step's deadline at most.
+ */
+async function waitForRunningStep(stateDir: string, id: string, deadline: string): Promise<void> {
+  const holders = stepHolders(stateDir, id);
+  if (holders.length === 0) return;
+  await log(stateDir, id, `v6wall died while a command it started still runs (pid ${holders.join(', ')}): waiting for it to finish before rolling back`);
+  while (holders.some(isProcessAlive) && Date.parse(deadline) > Date.now()) await sleep(STEP_POLL_MS);
 }
 
 /** Waits for the deadline, re-reading it, and rolls back unless the apply was taken meanwhile. */
@@ -65,10 +72,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     if (!(remaining > 0)) break;
     if (await applyDied(stateDir, read.pending)) {
       diedPid = read.pending.applyPid ?? null;
-      // The command it was running finishes on its own (ufw writes its files at the end); restoring
-      // the files under it would let it write the applied rules back.
-      const stepPid = await runningStepPid(stateDir, id);
-      while (stepPid !== null && isProcessAlive(stepPid) && Date.parse(read.pending.deadline) > Date.now()) await sleep(STEP_POLL_MS);
+      await waitForRunningStep(stateDir, id, read.pending.deadline);
       break;
     }
     await sleep(Math.min(remaining, POLL_MS));
@@ -79,7 +83,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     return 'confirmed';
   }
   rollingBack = true;
-  await unlink(stateLayout.runningStep(stateDir, id)).catch(() => undefined);
+  await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
   const reason = diedPid !== null
     ? `v6wall (pid ${diedPid}) died while running its commands`
     : claimed.value.phase === 'applying'

