@@ -1,37 +1,14 @@
 // What v6wall has applied and kept, as plain data: the guided re-run starts from it.
-// Pure: no I/O here (state.ts stores it with conf).
-import type { Choices, Exposure, Plan, PlanStepKind, Proto } from '../core/types.js';
+// Pure: no I/O here (state.ts stores it).
+import type { InferOutput } from 'valibot';
+import type { Choices, Plan } from '../core/types.js';
 import { parseRuleComment } from '../core/rule-comment.js';
+import type { AppliedStateSchema } from './stored-schemas.js';
 
-export interface ExposureRecord {
-  container: string;
-  port: number;
-  proto: Proto;
-  exposure: Exposure;
-  hostPort: number | null;
-  /** The container address a route rule points at; null for publish and skip. */
-  containerAddress: string | null;
-  /** The comment on the UFW rule, which is how later runs recognise it. */
-  ruleComment: string | null;
-}
-
-export interface AppliedStep {
-  kind: PlanStepKind;
-  why: string;
-  argv: string[];
-  undoArgv: string[] | null;
-  transcriptId: string;
-}
-
-export interface AppliedState {
-  version: 1;
-  updatedAt: string;
-  lastTranscriptId: string;
-  sshPorts: number[];
-  exposures: ExposureRecord[];
-  /** Every step v6wall ran and kept, oldest first. */
-  appliedSteps: AppliedStep[];
-}
+/** What v6wall applied and kept (state.json's `applied`); see AppliedStateSchema. */
+export type AppliedState = InferOutput<typeof AppliedStateSchema>;
+export type ExposureRecord = AppliedState['exposures'][number];
+export type AppliedStep = AppliedState['appliedSteps'][number];
 
 function argAfter(argv: readonly string[], word: string): string | null {
   const at = argv.indexOf(word);
@@ -93,12 +70,4 @@ export function proposeAppliedState(input: {
     exposures: [...kept, ...fresh],
     appliedSteps: [...(input.previous?.appliedSteps ?? []), ...ran],
   };
-}
-
-export function isAppliedState(value: unknown): value is AppliedState {
-  const s = value as Partial<AppliedState> | null;
-  return (
-    typeof s === 'object' && s !== null && s.version === 1 && Array.isArray(s.exposures) &&
-    Array.isArray(s.sshPorts) && Array.isArray(s.appliedSteps)
-  );
 }

@@ -1,5 +1,4 @@
 import type { Result } from '../core/types.js';
-import { isAppliedState } from './applied-state.js';
 import { sameConfirmCode } from './ids.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply } from './pending.js';
 import { saveAppliedState } from './state.js';
@@ -44,7 +43,7 @@ async function keep(stateDir: string, pending: PendingApply, how: 'confirmed' | 
     by: whoRan(options.env ?? process.env),
   });
   if (!written.ok) warnings.push(written.errors);
-  if (isAppliedState(claimed.value.proposedState)) {
+  if (claimed.value.proposedState !== null) {
     const saved = await saveAppliedState(stateDir, claimed.value.proposedState);
     if (!saved.ok) warnings.push(saved.errors);
   }

@@ -1,44 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { parseProcStatState } from '../core/parse/proc.js';
+import type { InferOutput } from 'valibot';
 import type { Result } from '../core/types.js';
 import { describeFsError, writeFileAtomic } from './fs-atomic.js';
 import { stateLayout } from './paths.js';
+import { parseStored, PendingSchema } from './stored-schemas.js';
 
-/**
- * The one apply that awaits confirmation. `applying` while steps run (confirm refuses then),
- * `awaiting-confirmation` after. The watchdog re-reads `deadline` on every wake.
- */
-export interface PendingApply {
-  version: 1;
-  id: string;
-  phase: 'applying' | 'awaiting-confirmation';
-  code: string;
-  /** ISO time the watchdog rolls back at. */
-  deadline: string;
-  snapshotId: string;
-  transcriptId: string;
-  watchdogPid: number | null;
-  /** The process running the steps; when it dies during `applying`, the watchdog rolls back at once. */
-  applyPid?: number;
-  createdAt: string;
-  /** What confirm saves as v6wall's state once the changes are kept. */
-  proposedState: unknown;
-}
+/** The one apply that awaits confirmation (pending.json); see PendingSchema. */
+export type PendingApply = InferOutput<typeof PendingSchema>;
 
 export type PendingRead =
   | { kind: 'none' }
   | { kind: 'pending'; pending: PendingApply }
   | { kind: 'corrupted'; message: string };
-
-function isPending(value: unknown): value is PendingApply {
-  const p = value as Partial<PendingApply> | null;
-  return (
-    typeof p === 'object' && p !== null && p.version === 1 && typeof p.id === 'string' &&
-    typeof p.code === 'string' && typeof p.deadline === 'string' && typeof p.snapshotId === 'string' &&
-    typeof p.transcriptId === 'string' && (p.phase === 'applying' || p.phase === 'awaiting-confirmation')
-  );
-}
 
 export async function readPending(stateDir: string): Promise<PendingRead> {
   const path = stateLayout.pending(stateDir);
@@ -49,13 +24,9 @@ export async function readPending(stateDir: string): Promise<PendingRead> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
     return { kind: 'corrupted', message: `${path} cannot be read: ${describeFsError(error)}` };
   }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (isPending(parsed)) return { kind: 'pending', pending: parsed };
-  } catch {
-    // fall through to the message below
-  }
-  return { kind: 'corrupted', message: `${path} is corrupted; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending` };
+  const parsed = parseStored(PendingSchema, text, path);
+  if (parsed.ok) return { kind: 'pending', pending: parsed.value };
+  return { kind: 'corrupted', message: `${parsed.errors}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending` };
 }
 
 export async function writePending(stateDir: string, pending: PendingApply): Promise<void> {
@@ -75,20 +46,21 @@ export async function claimPending(stateDir: string, id: string, by: string): Pr
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, errors: 'nothing awaits confirmation any more' };
     return { ok: false, errors: `cannot take the pending apply: ${describeFsError(error)}` };
   }
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(await readFile(claimed, 'utf8'));
-    if (!isPending(parsed)) throw new Error('not a pending apply');
-    if (parsed.id !== id) {
-      // Another apply's file: put it back untouched.
-      await rename(claimed, path);
-      return { ok: false, errors: `the pending apply is ${parsed.id}, not ${id}` };
-    }
-    await unlink(claimed);
-    return { ok: true, value: parsed };
+    text = await readFile(claimed, 'utf8');
   } catch (error) {
-    await unlink(claimed).catch(() => undefined);
-    return { ok: false, errors: `the pending apply was corrupted: ${describeFsError(error)}` };
+    await rename(claimed, path).catch(() => undefined);
+    return { ok: false, errors: `cannot read the pending apply: ${describeFsError(error)}` };
   }
+  const parsed = parseStored(PendingSchema, text, path);
+  if (!parsed.ok || parsed.value.id !== id) {
+    // A corrupted file, or another apply's: put it back untouched.
+    await rename(claimed, path).catch(() => undefined);
+    return { ok: false, errors: parsed.ok ? `the pending apply is ${parsed.value.id}, not ${id}` : parsed.errors };
+  }
+  await unlink(claimed).catch(() => undefined);
+  return { ok: true, value: parsed.value };
 }
 
 // How long stopWatchdog waits for the watchdog to exit after SIGTERM (it exits in milliseconds).

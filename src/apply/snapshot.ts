@@ -1,31 +1,16 @@
 import { readdir, readFile, stat, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InferOutput } from 'valibot';
 import type { Result, Runner } from '../core/types.js';
+import type { AppliedState } from './applied-state.js';
 import { describeFsError, ensurePrivateDir, freeBytes, writeFileAtomic } from './fs-atomic.js';
 import { isSafeId } from './ids.js';
 import { stateLayout, type UfwPaths } from './paths.js';
+import { ManifestSchema, parseStored } from './stored-schemas.js';
 
-export interface SnapshotFile {
-  /** Where the file lives on the host. */
-  original: string;
-  /** File name inside the snapshot's files/ folder. */
-  stored: string;
-  mode: number;
-}
-
-export interface SnapshotManifest {
-  version: 1;
-  id: string;
-  createdAt: string;
-  /** ENABLED=yes in ufw.conf when the snapshot was taken. */
-  ufwEnabled: boolean;
-  paths: UfwPaths;
-  files: SnapshotFile[];
-  /** Live tables, kept for reference only (rollback restores UFW's files, not these). */
-  tables: { name: 'ip6tables-save' | 'iptables-save'; stored: string | null; error: string | null }[];
-  /** v6wall's applied state when the snapshot was taken, so a rollback can restore it too. */
-  previousState: unknown;
-}
+/** snapshots/ID/manifest.json: what a rollback restores; see ManifestSchema. */
+export type SnapshotManifest = InferOutput<typeof ManifestSchema>;
+type SnapshotFile = SnapshotManifest['files'][number];
 
 const MANIFEST = 'manifest.json';
 // Room for the snapshot itself plus the transcript and state written around it.
@@ -49,7 +34,7 @@ export interface TakeSnapshotInput {
   now: Date;
   paths: UfwPaths;
   run: Runner;
-  previousState: unknown;
+  previousState: AppliedState | null;
 }
 
 /**
@@ -116,14 +101,6 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
   }
 }
 
-function isManifest(value: unknown): value is SnapshotManifest {
-  const m = value as Partial<SnapshotManifest> | null;
-  return (
-    typeof m === 'object' && m !== null && m.version === 1 && typeof m.id === 'string' &&
-    typeof m.ufwEnabled === 'boolean' && Array.isArray(m.files) && typeof m.paths === 'object'
-  );
-}
-
 export async function loadSnapshot(stateDir: string, id: string): Promise<Result<SnapshotManifest, string>> {
   if (!isSafeId(id)) return { ok: false, errors: `"${id}" is not a snapshot id` };
   const path = join(stateLayout.snapshot(stateDir, id), MANIFEST);
@@ -133,13 +110,10 @@ export async function loadSnapshot(stateDir: string, id: string): Promise<Result
   } catch (error) {
     return { ok: false, errors: `snapshot ${id} cannot be read: ${describeFsError(error)}` };
   }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!isManifest(parsed)) return { ok: false, errors: `snapshot ${id} is corrupted: ${path} is not a v6wall manifest` };
-    return { ok: true, value: parsed };
-  } catch {
-    return { ok: false, errors: `snapshot ${id} is corrupted: ${path} is not valid JSON` };
-  }
+  const parsed = parseStored(ManifestSchema, text, path);
+  if (!parsed.ok) return { ok: false, errors: `snapshot ${id} cannot be restored: ${parsed.errors}` };
+  if (parsed.value.id !== id) return { ok: false, errors: `snapshot ${id} cannot be restored: ${path} is corrupted: field "id" should be ${id}, not ${parsed.value.id}` };
+  return { ok: true, value: parsed.value };
 }
 
 export async function latestSnapshotId(stateDir: string): Promise<string | null> {

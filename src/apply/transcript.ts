@@ -1,51 +1,18 @@
 import { appendFileSync } from 'node:fs';
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { Choices, PlanStepKind, Result, StepRecord } from '../core/types.js';
+import type { InferOutput } from 'valibot';
+import type { Result } from '../core/types.js';
 import { describeFsError, ensurePrivateDir } from './fs-atomic.js';
 import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';
+import { checkStored, TranscriptEntrySchema, type TranscriptOutcomeSchema } from './stored-schemas.js';
 
-/** 'refused': stopped before anything changed (e.g. the snapshot could not be saved). */
-export type TranscriptOutcome = 'pending' | 'confirmed' | 'kept-without-proof' | 'rolled-back' | 'failed' | 'refused';
+/** How an apply or rollback ended; 'refused': stopped before anything changed. */
+export type TranscriptOutcome = InferOutput<typeof TranscriptOutcomeSchema>;
 
-export interface PlannedStepEntry {
-  kind: PlanStepKind;
-  why: string;
-  argv: string[];
-  undoArgv: string[] | null;
-  satisfied: boolean;
-}
-
-/** One JSON line of a transcript. Appended as things happen, never rewritten. */
-export type TranscriptEntry =
-  | {
-      type: 'start';
-      version: 1;
-      id: string;
-      kind: 'apply' | 'rollback';
-      when: string;
-      who: string;
-      hostname: string;
-      choices: Choices | null;
-      plan: PlannedStepEntry[];
-      confirmTimeoutSec: number | null;
-    }
-  | { type: 'snapshot'; when: string; snapshotId: string; ufwEnabled: boolean }
-  | { type: 'armed'; when: string; deadline: string; watchdogPid: number | null; /** How the watchdog was started (absent in older transcripts). */ watchdog?: string }
-  | {
-      type: 'step';
-      when: string;
-      /** 'apply': a plan step; 'rollback': a command run to undo. */
-      phase: 'apply' | 'rollback';
-      kind: PlanStepKind | null;
-      undoArgv: string[] | null;
-      undoInput?: string;
-      record: StepRecord;
-    }
-  | { type: 'restore'; when: string; snapshotId: string; files: string[] }
-  | { type: 'outcome'; when: string; outcome: TranscriptOutcome; detail: string; failedStep: number | null; by: string | null }
-  | { type: 'note'; when: string; message: string };
+/** One JSON line of a transcript, appended as things happen, never rewritten; see TranscriptEntrySchema. */
+export type TranscriptEntry = InferOutput<typeof TranscriptEntrySchema>;
 
 export type StartEntry = Extract<TranscriptEntry, { type: 'start' }>;
 
@@ -117,13 +84,6 @@ export interface Transcript {
   truncated: boolean;
 }
 
-const ENTRY_TYPES = new Set(['start', 'snapshot', 'armed', 'step', 'restore', 'outcome', 'note']);
-
-function isEntry(value: unknown): value is TranscriptEntry {
-  const e = value as { type?: unknown; when?: unknown } | null;
-  return typeof e === 'object' && e !== null && typeof e.type === 'string' && ENTRY_TYPES.has(e.type) && typeof e.when === 'string';
-}
-
 export function parseTranscript(id: string, path: string, text: string): Result<Transcript, string> {
   const lines = text.split('\n');
   const endsCleanly = text.endsWith('\n');
@@ -141,8 +101,9 @@ export function parseTranscript(id: string, path: string, text: string): Result<
       }
       return { ok: false, errors: `transcript ${id} is corrupted: line ${i + 1} of ${path} is not JSON` };
     }
-    if (!isEntry(parsed)) return { ok: false, errors: `transcript ${id} is corrupted: line ${i + 1} of ${path} is not a v6wall entry` };
-    entries.push(parsed);
+    const entry = checkStored(TranscriptEntrySchema, parsed, `line ${i + 1} of ${path}`);
+    if (!entry.ok) return { ok: false, errors: `transcript ${id} cannot be read: ${entry.errors}` };
+    entries.push(entry.value);
   }
   const start = entries[0];
   if (start === undefined || start.type !== 'start') {

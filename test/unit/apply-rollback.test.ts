@@ -170,7 +170,7 @@ describe('corrupted files', () => {
     await writeFile(join(host.stateDir, 'state.json'), '{"applied": ');
     const run = fakeUfwRunner(host);
     const outcome = await applyPlan(samplePlan(), options(host, run));
-    expect(outcome.error).toMatch(/state file .*state.json is corrupted .*Move it aside/);
+    expect(outcome.error).toMatch(/state file .*state.json is corrupted: .*Move it aside/);
     expect(run.calls).toEqual([]);
     const loaded = await loadAppliedState(host.stateDir);
     expect(!loaded.ok && loaded.errors).toMatch(/is corrupted/);
@@ -181,7 +181,7 @@ describe('corrupted files', () => {
     await mkdir(host.stateDir, { recursive: true });
     await writeFile(stateLayout.pending(host.stateDir), 'not json');
     const outcome = await applyPlan(samplePlan(), options(host, fakeUfwRunner(host)));
-    expect(outcome.error).toMatch(/pending.json is corrupted; run `v6wall rollback`/);
+    expect(outcome.error).toMatch(/pending.json is corrupted: it is not valid JSON.*; run `v6wall rollback`/);
   });
 
   it('a state directory other users could read is made private', async () => {

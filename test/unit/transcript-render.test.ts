@@ -8,6 +8,7 @@ import { renderTranscript, renderTranscriptSh, renderTranscriptUndoSh } from '..
 import { stateLayout } from '../../src/apply/paths.js';
 import type { StepRecord } from '../../src/core/types.js';
 
+const WHEN = '2026-11-22T19:03:00.000Z';
 const dirs: string[] = [];
 afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true, maxRetries: 5 });
@@ -38,11 +39,11 @@ async function writeSample(stateDir: string, id: string): Promise<void> {
   if (!t.ok) throw new Error(t.errors);
   const w = t.value;
   await w.append({ type: 'snapshot', when: '2026-11-22T19:00:00.500Z', snapshotId: id, ufwEnabled: false });
-  await w.append({ type: 'step', when: 'x', phase: 'apply', kind: 'ssh', undoArgv: ['ufw', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22'], record: record(0, sshArgv, 'Allow SSH first\n# rm -rf /') });
-  await w.append({ type: 'step', when: 'x', phase: 'apply', kind: 'route', undoArgv: ['ufw', 'route', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8::10', 'port', '80'], record: record(1, routeArgv, 'Reach web') });
-  await w.append({ type: 'step', when: 'x', phase: 'apply', kind: 'enable', undoArgv: ['ufw', 'disable'], record: record(3, ['ufw', '--force', 'enable'], 'Turn the firewall on') });
-  await w.append({ type: 'outcome', when: 'y', outcome: 'pending', detail: 'awaiting', failedStep: null, by: 'alice' });
-  await appendToTranscript(stateDir, id, { type: 'outcome', when: 'z', outcome: 'confirmed', detail: 'confirmed from a new SSH session', failedStep: null, by: 'bob' });
+  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'ssh', undoArgv: ['ufw', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22'], record: record(0, sshArgv, 'Allow SSH first\n# rm -rf /') });
+  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'route', undoArgv: ['ufw', 'route', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8::10', 'port', '80'], record: record(1, routeArgv, 'Reach web') });
+  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'enable', undoArgv: ['ufw', 'disable'], record: record(3, ['ufw', '--force', 'enable'], 'Turn the firewall on') });
+  await w.append({ type: 'outcome', when: '2026-11-22T19:03:01.000Z', outcome: 'pending', detail: 'awaiting', failedStep: null, by: 'alice' });
+  await appendToTranscript(stateDir, id, { type: 'outcome', when: '2026-11-22T19:03:40.000Z', outcome: 'confirmed', detail: 'confirmed from a new SSH session', failedStep: null, by: 'bob' });
 }
 
 describe('transcripts', () => {
@@ -55,7 +56,7 @@ describe('transcripts', () => {
   });
 
   it('a partial transcript (writer died mid-line) is truthful: incomplete, last line left out', () => {
-    const text = `${JSON.stringify(start('a'))}\n{"type":"snapshot","when":"x","snap`;
+    const text = `${JSON.stringify(start('a'))}\n{"type":"snapshot","when":"2026-11-22T19:03:00.000Z","snap`;
     const t = parseTranscript('a', '/x/a.jsonl', text);
     expect(t.ok && t.value.outcome).toBe('incomplete');
     expect(t.ok && t.value.truncated).toBe(true);
@@ -66,7 +67,7 @@ describe('transcripts', () => {
     const dir = await tempDir();
     await writeSample(dir, '20261122T190000Z-aaaa');
     await writeSample(dir, '20261122T190100Z-bbbb');
-    await appendFile(stateLayout.transcript(dir, '20261122T190000Z-aaaa'), 'garbage\n{"type":"note","when":"x","message":"m"}\n');
+    await appendFile(stateLayout.transcript(dir, '20261122T190000Z-aaaa'), 'garbage\n{"type":"note","when":"2026-11-22T19:03:00.000Z","message":"m"}\n');
     await writeFile(stateLayout.transcript(dir, '20261122T185900Z-cccc'), '');
     const listing = await listTranscripts(dir);
     expect(listing.transcripts.map((t) => t.id)).toEqual(['20261122T190100Z-bbbb']);
@@ -141,10 +142,10 @@ describe('transcript renderers', () => {
     const dir = await tempDir();
     const w = await startTranscript(dir, start('id2'));
     if (!w.ok) throw new Error(w.errors);
-    await w.value.append({ type: 'step', when: 'x', phase: 'apply', kind: 'ssh', undoArgv: null, record: record(0, ['ufw', 'allow', '22'], 'ssh') });
-    await w.value.append({ type: 'step', when: 'x', phase: 'apply', kind: 'route', undoArgv: null, record: record(1, ['ufw', 'route', 'allow', 'bad'], 'bad one', 1) });
-    await w.value.append({ type: 'step', when: 'x', phase: 'rollback', kind: null, undoArgv: null, record: record(0, ['ufw', '--force', 'disable'], 'disable again') });
-    await w.value.append({ type: 'outcome', when: 'x', outcome: 'failed', detail: 'step 2 failed: bad one', failedStep: 1, by: 'alice' });
+    await w.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'ssh', undoArgv: null, record: record(0, ['ufw', 'allow', '22'], 'ssh') });
+    await w.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'route', undoArgv: null, record: record(1, ['ufw', 'route', 'allow', 'bad'], 'bad one', 1) });
+    await w.value.append({ type: 'step', when: WHEN, phase: 'rollback', kind: null, undoArgv: null, record: record(0, ['ufw', '--force', 'disable'], 'disable again') });
+    await w.value.append({ type: 'outcome', when: WHEN, outcome: 'failed', detail: 'step 2 failed: bad one', failedStep: 1, by: 'alice' });
     const t = await readTranscript(dir, 'id2');
     if (!t.ok) throw new Error(t.errors);
     const script = renderTranscriptSh(t.value);
@@ -166,7 +167,7 @@ describe('a step that writes a file from its standard input (the DOCKER-USER blo
     const t = await startTranscript(dir, start('file1'));
     if (!t.ok) throw new Error(t.errors);
     const write = { ...record(0, ['cp', '/dev/stdin', target], 'Put the block in after6.rules'), input: after };
-    await t.value.append({ type: 'step', when: 'x', phase: 'apply', kind: 'integration', undoArgv: ['cp', '/dev/stdin', target], undoInput: before, record: write });
+    await t.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'integration', undoArgv: ['cp', '/dev/stdin', target], undoInput: before, record: write });
     const read = await readTranscript(dir, 'file1');
     if (!read.ok) throw new Error(read.errors);
 
