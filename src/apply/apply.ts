@@ -1,5 +1,6 @@
-// Walks a plan: refuse unless safe → snapshot → arm the detached rollback → run steps in order,
-// recording each → on the first failure roll back at once → on success await confirmation.
+// Applies a plan in three phases after refusing what is unsafe: arm the rollback (snapshot and
+// detached watchdog), run the steps (each recorded; the first failure rolls back at once), await
+// confirmation (the watchdog rolls back at the deadline unless `v6wall confirm` takes the apply).
 import { existsSync } from 'node:fs';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { acquireApplyLock } from './apply-lock.js';
@@ -101,23 +102,50 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: 
   }
 }
 
+/** One apply under way: what its phases read and add to. */
+interface ApplyRun {
+  id: string;
+  plan: Plan;
+  /** Indexes of the plan steps not already satisfied, in order. */
+  toRun: number[];
+  options: ApplyOptions;
+  onEvent: (e: ApplyEvent) => void;
+  now: () => Date;
+  stepTimeoutSec: number;
+  previous: AppliedState | null;
+  transcript: TranscriptWriter;
+  pending: PendingApply;
+  records: StepRecord[];
+  /** Open while steps run; every command holds it (running-step.ts). */
+  hold: StepHold | null;
+}
+
 async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, onEvent: (e: ApplyEvent) => void): Promise<ApplyOutcome> {
-  const { stateDir, run, host } = options;
+  const begun = await beginApply(plan, toRun, options, onEvent);
+  if ('refused' in begun) return begun.refused;
+  const apply = begun.apply;
+  return (await armRollback(apply)) ?? (await runSteps(apply)) ?? (await awaitConfirmation(apply));
+}
+
+/** Refuses while another apply awaits confirmation or the state is unreadable; starts the transcript. */
+async function beginApply(plan: Plan, toRun: number[], options: ApplyOptions, onEvent: (e: ApplyEvent) => void): Promise<{ apply: ApplyRun } | { refused: ApplyOutcome }> {
+  const { stateDir, host } = options;
   const now = options.now ?? (() => new Date());
   const stepTimeoutSec = options.stepTimeoutSec ?? DEFAULT_STEP_TIMEOUT_SEC;
-
   const existing = await readPending(stateDir);
-  if (existing.kind === 'corrupted') return refused(`${existing.message}; nothing was changed`);
+  if (existing.kind === 'corrupted') return { refused: refused(`${existing.message}; nothing was changed`) };
   if (existing.kind === 'pending') {
     const p = existing.pending;
     const watchdog = isProcessAlive(p.watchdogPid) ? `its rollback fires at ${p.deadline}` : `and its rollback watchdog (pid ${p.watchdogPid ?? '?'}) is NOT running`;
-    return refused(
-      `apply ${p.id} is still awaiting confirmation (${watchdog}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
-    );
+    return {
+      refused: refused(
+        `apply ${p.id} is still awaiting confirmation (${watchdog}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
+      ),
+    };
   }
   const { loadAppliedState } = await import('./state.js');
   const previous = await loadAppliedState(stateDir);
-  if (!previous.ok) return refused(`${previous.errors}; nothing was changed`);
+  if (!previous.ok) return { refused: refused(`${previous.errors}; nothing was changed`) };
 
   const id = newId(now());
   const started = await startTranscript(stateDir, {
@@ -132,13 +160,7 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     plan: plan.steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })),
     confirmTimeoutSec: options.confirmTimeoutSec,
   });
-  if (!started.ok) return refused(`${started.errors}; nothing was changed`);
-  const transcript = started.value;
-  const refuseWith = async (message: string) => {
-    await transcript.append({ type: 'outcome', when: now().toISOString(), outcome: 'refused', detail: message, failedStep: null, by: host.user });
-    return refused(`${message}; nothing was changed`, transcript);
-  };
-
+  if (!started.ok) return { refused: refused(`${started.errors}; nothing was changed`) };
   const pending: PendingApply = {
     version: 1,
     id,
@@ -152,63 +174,65 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     createdAt: now().toISOString(),
     proposedState: null,
   };
+  return { apply: { id, plan, toRun, options, onEvent, now, stepTimeoutSec, previous: previous.value, transcript: started.value, pending, records: [], hold: null } };
+}
+
+/** Stops before anything changed, saying why in the transcript. */
+async function refuseApply(apply: ApplyRun, message: string): Promise<ApplyOutcome> {
+  await apply.transcript.append({ type: 'outcome', when: apply.now().toISOString(), outcome: 'refused', detail: message, failedStep: null, by: apply.options.host.user });
+  return refused(`${message}; nothing was changed`, apply.transcript);
+}
+
+/**
+ * Phase 1: nothing may change without a live rollback. Writes the pending apply, then takes the
+ * snapshot while the watchdog starts (a Node process); null once both are done, else the refusal.
+ */
+async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
+  const { id, options, pending, transcript, now } = apply;
+  const { stateDir, run } = options;
   try {
     await writePending(stateDir, pending);
   } catch (error) {
-    return refuseWith(`refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
+    return refuseApply(apply, `refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
   }
-  // The watchdog starts (a Node process) while the snapshot is taken; no command runs before both are done.
   const [snapshot, watchdog] = await Promise.all([
-    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: previous.value }),
+    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: apply.previous }),
     spawnWatchdog(options.watchdogCommand, stateDir, id),
   ]);
   if (!snapshot.ok) {
     await claimPending(stateDir, id, 'apply-refused');
     if (watchdog.ok) await stopWatchdog(watchdog.value.pid, id);
-    return refuseWith(`refusing to apply: ${snapshot.errors}`);
+    return refuseApply(apply, `refusing to apply: ${snapshot.errors}`);
   }
   if (!watchdog.ok) {
     await claimPending(stateDir, id, 'apply-refused');
-    return refuseWith(`refusing to apply without a rollback: ${watchdog.errors}`);
+    return refuseApply(apply, `refusing to apply without a rollback: ${watchdog.errors}`);
   }
   await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
-  onEvent({ type: 'snapshot', snapshotId: id });
+  apply.onEvent({ type: 'snapshot', snapshotId: id });
   pending.watchdogPid = watchdog.value.pid;
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value.pid, watchdog: watchdog.value.how });
+  return null;
+}
 
-  const records: StepRecord[] = [];
-  // Every command gets this file as fd 3: if v6wall dies mid-step, the watchdog waits for the
-  // command to finish before it restores UFW's files, so the two never race (running-step.ts).
-  let hold: StepHold | null = null;
-  const fail = async (message: string, failedStep: number | null): Promise<ApplyOutcome> => {
-    hold?.release();
-    const claimed = await claimPending(stateDir, id, 'apply-failed');
-    let rolledBack = false;
-    let error = message;
-    if (claimed.ok) {
-      await stopWatchdog(claimed.value.watchdogPid, id);
-      const done = await rollbackClaimedApply(stateDir, claimed.value, run, message, 'failed', failedStep, host.user);
-      rolledBack = done.ok;
-      error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.errors}`;
-    } else {
-      error = `${message}; the watchdog is rolling back (${claimed.errors})`;
-    }
-    onEvent({ type: 'rolled-back', reason: message });
-    return { ok: false, failedStep, records, rolledBack, confirmCode: null, deadline: null, transcriptId: id, transcriptPath: transcript.path, error };
-  };
-
+/** Phase 2: the unsatisfied steps in order, each recorded; null when all succeeded, else the rolled-back failure. */
+async function runSteps(apply: ApplyRun): Promise<ApplyOutcome | null> {
+  const { id, plan, options, pending, now, stepTimeoutSec } = apply;
+  const { stateDir } = options;
   try {
-    hold = openStepHold(stateDir, id);
+    // Every command gets this file as fd 3: if v6wall dies mid-step, the watchdog waits for the
+    // command to finish before it restores UFW's files, so the two never race.
+    apply.hold = openStepHold(stateDir, id);
   } catch (error) {
-    return fail(`cannot open ${stateLayout.stepHold(stateDir, id)}: ${describeFsError(error)}`, null);
+    return failAndRollBack(apply, `cannot open ${stateLayout.stepHold(stateDir, id)}: ${describeFsError(error)}`, null);
   }
-  for (const index of toRun) {
+  for (const index of apply.toRun) {
     const step = plan.steps[index];
     if (step === undefined) continue;
     try {
       // Whoever takes the pending apply (the watchdog) renames the file away, and the apply lock keeps
       // any other apply from writing one: its presence is enough between steps, and cheap.
-      if (!existsSync(stateLayout.pending(stateDir))) return fail('the rollback watchdog fired while the apply was running', index);
+      if (!existsSync(stateLayout.pending(stateDir))) return failAndRollBack(apply, 'the rollback watchdog fired while the apply was running', index);
       // Keep the watchdog from firing while a slow step is still within its own timeout. The
       // pending file is rewritten (with an fsync) only when the time left gets short, not per step.
       if (Date.parse(pending.deadline) - now().getTime() < (stepTimeoutSec + STEP_GRACE_SEC / 2) * 1000) {
@@ -216,11 +240,11 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
         await writePending(stateDir, pending);
       }
     } catch (error) {
-      return fail(`cannot update the pending file: ${describeFsError(error)}`, index);
+      return failAndRollBack(apply, `cannot update the pending file: ${describeFsError(error)}`, index);
     }
-    onEvent({ type: 'step-start', index, step });
+    apply.onEvent({ type: 'step-start', index, step });
     const startedAt = now().toISOString();
-    const result = await run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input, holdOpen: hold.fd });
+    const result = await options.run(step.argv, { timeoutMs: stepTimeoutSec * 1000, input: step.input, holdOpen: apply.hold.fd });
     const record: StepRecord = {
       index,
       why: step.why,
@@ -232,27 +256,32 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
       durationMs: Math.round(result.durationMs),
       startedAt,
     };
-    records.push(record);
-    await transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, ...(step.undoInput === undefined ? {} : { undoInput: step.undoInput }), record });
+    apply.records.push(record);
+    await apply.transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, ...(step.undoInput === undefined ? {} : { undoInput: step.undoInput }), record });
     if (result.exitCode !== 0) {
-      onEvent({ type: 'step-failed', index, record });
+      apply.onEvent({ type: 'step-failed', index, record });
       const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' / ');
-      return fail(`step ${index + 1} failed: ${step.why} (\`${step.argv.join(' ')}\` exited ${result.exitCode}${output ? `: ${output}` : ''})`, index);
+      return failAndRollBack(apply, `step ${index + 1} failed: ${step.why} (\`${step.argv.join(' ')}\` exited ${result.exitCode}${output ? `: ${output}` : ''})`, index);
     }
-    onEvent({ type: 'step-done', index, record });
+    apply.onEvent({ type: 'step-done', index, record });
   }
+  apply.hold.release();
+  return null;
+}
 
-  hold.release();
-  const proposed: AppliedState = proposeAppliedState({ previous: previous.value, plan, choices: options.choices, ranStepIndexes: toRun, transcriptId: id, now: now() });
+/** Phase 3: hands the watchdog the confirmation deadline and the state to keep once confirmed. */
+async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
+  const { id, plan, options, pending, transcript, now, records } = apply;
+  const { stateDir } = options;
   pending.phase = 'awaiting-confirmation';
   pending.deadline = addSeconds(now(), options.confirmTimeoutSec);
-  pending.proposedState = proposed;
+  pending.proposedState = proposeAppliedState({ previous: apply.previous, plan, choices: options.choices, ranStepIndexes: apply.toRun, transcriptId: id, now: now() });
   try {
     const current = await readPending(stateDir);
-    if (current.kind !== 'pending' || current.pending.id !== id) return fail('the rollback watchdog fired while the apply was running', null);
+    if (current.kind !== 'pending' || current.pending.id !== id) return failAndRollBack(apply, 'the rollback watchdog fired while the apply was running', null);
     await writePending(stateDir, pending);
   } catch (error) {
-    return fail(`cannot arm the confirmation: ${describeFsError(error)}`, null);
+    return failAndRollBack(apply, `cannot arm the confirmation: ${describeFsError(error)}`, null);
   }
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: pending.watchdogPid });
   await transcript.append({
@@ -261,9 +290,9 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     outcome: 'pending',
     detail: `applied ${records.length} command(s); awaiting \`v6wall confirm\` until ${pending.deadline}`,
     failedStep: null,
-    by: host.user,
+    by: options.host.user,
   });
-  onEvent({ type: 'armed', confirmCode: pending.code, deadline: pending.deadline });
+  apply.onEvent({ type: 'armed', confirmCode: pending.code, deadline: pending.deadline });
   return {
     ok: true,
     failedStep: null,
@@ -275,4 +304,23 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
     transcriptPath: transcript.path,
     error: transcript.errors.length > 0 ? `applied, but the transcript is incomplete: ${transcript.errors.join('; ')}` : null,
   };
+}
+
+/** A step failed (or the apply lost its pending file): roll back at once, unless the watchdog already took it. */
+async function failAndRollBack(apply: ApplyRun, message: string, failedStep: number | null): Promise<ApplyOutcome> {
+  const { id, options, records, transcript } = apply;
+  apply.hold?.release();
+  const claimed = await claimPending(options.stateDir, id, 'apply-failed');
+  let rolledBack = false;
+  let error: string;
+  if (claimed.ok) {
+    await stopWatchdog(claimed.value.watchdogPid, id);
+    const done = await rollbackClaimedApply(options.stateDir, claimed.value, options.run, message, 'failed', failedStep, options.host.user);
+    rolledBack = done.ok;
+    error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.errors}`;
+  } else {
+    error = `${message}; the watchdog is rolling back (${claimed.errors})`;
+  }
+  apply.onEvent({ type: 'rolled-back', reason: message });
+  return { ok: false, failedStep, records, rolledBack, confirmCode: null, deadline: null, transcriptId: id, transcriptPath: transcript.path, error };
 }
