@@ -12,6 +12,12 @@ const tty = { stdin: { isTTY: true, setRawMode: () => undefined }, stdout: { isT
 
 afterEach(() => vi.restoreAllMocks());
 
+/** The exit code once the wizard has set one (a loaded machine may take more than a tick). */
+async function settledExitCode(exitCode: () => number | null): Promise<number | null> {
+  for (let waited = 0; exitCode() === null && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return exitCode();
+}
+
 describe('starting the wizard', () => {
   it('refuses without a TTY before rendering: a message, exit code 2, no stack trace', async () => {
     const written: string[] = [];
@@ -50,14 +56,14 @@ describe('starting the wizard', () => {
 
   it('ends with 130 when the operator quits before applying, and 0 after a confirmed apply', async () => {
     const quit = await drive(labFacts(), ['q']);
-    expect(quit.exitCode()).toBe(130);
+    expect(await settledExitCode(quit.exitCode)).toBe(130);
     quit.app.unmount();
     const control = fakeDeps(labFacts());
     control.confirmed = true;
     const enter = '\r';
     const done = await drive(labFacts(), [enter, enter, enter, enter, enter, { until: 'would run' }, enter, enter, { until: 'Confirmed from' }, enter, enter, { wait: 20 }], { deps: control.deps });
     expect(control.applied).toHaveLength(1);
-    expect(done.exitCode()).toBe(0);
+    expect(await settledExitCode(done.exitCode)).toBe(0);
     done.app.unmount();
   });
 
