@@ -115,15 +115,16 @@ export async function runWatchdog(args: string[]): Promise<number> {
     return 2;
   }
   const ready = readyFile(stateDir, id);
-  await writeFile(ready, `${process.pid}\n`, { mode: 0o600 });
-  await log(stateDir, id, 'armed');
   // confirm and rollback send SIGTERM only after taking the pending apply, so nothing is left to do.
+  // Handled before the ready file exists: apply goes on (and may be confirmed) as soon as it does.
   process.on('SIGTERM', () => {
     if (rollingBack) return;
     void log(stateDir, id, 'stopped: the apply was confirmed or rolled back')
       .then(() => unlink(ready).catch(() => undefined))
       .finally(() => process.exit(0));
   });
+  await log(stateDir, id, 'armed');
+  await writeFile(ready, `${process.pid}\n`, { mode: 0o600 });
   try {
     const { runCommand } = await import('../host/run.js');
     const result = await watchOver(stateDir, id, runCommand);
