@@ -71,6 +71,12 @@ export interface LabOptions {
   ufwIpv6?: boolean;
   /** Also give the WAN link IPv4 documentation addresses (dual stack). Default false (IPv6-only WAN). */
   ipv4?: boolean;
+  /**
+   * Machine folders the lab host gets a private copy-on-write view of (an overlay), e.g.
+   * ['/usr/local/bin', '/var/lib'] for a host that Ansible installs v6wall on: what the lab writes
+   * there lands in the lab's folder (paths.private), never in the machine's.
+   */
+  privateDirs?: string[];
 }
 
 export interface NetworkSpec {
@@ -144,10 +150,26 @@ export interface LabPaths {
   sshdConfig: string;
   sshClientKey: string;
   logs: string;
+  /** Machine folder → the lab's folder holding what the lab wrote there (privateDirs). */
+  private: Record<string, string>;
 }
 
-/** Only shell in the lab: bind-mount pairs given as positional args, then exec the rest ("--" separates). */
-const MOUNT_THEN_EXEC = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"';
+/**
+ * Only shell in the lab: mount pairs given as positional args, then exec the rest ("--" separates).
+ * A pair is a bind mount (SOURCE TARGET), or an overlay (overlay:DIR TARGET) whose writes land in
+ * DIR/upper while TARGET's own content shows through unchanged.
+ */
+const MOUNT_THEN_EXEC = [
+  'while [ "$1" != -- ]; do',
+  '  case "$1" in',
+  '    overlay:*) dir="${1#overlay:}"; mount -t overlay overlay -o "lowerdir=$2,upperdir=$dir/upper,workdir=$dir/work" "$2" || exit 125 ;;',
+  '    *) mount --bind "$1" "$2" || exit 125 ;;',
+  '  esac',
+  '  shift 2',
+  'done',
+  'shift',
+  'exec "$@"',
+].join('\n');
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const id = randomBytes(3).toString('hex');
@@ -171,7 +193,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     sshdConfig: join(dir, 'ssh/sshd_config'),
     sshClientKey: join(dir, 'ssh/client_key'),
     logs: dir,
+    private: Object.fromEntries((options.privateDirs ?? []).map((target, index) => [target, join(dir, `private/${index}/upper`)])),
   };
+  for (const upper of Object.values(paths.private)) {
+    mkdirSync(upper, { recursive: true });
+    mkdirSync(join(dirname(upper), 'work'));
+  }
   const dockerHost = options.docker === false ? undefined : `unix://${dir}/docker.sock`;
   // The CLI that ships with the daemon goes first on PATH (the machine may have a newer one in /usr/local/bin,
   // whose JSON output carries fields the old daemon never sends).
@@ -191,6 +218,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     [paths.ufwDefault, '/etc/default/ufw'],
     [paths.dockerEtc, '/etc/docker'],
     [paths.sshdConfig, '/etc/ssh/sshd_config'],
+    ...Object.entries(paths.private).map(([target, upper]): [string, string] => [`overlay:${dirname(upper)}`, target]),
   ];
   const serverArgv = (argv: readonly string[]): string[] => [
     'nsenter',
