@@ -73,7 +73,7 @@ export function renderAnsible(plan: Plan, facts: Facts): string {
     '# Addresses are this host\'s: for a fleet, use the v6wall role (ansible/ in v6wall\'s repository), which plans on each host.',
     ...plan.notes.map((note) => `# Note: ${note}`),
     '- name: v6wall firewall',
-    `  hosts: ${q(facts.host.hostname)}`,
+    `  hosts: ${q(`{{ v6wall_hosts | default('${facts.host.hostname.replace(/'/g, '')}') }}`)}`,
     '  become: true',
     '  gather_facts: false',
     '  tasks:',
