@@ -1,12 +1,12 @@
 // Issue 12: the same choices across a fleet, with the real ansible-playbook over real SSH to three
 // lab hosts at once, one host at a time (serial: 1, max_fail_percentage: 0).
 // - --check shows every host's plan and changes no firewall;
-// - a host whose SSH is reached on a port v6wall cannot see (a forwarder in front of sshd, like
-//   sslh) loses new SSH connections after its apply: the confirmation from a new connection never
-//   comes, the rollout stops there, and that host's own watchdog rolls its firewall back;
-// - with that host reached on sshd's own port, the rollout finishes: every host has the chosen
-//   openings reachable and the rest refused, by real connections;
+// - the rollout applies and confirms (over a NEW connection) on every host: the chosen openings
+//   are reachable and the rest refused, by real connections;
 // - a second run reports changed=0 on every host;
+// - a host whose SSH is reached on a port v6wall cannot see (a forwarder in front of sshd, like
+//   sslh) loses new SSH connections after its apply: the confirmation never comes, the rollout
+//   stops there, and that host's own watchdog rolls its firewall back;
 // - whatever the playbook wrote on a host stayed in that host's lab folders: the machine's
 //   /usr/local/bin, /usr/local/lib, /var/lib/v6wall and /etc/ufw are unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,40 +119,15 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
     expect(result.stdout.match(/ufw allow proto tcp from any to ::\/0 port 8081/g)).toHaveLength(3);
   }, 600_000);
 
-  it('a host whose new SSH connections are cut is rolled back by its own watchdog, and the rollout stops there', async () => {
-    const [first, second, third] = fleet.hosts;
-    if (!first || !second || !third) throw new Error('fleet needs three hosts');
-    const inventory = join(fleet.dir, 'forwarded.ini');
-    writeInventory(inventory, [inventoryHost(first, LAB_SSH_PORT), inventoryHost(second, FORWARDER_PORT), inventoryHost(third, LAB_SSH_PORT)], CHOICES);
-    const result = await playbook(inventory);
-    timings.failingRun = result.seconds;
-    expect(result.exitCode, result.stdout).not.toBe(0);
-    expect(result.recap[first.name]).toMatchObject({ failed: 0, unreachable: 0 });
-    expect(result.recap[first.name]?.changed).toBeGreaterThan(0);
-    expect(result.recap[second.name]?.unreachable).toBe(1);
-    expect(result.stdout).toMatch(/Confirm from a new SSH connection[\s\S]*UNREACHABLE/);
-    // Never reached: the rollout stopped at host2.
-    expect(result.recap[third.name]).toBeUndefined();
-    expect(existsSync(join(third.lab.paths.private['/usr/local/bin'] ?? '', 'v6wall'))).toBe(false);
-    // host2 applied, and its firewall was up right after (the forwarded port cut).
-    expect(result.stdout).toMatch(/Apply \(the watchdog[^\n]*\n(changed|ok): \[host2\]/);
-    await waitFor('host2 rolled back by its watchdog', async () => !(await ufwActive(second)), (CONFIRM_TIMEOUT_SEC + 30) * 1000);
-    expect(await second.lab.probeHttp(addressesOf(2).db, 80)).toBe('open');
-    expect(await third.lab.probeHttp(addressesOf(3).db, 80)).toBe('open');
-    // host1 kept its confirmed firewall.
-    expect(await ufwActive(first)).toBe(true);
-  }, 600_000);
-
-  it('reached on sshd\'s own port, the rollout finishes: chosen openings reachable, the rest refused', async () => {
+  it('applies to all three hosts: the chosen openings reachable, the rest refused, by real connections', async () => {
     const inventory = join(fleet.dir, 'fleet.ini');
     writeInventory(inventory, fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)), CHOICES);
     const result = await playbook(inventory);
-    timings.finishRun = result.seconds;
+    timings.apply3 = result.seconds;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.recap.host1?.changed).toBe(0);
-    expect(result.recap.host2?.changed).toBeGreaterThan(0);
-    expect(result.recap.host3?.changed).toBeGreaterThan(0);
     for (const [index, host] of fleet.hosts.entries()) {
+      expect(result.recap[host.name], host.name).toMatchObject({ failed: 0, unreachable: 0 });
+      expect(result.recap[host.name]?.changed, host.name).toBeGreaterThan(0);
       const addresses = addressesOf(index + 1);
       expect(await ufwActive(host)).toBe(true);
       expect(await host.lab.probeHttp(addresses.web, 80), `${host.name} web:80`).toBe('open');
@@ -160,17 +135,46 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
       expect(await host.lab.probeTcp(LAB_ADDRESSES.server, LAB_SSH_PORT), `${host.name} ssh`).toBe('open');
       expect(await host.lab.probeHttp(addresses.db, 80), `${host.name} db:80`).toBe('blocked');
       expect(await host.lab.probeHttp(addresses.api, 80), `${host.name} api's own address`).toBe('blocked');
-      // Confirmed: nothing awaits confirmation on the host any more.
+      // Confirmed over the new connection: nothing awaits confirmation any more.
       const status = await host.lab.inServer(['/usr/local/bin/v6wall', 'status', '--json']);
-      expect(JSON.parse(status.stdout).pending ?? null, status.stdout).toBeNull();
+      expect((JSON.parse(status.stdout) as { pending: unknown }).pending, status.stdout).toBeNull();
     }
+    // What each host did, from the apply's JSON.
+    expect(result.stdout.match(/"confirmCode": "[A-Z0-9]+"/g)).toHaveLength(3);
   }, 600_000);
 
   it('a second run changes nothing and says so (changed=0)', async () => {
     const result = await playbook(join(fleet.dir, 'fleet.ini'));
-    timings.idempotentRun3 = result.seconds;
+    timings.idempotent3 = result.seconds;
     expect(result.exitCode, result.stdout).toBe(0);
     for (const host of fleet.hosts) expect(result.recap[host.name], host.name).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
+  }, 600_000);
+
+  it('a host whose new SSH connections are cut is rolled back by its own watchdog, and the rollout stops there', async () => {
+    const [first, second, third] = fleet.hosts;
+    if (!first || !second || !third) throw new Error('fleet needs three hosts');
+    // host2 back to where it started, then reached through the forwarder.
+    const rollback = await second.lab.inServer(['/usr/local/bin/v6wall', 'rollback']);
+    expect(rollback.exitCode, rollback.stderr).toBe(0);
+    expect(await ufwActive(second)).toBe(false);
+    const inventory = join(fleet.dir, 'forwarded.ini');
+    writeInventory(inventory, [inventoryHost(first, LAB_SSH_PORT), inventoryHost(second, FORWARDER_PORT), inventoryHost(third, LAB_SSH_PORT)], CHOICES);
+    const result = await playbook(inventory);
+    timings.failingRun = result.seconds;
+    expect(result.exitCode, result.stdout).not.toBe(0);
+    expect(result.recap[first.name]).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
+    expect(result.recap[second.name]?.unreachable, result.stdout).toBe(1);
+    expect(result.stdout).toMatch(/Apply \(the watchdog[^\n]*\n(changed|ok): \[host2\]/);
+    expect(result.stdout).toMatch(/Confirm from a new SSH connection[^\n]*\n(fatal|UNREACHABLE)[^\n]*\[host2\]: UNREACHABLE/);
+    // The rollout stopped at host2: host3 was never contacted.
+    expect(result.recap[third.name]).toBeUndefined();
+    // Until its deadline host2 keeps the applied firewall (the forwarder's port cut), then its watchdog restores it.
+    expect(await ufwActive(second)).toBe(true);
+    await waitFor('host2 rolled back by its watchdog', async () => !(await ufwActive(second)), (CONFIRM_TIMEOUT_SEC + 30) * 1000);
+    expect(await second.lab.probeHttp(addressesOf(2).db, 80)).toBe('open');
+    expect((await fleet.inOperator(['nc', '-z', '-w2', second.address, String(FORWARDER_PORT)])).exitCode).toBe(0);
+    expect(await ufwActive(first)).toBe(true);
+    expect(await ufwActive(third)).toBe(true);
   }, 600_000);
 
   it("left the machine's own /usr/local, /var/lib/v6wall and /etc/ufw unchanged; each host's files are in its lab folder", () => {

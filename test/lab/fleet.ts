@@ -133,12 +133,18 @@ export function ansibleEnv(dir: string): Record<string, string> {
   mkdirSync(join(home, 'cp'), { recursive: true });
   writeFileSync(join(home, 'ansible.cfg'), '[defaults]\n');
   return {
+    // Ansible refuses to run without a UTF-8 locale (the lab's default is C).
+    LC_ALL: 'C.UTF-8',
+    LANG: 'C.UTF-8',
     ANSIBLE_HOME: home,
+    // Where the role packs the bundle on the controller.
+    TMPDIR: home,
     ANSIBLE_LOCAL_TEMP: join(home, 'tmp'),
     ANSIBLE_REMOTE_TMP: `/tmp/v6wall-ansible-${randomBytes(3).toString('hex')}`,
     ANSIBLE_SSH_CONTROL_PATH_DIR: join(home, 'cp'),
     ANSIBLE_SSH_ARGS: `-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${join(home, 'known_hosts')} -o StrictHostKeyChecking=no -o ConnectTimeout=5`,
     ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_PIPELINING: 'True',
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_FORCE_COLOR: '0',

@@ -412,6 +412,8 @@ async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions, e
     'KbdInteractiveAuthentication no',
     'UsePAM no',
     'StrictModes no',
+    // As on a Debian server: Ansible and scp copy files over SFTP.
+    'Subsystem sftp internal-sftp',
     // SSH sessions (e.g. a second login running `v6wall confirm`) talk to the lab's dockerd and CLI.
     // One SetEnv line: sshd ignores repeated SetEnv keywords.
     `SetEnv ${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')}`,
