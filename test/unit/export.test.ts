@@ -134,3 +134,22 @@ describe('export formats', () => {
     expect(tasks.at(-1)?.['community.general.ufw']).toEqual({ state: 'enabled' });
   });
 });
+
+describe('export formats carry sources', () => {
+  it('an opening limited to a source network keeps it in every format that can say it', async () => {
+    const source = '2001:db8:abcd::/48';
+    const choices = resolveChoices(facts, { sshPorts: [], route: [`routed-web:80@${source}`], publish: [] });
+    if (!choices.ok) throw new Error(JSON.stringify(choices.errors));
+    const built = buildPlan(facts, choices.value);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const projected = openingsOf(facts, choices.value);
+    if (!projected.ok) throw new Error(JSON.stringify(projected.errors));
+    expect(projected.value.find((opening) => opening.kind === 'route')).toMatchObject({ address: ROUTED_WEB, sources: [source] });
+    const out = (format: (typeof EXPORT_FORMATS)[number]) => renderExport(format, built.value, facts, projected.value);
+    expect(out('list')).toContain(`${ROUTED_WEB}/128 # 80/tcp from ${source}`);
+    expect(out('pfsense')).toMatch(new RegExp(`<name>v6wall_tcp80_src</name>\\s*<type>network</type>\\s*<address>${source}</address>`));
+    expect(JSON.parse(out('hetzner')).rules[1]).toMatchObject({ port: '80', source_ips: [source] });
+    expect(out('ip6tables-restore')).toMatch(new RegExp(`-A v6wall-forward -s ${source} -d ${ROUTED_WEB}/128 -p tcp -m tcp --dport 80`));
+    expect(out('ansible')).toContain(`from_ip: "${source}"`);
+  });
+});
