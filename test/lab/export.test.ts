@@ -13,6 +13,7 @@ import { parseUfwDefaults } from '../../src/core/parse/ufw-config.js';
 import { run } from './exec.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab } from './harness.js';
 import { ansibleEnv, parseRecap, writeInventory } from './fleet.js';
+import { readFileSync as readLog } from 'node:fs';
 
 const skip = skipLab();
 const ansibleMissing = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { stdio: 'ignore' }).status !== 0;
@@ -73,10 +74,14 @@ describe.skipIf(skip || ansibleMissing)('export formats on real hosts', () => {
     const code = (JSON.parse(apply.stdout) as { confirmCode: string }).confirmCode;
     expect((await applied.runV6wall(['confirm', code, '--state-dir', join(applied.dir, 'state')])).exitCode).toBe(0);
 
-    const inventory = join(fresh.dir, 'inventory.ini');
+    const inventory = join(fresh.dir, 'inventory.yml');
     writeInventory(inventory, [{ name: 'fresh', address: LAB_ADDRESSES.server, port: LAB_SSH_PORT, key: fresh.paths.sshClientKey }], { v6wall_hosts: 'fresh' });
     const env = ansibleEnv(fresh.dir);
-    const ansible = (file: string) => fresh.inClient(['ansible-playbook', '-i', inventory, '-e', 'v6wall_hosts=fresh', file], { env, timeoutMs: 300_000 });
+    const ansible = async (file: string) => {
+      const log = join(fresh.dir, `ansible-${Date.now()}.log`);
+      const result = await fresh.inClient(['sh', '-c', 'log="$1"; shift; "$@" >"$log" 2>&1', 'run-playbook', log, 'ansible-playbook', '-i', inventory, file], { env, timeoutMs: 300_000 });
+      return { ...result, stdout: readLog(log, 'utf8') };
+    };
     const first = await ansible(playbook);
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     expect(parseRecap(first.stdout).fresh?.changed).toBeGreaterThan(0);

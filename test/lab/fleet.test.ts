@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startDetached, waitFor } from './exec.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, V6WALL_JS, skipLab } from './harness.js';
-import { ansibleEnv, parseRecap, startFleet, writeInventory, type Fleet, type FleetHost, type InventoryHost } from './fleet.js';
+import { ansibleEnv, parseRecap, runPlaybook, startFleet, writeInventory, type Fleet, type FleetHost, type InventoryHost } from './fleet.js';
 
 const skip = skipLab();
 const ansibleMissing = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { stdio: 'ignore' }).status !== 0;
@@ -66,7 +66,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
   const inventoryHost = (host: FleetHost, port: number): InventoryHost => ({ name: host.name, address: host.address, port, key: host.lab.paths.sshClientKey });
   const playbook = async (inventory: string, extra: string[] = []) => {
     const started = performance.now();
-    const result = await fleet.inOperator(['ansible-playbook', '-i', inventory, PLAYBOOK, ...extra], { env, timeoutMs: 600_000 });
+    const result = await runPlaybook(fleet, ['-i', inventory, PLAYBOOK, ...extra], env);
     return { ...result, seconds: (performance.now() - started) / 1000, recap: parseRecap(result.stdout) };
   };
   const ufwActive = async (host: FleetHost) => /Status: active/.test((await host.lab.ufw(['status'])).stdout);
@@ -106,7 +106,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
   }, 120_000);
 
   it('--check shows the plan of every host and changes no firewall', async () => {
-    const inventory = join(fleet.dir, 'check.ini');
+    const inventory = join(fleet.dir, 'check.yml');
     writeInventory(inventory, fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)), CHOICES);
     const result = await playbook(inventory, ['--check']);
     timings.check3 = result.seconds;
@@ -120,7 +120,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
   }, 600_000);
 
   it('applies to all three hosts: the chosen openings reachable, the rest refused, by real connections', async () => {
-    const inventory = join(fleet.dir, 'fleet.ini');
+    const inventory = join(fleet.dir, 'fleet.yml');
     writeInventory(inventory, fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)), CHOICES);
     const result = await playbook(inventory);
     timings.apply3 = result.seconds;
@@ -144,7 +144,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
   }, 600_000);
 
   it('a second run changes nothing and says so (changed=0)', async () => {
-    const result = await playbook(join(fleet.dir, 'fleet.ini'));
+    const result = await playbook(join(fleet.dir, 'fleet.yml'));
     timings.idempotent3 = result.seconds;
     expect(result.exitCode, result.stdout).toBe(0);
     for (const host of fleet.hosts) expect(result.recap[host.name], host.name).toMatchObject({ changed: 0, failed: 0, unreachable: 0 });
@@ -157,7 +157,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
     const rollback = await second.lab.inServer(['/usr/local/bin/v6wall', 'rollback']);
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(await ufwActive(second)).toBe(false);
-    const inventory = join(fleet.dir, 'forwarded.ini');
+    const inventory = join(fleet.dir, 'forwarded.yml');
     writeInventory(inventory, [inventoryHost(first, LAB_SSH_PORT), inventoryHost(second, FORWARDER_PORT), inventoryHost(third, LAB_SSH_PORT)], CHOICES);
     const result = await playbook(inventory);
     timings.failingRun = result.seconds;

@@ -9,7 +9,7 @@
  * inside those mounts, so SSH sessions see them. The machine's own folders never change.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { must, run, type LabResult } from './exec.js';
 import { startLab, type Lab, type LabOptions } from './harness.js';
@@ -112,19 +112,23 @@ export interface InventoryHost {
   vars?: Record<string, unknown>;
 }
 
-/** An INI inventory: one group "v6wall", the fleet's choices as JSON-valued group variables. */
+/** A YAML inventory (written as JSON, which is YAML): one group "v6wall", the fleet's choices as group variables. */
 export function writeInventory(file: string, hosts: readonly InventoryHost[], groupVars: Record<string, unknown>): void {
-  const hostLine = (host: InventoryHost): string =>
-    [
-      host.name,
-      `ansible_host=${host.address}`,
-      `ansible_port=${host.port}`,
-      'ansible_user=root',
-      `ansible_ssh_private_key_file=${host.key}`,
-      ...Object.entries(host.vars ?? {}).map(([key, value]) => `${key}='${JSON.stringify(value)}'`),
-    ].join(' ');
-  const lines = ['[v6wall]', ...hosts.map(hostLine), '', '[v6wall:vars]', ...Object.entries(groupVars).map(([key, value]) => `${key}='${JSON.stringify(value)}'`)];
-  writeFileSync(file, `${lines.join('\n')}\n`);
+  const entries = hosts.map((host) => [
+    host.name,
+    { ansible_host: host.address, ansible_port: host.port, ansible_user: 'root', ansible_ssh_private_key_file: host.key, ...host.vars },
+  ]);
+  writeFileSync(file, `${JSON.stringify({ v6wall: { hosts: Object.fromEntries(entries), vars: groupVars } }, null, 2)}\n`);
+}
+
+/**
+ * ansible-playbook with its output in a file: the SSH control masters it leaves behind
+ * (ControlPersist, as Ansible's defaults) would hold a pipe open for their whole linger.
+ */
+export async function runPlaybook(fleet: Pick<Fleet, 'inOperator' | 'dir'>, args: readonly string[], env: Record<string, string>): Promise<LabResult> {
+  const log = join(fleet.dir, `ansible-${randomBytes(3).toString('hex')}.log`);
+  const result = await fleet.inOperator(['sh', '-c', 'log="$1"; shift; "$@" >"$log" 2>&1', 'run-playbook', log, 'ansible-playbook', ...args], { env, timeoutMs: 600_000 });
+  return { ...result, stdout: readFileSync(log, 'utf8') };
 }
 
 /** Environment that keeps ansible's own files (temp, control sockets, known hosts) in the lab's folder. */
