@@ -27,7 +27,8 @@ describe('the v6wall command line', () => {
       expect(result.stdout).toBe(commandHelp(command));
       expect(v6wall('help', command.name).stdout).toBe(commandHelp(command));
     }
-  });
+    // Two node start-ups per command: seconds each on a loaded 2-core machine.
+  }, 90_000);
 
   it('names an unknown command and exits 2', () => {
     const result = v6wall('aply');
