@@ -11,7 +11,9 @@ import { type PlanContext, dockerDecidesNotes, dockerUserBlockSteps } from './pl
 import { type DesiredRule, anyDestination, openingRules } from './plan-openings.js';
 import { type AllowSpec, allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
 import { formatRuleComment } from './rule-comment.js';
-import { requiredSshPorts } from './ssh-ports.js';
+import { sshPortErrors } from './ssh-ports.js';
+import { backendOf } from './backend.js';
+import { buildNftablesPlan } from './plan-nftables.js';
 import { managedRules, staleReason, type ManagedRule } from './managed-rules.js';
 import { desiredEgressRules } from './egress.js';
 import { foreignRules } from './foreign-rules.js';
@@ -30,21 +32,7 @@ function closeStep(kind: PlanStep['kind'], why: string, spec: AllowSpec): PlanSt
 }
 
 function sshErrors(facts: Facts, choices: Choices): ChoiceError[] {
-  const errors: ChoiceError[] = [];
-  for (const port of choices.sshPorts) {
-    if (!isValidPort(port)) errors.push({ choice: `--ssh-port ${port}`, message: `${port} is not a port (1-65535)` });
-  }
-  if (choices.sshPorts.length === 0) {
-    errors.push({ choice: '--ssh-port', message: 'no SSH port is known: pass --ssh-port N so the firewall never shuts you out' });
-  }
-  for (const required of requiredSshPorts(facts.ssh)) {
-    if (!choices.sshPorts.includes(required.port)) {
-      errors.push({
-        choice: '--ssh-port',
-        message: `SSH port ${required.port} is in use (${required.reason}) but would not be allowed: add --ssh-port ${required.port}`,
-      });
-    }
-  }
+  const errors = sshPortErrors(facts, choices);
   for (const port of choices.sshPorts) {
     const blocker = blockingRule(facts.ufw.rules, port, 'tcp');
     if (blocker) {
@@ -192,6 +180,7 @@ function withoutRedundantSources(choices: Choices, notes: string[]): Choices['ex
 
 /** Turns facts and choices into ordered steps, or explains why it must not. */
 export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
+  if (backendOf(facts).kind === 'nftables') return buildNftablesPlan(facts, choices);
   const errors: ChoiceError[] = [...hostErrors(facts)];
   if (errors.length > 0) return { ok: false, errors };
   errors.push(...sshErrors(facts, choices));

@@ -1,4 +1,5 @@
-import type { SshFacts } from './types.js';
+import type { ChoiceError, Choices, Facts, SshFacts } from './types.js';
+import { isValidPort } from './validate.js';
 
 export interface RequiredSshPort {
   port: number;
@@ -24,4 +25,24 @@ export function requiredSshPorts(ssh: SshFacts): RequiredSshPort[] {
   }
   if (ssh.sessionPort !== null && !byPort.has(ssh.sessionPort)) byPort.set(ssh.sessionPort, [REASONS.session]);
   return [...byPort.entries()].sort(([a], [b]) => a - b).map(([port, reasons]) => ({ port, reason: reasons.join(', ') }));
+}
+
+/** What is wrong with the chosen SSH ports, whatever the firewall: not ports, none, or a port in use left out. */
+export function sshPortErrors(facts: Facts, choices: Choices): ChoiceError[] {
+  const errors: ChoiceError[] = [];
+  for (const port of choices.sshPorts) {
+    if (!isValidPort(port)) errors.push({ choice: `--ssh-port ${port}`, message: `${port} is not a port (1-65535)` });
+  }
+  if (choices.sshPorts.length === 0) {
+    errors.push({ choice: '--ssh-port', message: 'no SSH port is known: pass --ssh-port N so the firewall never shuts you out' });
+  }
+  for (const required of requiredSshPorts(facts.ssh)) {
+    if (!choices.sshPorts.includes(required.port)) {
+      errors.push({
+        choice: '--ssh-port',
+        message: `SSH port ${required.port} is in use (${required.reason}) but would not be allowed: add --ssh-port ${required.port}`,
+      });
+    }
+  }
+  return errors;
 }

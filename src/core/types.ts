@@ -2,6 +2,7 @@
 // choices are what the operator picks; a plan is a pure function of both.
 
 import type { AllowSpec } from './ufw-commands.js';
+import type { Backend } from './backend.js';
 
 export type Proto = 'tcp' | 'udp';
 
@@ -198,6 +199,8 @@ export interface Facts {
   ufw: UfwFacts;
   docker: DockerFacts;
   host: HostFacts;
+  /** The firewall v6wall drives here (core/backend.ts); absent: chosen automatically. */
+  backend?: Backend;
 }
 
 // ---------- Choices ----------
