@@ -133,8 +133,9 @@ export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {
     deps.readFile(DAEMON_JSON),
     // All tables: the reachability analysis needs raw and nat as well as filter.
     runAdminTool(deps.run, ['ip6tables-save']),
-    // Every nftables table (Docker 29's own, any the operator added); nft is optional.
-    runAdminTool(deps.run, ['nft', '-j', 'list', 'ruleset']),
+    // Every nftables table (Docker 29's own, any the operator added); nft is optional. Stateless:
+    // the rules without their packet counters, which change with every packet and decide nothing.
+    runAdminTool(deps.run, ['nft', '--stateless', '-j', 'list', 'ruleset']),
   ]);
   const warnings: string[] = [];
   if (nft.exitCode !== 0 && !nft.notFound) warnings.push(`Could not read the nftables ruleset: ${describeFailure(nft, deps.uid)}`);

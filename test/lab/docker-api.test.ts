@@ -34,6 +34,8 @@ function scenario(title: string, options: () => Promise<LabOptions>, routed: boo
       await lab.runContainer({ name: 'web', network: 'v6net', ip6: '2001:db8:1234:a1:1::10', publish: ['8081:80'] });
       await lab.runContainer({ name: 'plain', network: 'v6net', expose: ['9000'] });
       await lab.runContainer({ name: 'udp', network: 'v6net', publish: ['5353:53/udp'] });
+      // Stopped, not removed: both readings must list it with its ports (the API needs all=1 for it).
+      await lab.runContainer({ name: 'idle', network: 'v6net', publish: ['8082:80'], stopped: true });
       if (routed) {
         await lab.createNetwork({ name: 'routednet', subnet6: '2001:db8:1234:a1:2::/80', options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } });
         await lab.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['80'] });
@@ -43,12 +45,19 @@ function scenario(title: string, options: () => Promise<LabOptions>, routed: boo
       await lab?.teardown();
     }, 120_000);
 
-    it('finds the same containers, ports, networks and version through the API as through the docker CLI, with three requests and no docker process', async () => {
+    it('finds the same containers (stopped ones too), ports, listeners, networks and version through the API as through the docker CLI, with three list requests, one inspect per running container and no docker process', async () => {
       const { apiFacts, cliFacts, apiPaths, apiDockerProcesses, cliDockerProcesses } = await probe(lab);
       expect(apiFacts.available).toBe(true);
-      expect(apiFacts.containers.map((c) => c.name)).toEqual(routed ? ['plain', 'routed-web', 'udp', 'web'] : ['plain', 'udp', 'web']);
+      expect(apiFacts.containers.map((c) => c.name)).toEqual(routed ? ['idle', 'plain', 'routed-web', 'udp', 'web'] : ['idle', 'plain', 'udp', 'web']);
+      expect(apiFacts.containers.find((c) => c.name === 'idle')?.state).not.toBe('running');
       expect(withoutSaveTime(apiFacts)).toEqual(withoutSaveTime(cliFacts));
-      expect(apiPaths.sort()).toEqual(['/containers/json', '/networks', '/version']);
+      // Both read what listens: web's httpd on 80, seen as listening.
+      expect(apiFacts.containers.find((c) => c.name === 'web')?.ports.find((p) => p.port === 80)?.listening).toBe(true);
+      // What listens inside a running container is read through its main process, which only
+      // the container's own inspect names: one request each, none for a stopped container.
+      const running = apiFacts.containers.filter((c) => c.state === 'running');
+      const inspects = running.map((c) => `/containers/${c.id}/json`);
+      expect(apiPaths.sort()).toEqual(['/containers/json?all=1', '/networks', '/version', ...inspects].sort());
       expect(apiDockerProcesses).toEqual([]);
       expect(cliDockerProcesses.length).toBe(5);
     });

@@ -218,7 +218,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
     await facts;
     const commands = runner.calls.map((argv) => argv.filter((word) => !/^[0-9a-f]{64}$/.test(word)).join(' '));
     expect([...new Set(commands)].sort()).toEqual([
-      '/usr/sbin/nft -j list ruleset',
+      '/usr/sbin/nft --stateless -j list ruleset',
       'docker inspect --type container',
       'docker network inspect',
       'docker network ls --quiet --no-trunc',
@@ -231,7 +231,7 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
       'ip -j -6 route show default',
       'ip6tables-save',
       // nft is not installed in this replay: discovery looks for it on PATH, then in /usr/sbin.
-      'nft -j list ruleset',
+      'nft --stateless -j list ruleset',
       'ss -Htnp state listening state established',
       'sshd -T',
     ]);
