@@ -53,6 +53,11 @@ export function commandHelp(command: CommandSpec): string {
     for (const flag of group.flags) lines.push(...entry(flagLabel(flag), flag.description));
     lines.push('');
   }
+  if (command.keys !== undefined) {
+    lines.push('Keys:');
+    for (const [keys, meaning] of command.keys) lines.push(...entry(keys, meaning));
+    lines.push('');
+  }
   if (command.footer !== undefined) lines.push(...wrap(command.footer, WIDTH), '');
   if (command.exitCodes !== undefined) lines.push(...wrap(`Exit codes: ${command.exitCodes}`, WIDTH), '');
   if (command.examples !== undefined && command.examples.length > 0) {

@@ -31,6 +31,9 @@ function commandSection(command: CommandSpec): string[] {
     if (group.title !== null) out.push('.PP', `${roff(group.title)}:`);
     out.push('.RS 4', ...flagEntries(group.flags), '.RE');
   }
+  if (command.keys !== undefined) {
+    out.push('.PP', 'Keys:', '.RS 4', ...command.keys.flatMap(([keys, meaning]) => ['.TP', `\\fB${roff(keys)}\\fR`, line(roff(meaning))]), '.RE');
+  }
   if (command.footer !== undefined) out.push('.PP', line(roff(command.footer)));
   if (command.exitCodes !== undefined) out.push('.PP', line(`Exit status: ${roff(command.exitCodes)}`));
   return out;

@@ -1,6 +1,8 @@
 // The command line, declared once. `--help`, `COMMAND --help`, the argument parser, the man page
 // v6wall(8) and the bash and zsh completions are all generated from this table, so they cannot
-// disagree. A leaf module: the start-up path of every command imports it, so it imports nothing.
+// disagree. A leaf module: the start-up path of every command imports it, so it imports nothing but
+// the wizard's key table (itself a leaf).
+import { keyHelp } from '../ui/key-bindings.js';
 
 /** What a flag's value is completed with in the shells: `NAME:PORT` from the local Docker, or a directory. */
 export type ValueCompletion = 'route-ports' | 'publish-ports' | 'directory';
@@ -45,6 +47,8 @@ export interface CommandSpec {
   readonly exitCodes?: string;
   readonly examples?: readonly Example[];
   readonly footer?: string;
+  /** The keys of an interactive command: the keys column and what each does. */
+  readonly keys?: readonly (readonly [string, string])[];
 }
 
 const help = { name: 'help', short: 'h', description: 'this help' } as const satisfies FlagSpec;
@@ -104,7 +108,9 @@ export const wizardCommand = {
     'The interactive wizard: detects the SSH port, shows the firewall and the containers, lets you choose what to open, previews and applies the commands, and waits for your confirmation from a NEW SSH session before it keeps them.',
   ],
   groups: [{ title: null, flags: [confirmTimeout, stateDir, help] }],
-  footer: 'Keys: arrows or j/k move, space toggles, enter goes on, esc goes back, ? help, q quits.',
+  keys: keyHelp(true),
+  exitCodes:
+    '0 finished, or quit before anything changed, or quit leaving changes to confirm (the code and the deadline are printed); 1 the apply failed, was rolled back, or was not confirmed in time; 2 bad flags or no terminal; 130 ctrl+c.',
   examples: [{ command: 'sudo v6wall', note: 'start the wizard' }],
 } as const satisfies CommandSpec;
 

@@ -1,75 +1,36 @@
-// Key bindings, in one place: a key press becomes a wizard action (or nothing).
+// A key press becomes a wizard action (or nothing), read from the binding table.
 import type { Key } from 'ink';
-import type { WizardAction } from './reducer.js';
-import type { Screen } from './wizard-state.js';
+import type { KeyAction, KeyContext } from './actions.js';
+import { BINDINGS, SPECIAL_KEYS, TYPE_TO_FILTER, isNameKey, worksOn, type Binding, type KeyPress } from './key-bindings.js';
 
-export interface KeyContext {
-  /** A text field has focus: printable keys are text, not commands. */
-  typing: boolean;
-  /** The quit question is on screen: y/n answer it. */
-  askingQuit: boolean;
-  screen: Screen;
+function pressOf(input: string, key: Key): KeyPress | null {
+  const special = SPECIAL_KEYS.find((name) => key[name]);
+  if (special !== undefined) return { special };
+  if (key.ctrl) return input === '' ? null : { ctrl: input };
+  if (key.meta || input === '') return null;
+  return { text: input };
 }
 
-/** What the help overlay lists. */
-export const KEY_HELP: readonly (readonly [string, string])[] = [
-  ['↑ ↓  j k', 'move'],
-  ['PgUp PgDn  Home End', 'move by a page, to the ends'],
-  ['space', 'toggle the item under the cursor'],
-  ['← →', 'change the exposure of a port, or keep/remove a rule v6wall did not make'],
-  ['f', 'where a port may be reached from: IPv6 addresses or networks, empty for anywhere (exposure)'],
-  ['enter', 'go on'],
-  ['esc', 'go back (nothing chosen is lost)'],
-  ['/', 'filter the containers (or just start typing a name)'],
-  ['s', 'save the plan as a script (preview)'],
-  ['r', 'remove or keep old v6wall rules of gone or changed containers (preview)'],
-  ['k', 'keep the changes without proof (confirm)'],
-  ['q  ctrl+c', 'quit (asks first while changes await confirmation)'],
-  ['?', 'this help'],
-];
+function samePress(a: KeyPress, b: KeyPress): boolean {
+  if ('special' in a) return 'special' in b && a.special === b.special;
+  if ('ctrl' in a) return 'ctrl' in b && a.ctrl === b.ctrl;
+  return 'text' in b && a.text === b.text;
+}
 
-function navigation(key: Key): WizardAction | null {
-  if (key.upArrow) return { type: 'move', delta: -1 };
-  if (key.downArrow) return { type: 'move', delta: 1 };
-  if (key.pageUp) return { type: 'page', direction: -1 };
-  if (key.pageDown) return { type: 'page', direction: 1 };
-  if (key.home) return { type: 'move-to', position: 'first' };
-  if (key.end) return { type: 'move-to', position: 'last' };
-  if (key.leftArrow) return { type: 'cycle', direction: -1 };
-  if (key.rightArrow) return { type: 'cycle', direction: 1 };
-  if (key.return) return { type: 'next' };
-  if (key.escape) return { type: 'back' };
-  if (key.backspace || key.delete) return { type: 'erase' };
+function bound(press: KeyPress, context: KeyContext, accept: (binding: Binding) => boolean): KeyAction | null {
+  for (const binding of BINDINGS) {
+    if ((binding.question === true) !== context.askingQuit || !worksOn(binding, context.screen) || !accept(binding)) continue;
+    const found = binding.presses.find((candidate) => samePress(candidate.press, press));
+    if (found !== undefined) return found.action;
+  }
   return null;
 }
 
-const COMMANDS: Readonly<Record<string, WizardAction>> = {
-  j: { type: 'move', delta: 1 },
-  k: { type: 'move', delta: -1 },
-  ' ': { type: 'toggle' },
-  q: { type: 'quit' },
-  '?': { type: 'toggle-help' },
-};
-
-/** Letters a screen binds besides the common ones; other letters are text (e.g. they start the container filter). */
-const SCREEN_COMMANDS: Partial<Record<Screen, Readonly<Record<string, WizardAction>>>> = {
-  containers: { '/': { type: 'start-filter' } },
-  exposure: { f: { type: 'start-sources' } },
-  preview: { s: { type: 'start-save' }, r: { type: 'toggle-stale' } },
-  // No list to move in on the confirm screen: k means keep.
-  confirm: { k: { type: 'start-keep' } },
-};
-
-export function keyToAction(input: string, key: Key, context: KeyContext): WizardAction | null {
-  if (key.ctrl && input === 'c') return { type: 'quit' };
-  if (context.askingQuit) {
-    if (input === 'y' || input === 'Y') return { type: 'quit-anyway' };
-    if (input === 'n' || input === 'N' || key.escape) return { type: 'cancel-quit' };
-    return null;
-  }
-  const moved = navigation(key);
-  if (moved !== null) return moved;
-  if (key.ctrl || key.meta || input === '') return null;
-  if (context.typing) return input === ' ' && context.screen === 'containers' ? { type: 'toggle' } : { type: 'type', text: input };
-  return SCREEN_COMMANDS[context.screen]?.[input] ?? COMMANDS[input] ?? { type: 'type', text: input };
+export function keyToAction(input: string, key: Key, context: KeyContext): KeyAction | null {
+  const press = pressOf(input, key);
+  if (press === null) return null;
+  if (!('text' in press) || context.askingQuit) return bound(press, context, () => true);
+  if (context.typing) return bound(press, context, (binding) => binding.whileTyping?.includes(context.screen) === true) ?? { type: 'type', text: press.text };
+  if (TYPE_TO_FILTER.includes(context.screen) && isNameKey(press.text)) return { type: 'type', text: press.text };
+  return bound(press, context, () => true) ?? { type: 'type', text: press.text };
 }

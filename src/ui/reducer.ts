@@ -1,11 +1,10 @@
 // The wizard as a pure reducer: components render the state and dispatch
 // actions; effects (discovery, apply, polling) report back through actions.
-import type { Key } from 'ink';
 import { staleRules } from '../core/stale-rules.js';
-import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+import { isKeyAction, type WizardAction } from './actions.js';
 import { keyToAction } from './keys.js';
 import { awaitingConfirmation, containerListHeight, exposureListRows, typingText, visibleContainers } from './selectors.js';
-import { SCREENS, type CheckRow, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
+import { SCREENS, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
 import { clamp, goTo } from './steps/shared.js';
 import { factsLoaded, sshNext, sshType } from './steps/ssh-step.js';
 import { cancelSources, commitSources, cycleExposure, eraseSources, setFilter, startSources, toggleContainer, typeSources } from './steps/containers-step.js';
@@ -13,46 +12,6 @@ import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, 
 
 export { EXIT } from './steps/apply-step.js';
 
-export type WizardAction =
-  /** A key as Ink reports it; read against the newest state, so keys typed faster than frames stay right. */
-  | { type: 'key'; input: string; key: Key }
-  | { type: 'facts-loaded'; facts: Facts; choices: Choices }
-  | { type: 'discovery-failed'; message: string }
-  | { type: 'resize'; viewRows: number }
-  | { type: 'move'; delta: number }
-  | { type: 'page'; direction: 1 | -1 }
-  | { type: 'move-to'; position: 'first' | 'last' }
-  | { type: 'toggle' }
-  | { type: 'cycle'; direction: 1 | -1 }
-  | { type: 'type'; text: string }
-  | { type: 'erase' }
-  | { type: 'next' }
-  | { type: 'back' }
-  | { type: 'start-filter' }
-  /** The "from" field of the port under the cursor (exposure screen). */
-  | { type: 'start-sources' }
-  | { type: 'plan-built'; plan: Result<Plan> }
-  | { type: 'start-save' }
-  | { type: 'toggle-stale' }
-  | { type: 'save-finished'; message: string }
-  | { type: 'apply-started' }
-  | { type: 'apply-event'; event: ApplyEvent }
-  | { type: 'apply-finished'; outcome: ApplyOutcome }
-  | { type: 'apply-crashed'; message: string }
-  | { type: 'start-keep' }
-  | { type: 'confirmed' }
-  | { type: 'kept' }
-  | { type: 'keep-failed'; message: string }
-  | { type: 'deadline-passed' }
-  /** The confirm screen's checks: discovery again, the ruleset's verdicts, then a probe per row from the host. */
-  | { type: 'checks-started' }
-  | { type: 'checks-read'; rows: CheckRow[]; note: string | null; differences: string[] | null }
-  | { type: 'checks-failed'; message: string }
-  | { type: 'probe-finished'; key: string; result: 'open' | 'closed' }
-  | { type: 'toggle-help' }
-  | { type: 'quit' }
-  | { type: 'cancel-quit' }
-  | { type: 'quit-anyway' };
 
 function withChecks(state: WizardState, checks: ConfirmChecks): WizardState {
   return { ...state, confirm: { ...state.confirm, checks } };
@@ -193,33 +152,31 @@ function erase(state: WizardState): WizardState {
   return state;
 }
 
-function quit(state: WizardState): WizardState {
-  if (awaitingConfirmation(state)) return { ...state, overlay: 'quit-confirm' };
-  // Once something ran, the exit code says how it ended; before that, quitting is an abort.
+function quit(state: WizardState, interrupted: boolean): WizardState {
+  if (awaitingConfirmation(state)) return { ...state, overlay: 'quit-confirm', quitInterrupted: interrupted };
+  if (interrupted) return { ...state, exitCode: EXIT.interrupted };
+  // Once something ran, the exit code says how it ended; before that, quitting is a normal end.
   const ran = state.apply.status === 'finished' || state.screen === 'done';
-  return { ...state, exitCode: ran ? finishedCode(state) : EXIT.quit };
+  return { ...state, exitCode: ran ? finishedCode(state) : EXIT.done };
 }
 
 /** While the help or quit question is shown, only its own keys count. */
 function overlayReducer(state: WizardState, action: WizardAction): WizardState | null {
   if (state.overlay === 'help') {
     if (action.type === 'toggle-help' || action.type === 'back' || action.type === 'next') return { ...state, overlay: 'none' };
-    if (action.type === 'quit') return quit({ ...state, overlay: 'none' });
+    if (action.type === 'quit') return quit({ ...state, overlay: 'none' }, action.interrupted);
   }
   if (state.overlay === 'quit-confirm') {
     if (action.type === 'cancel-quit' || action.type === 'back') return { ...state, overlay: 'none' };
-    if (action.type === 'quit-anyway') return { ...state, overlay: 'none', exitCode: EXIT.quit };
+    // Left awaiting confirmation, as `v6wall apply` leaves it: a normal end unless ctrl+c asked.
+    if (action.type === 'quit-anyway') return { ...state, overlay: 'none', exitCode: state.quitInterrupted ? EXIT.interrupted : EXIT.done };
   }
   return null;
 }
 
-/** Actions a person causes by pressing keys; the rest come from effects and always apply. */
-const KEY_ACTIONS = new Set<WizardAction['type']>([
-  'move', 'page', 'move-to', 'toggle', 'cycle', 'type', 'erase', 'next', 'back', 'start-filter', 'start-sources', 'start-save', 'toggle-stale', 'start-keep', 'toggle-help', 'quit', 'cancel-quit', 'quit-anyway',
-]);
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
-  if (state.overlay !== 'none' && KEY_ACTIONS.has(action.type)) return overlayReducer(state, action) ?? state;
+  if (state.overlay !== 'none' && isKeyAction(action)) return overlayReducer(state, action) ?? state;
   switch (action.type) {
     case 'key': {
       const context = { typing: typingText(state), askingQuit: state.overlay === 'quit-confirm', screen: state.screen };
@@ -299,7 +256,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'toggle-help':
       return { ...state, overlay: 'help' };
     case 'quit':
-      return quit(state);
+      return quit(state, action.interrupted);
     case 'cancel-quit':
     case 'quit-anyway':
       return state;

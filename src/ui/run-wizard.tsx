@@ -17,7 +17,8 @@ export function uiOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<UiOp
 
 /**
  * Runs the interactive wizard. Resolves with the exit code: 0 finished,
- * 1 the apply failed or was rolled back, 2 no terminal, 130 quit by the operator.
+ * 1 the apply failed or was rolled back, 2 no terminal, 130 ctrl+c. A quit before anything
+ * changed ends with 0, and so does a quit that leaves changes awaiting confirmation (as `apply` does).
  */
 export async function runWizard(deps: WizardDeps, options: Partial<UiOptions> = {}): Promise<number> {
   const refusal = wizardRefusal({ stdin: process.stdin, stdout: process.stdout, env: process.env });
@@ -30,17 +31,20 @@ export async function runWizard(deps: WizardDeps, options: Partial<UiOptions> = 
   const [{ render }, { default: React }, { Wizard }] = await Promise.all([import('ink'), import('react'), import('./wizard.js')]);
   const ui = uiOptionsFromEnv(process.env, options);
   let exitCode: number = 0;
+  let parting: string | null = null;
   const instance = render(
     React.createElement(Wizard, {
       deps,
       options: ui,
-      onExit: (code: number) => {
+      onExit: (code: number, words: string | null) => {
         exitCode = code;
+        parting = words;
         instance.unmount();
       },
     }),
     { exitOnCtrlC: false },
   );
   await instance.waitUntilExit();
+  if (parting !== null) process.stdout.write(parting);
   return exitCode;
 }

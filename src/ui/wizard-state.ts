@@ -133,6 +133,8 @@ export interface WizardState {
   preview: PreviewScreenState;
   apply: ApplyScreenState;
   confirm: ConfirmScreenState;
+  /** The quit question was asked by ctrl+c: quitting then ends with 130. */
+  quitInterrupted: boolean;
   /** Set when the wizard should end, with the exit code. */
   exitCode: number | null;
 }
@@ -151,6 +153,7 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null, removeStale: false },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
     confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS },
+    quitInterrupted: false,
     exitCode: null,
   };
 }

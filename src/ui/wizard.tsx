@@ -7,6 +7,7 @@ import { wizardReducer } from './reducer.js';
 import { initialState, type WizardState } from './wizard-state.js';
 import { currentChoices } from './selectors.js';
 import { confirmCheckRows } from './confirm-checks.js';
+import { partingWords } from './parting-words.js';
 import { reachabilityReport } from '../core/reachability-report.js';
 import { intendedFromChoices, proveIntended } from '../core/proof.js';
 import { UiContext } from './theme.js';
@@ -25,7 +26,8 @@ import { QuitOverlay } from './screens/quit-overlay.js';
 export interface WizardProps {
   deps: WizardDeps;
   options: UiOptions;
-  onExit: (code: number) => void;
+  /** How the wizard ended, and what to print once its frames are gone (null: nothing). */
+  onExit: (code: number, parting: string | null) => void;
 }
 
 function message(error: unknown): string {
@@ -169,8 +171,8 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   }, [state.confirm.status, deps]);
 
   useEffect(() => {
-    if (state.exitCode !== null) onExit(state.exitCode);
-  }, [state.exitCode, onExit]);
+    if (state.exitCode !== null) onExit(state.exitCode, partingWords(stateRef.current, options.now()));
+  }, [state.exitCode, onExit, options]);
 
   return (
     <UiContext.Provider value={options}>

@@ -19,6 +19,8 @@ async function waitUntil(app: Rendered, words: string, timeoutMs = 5000): Promis
 export interface Driven {
   app: Rendered;
   exitCode: () => number | null;
+  /** What the wizard prints after its last frame. */
+  parting: () => string | null;
 }
 
 export async function drive(
@@ -28,8 +30,12 @@ export async function drive(
 ): Promise<Driven> {
   const deps = options.deps ?? fakeDeps(facts).deps;
   let code: number | null = null;
+  let parting: string | null = null;
   const app = renderAt(
-    <Wizard deps={deps} options={{ ...testUiOptions, ...options.ui }} onExit={(value) => (code = value)} />,
+    <Wizard deps={deps} options={{ ...testUiOptions, ...options.ui }} onExit={(value, words) => {
+      code = value;
+      parting = words;
+    }} />,
     { columns: options.columns ?? 80, rows: options.rows ?? 30 },
   );
   await tick(10);
@@ -39,5 +45,5 @@ export async function drive(
     else await waitUntil(app, step.until);
   }
   await tick(10);
-  return { app, exitCode: () => code };
+  return { app, exitCode: () => code, parting: () => parting };
 }

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { Facts } from '../../src/core/types.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
-import { EXIT, wizardReducer, type WizardAction } from '../../src/ui/reducer.js';
+import { EXIT, wizardReducer } from '../../src/ui/reducer.js';
+import type { WizardAction } from '../../src/ui/actions.js';
 import { initialState, type WizardState } from '../../src/ui/wizard-state.js';
 import { checkedSshPorts, currentChoices, currentExposureRows, pickFor, visibleContainers } from '../../src/ui/selectors.js';
 import { labFacts, manyContainersFacts, noDockerFacts, notRootFacts } from './facts.js';
@@ -95,10 +96,10 @@ describe('wizard reducer', () => {
     state = run(state, next);
     expect(state.screen).toBe('apply');
     expect(state.apply.status).toBe('requested');
-    state = run(state, { type: 'apply-started' }, { type: 'quit' });
+    state = run(state, { type: 'apply-started' }, { type: 'quit', interrupted: false });
     expect(state.overlay).toBe('quit-confirm');
     expect(run(state, { type: 'cancel-quit' }).overlay).toBe('none');
-    expect(run(state, { type: 'quit-anyway' }).exitCode).toBe(EXIT.quit);
+    expect(run(state, { type: 'quit-anyway' }).exitCode).toBe(EXIT.done);
   });
 
   it('disables apply when not root, but still previews and saves', () => {

@@ -54,10 +54,14 @@ describe('starting the wizard', () => {
     expect(wizardRefusal({ ...tty, env: { CI: 'false' } })).toBeNull();
   });
 
-  it('ends with 130 when the operator quits before applying, and 0 after a confirmed apply', async () => {
+  it('ends with 0 when the operator quits before anything changed, 130 on ctrl+c, and 0 after a confirmed apply', async () => {
     const quit = await drive(labFacts(), ['q']);
-    expect(await settledExitCode(quit.exitCode)).toBe(130);
+    expect(await settledExitCode(quit.exitCode)).toBe(0);
+    expect(quit.parting()).toBeNull();
     quit.app.unmount();
+    const interrupted = await drive(labFacts(), ['\u0003']);
+    expect(await settledExitCode(interrupted.exitCode)).toBe(130);
+    interrupted.app.unmount();
     const control = fakeDeps(labFacts());
     control.confirmed = true;
     const enter = '\r';

@@ -21,6 +21,8 @@ interface Case {
   ui?: Partial<UiOptions>;
   /** Words the frame must show, checked besides the snapshot. */
   shows?: string[];
+  /** The frame is what the wizard prints after it ends (its parting words), with this exit code. */
+  exits?: number;
 }
 
 const E = K.enter;
@@ -136,9 +138,10 @@ const CASES: Case[] = [
 
   { name: 'containers--normal', facts: labFacts, steps: TO_CONTAINERS, shows: ['reachable by route though not published'] },
   { name: 'containers--no-ipv6', facts: labFacts, steps: [...TO_CONTAINERS, K.down, K.space], shows: ['no IPv6 address'] },
-  { name: 'containers--300', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'j', 'j', K.space, K.pageDown], shows: ['300 containers'] },
+  { name: 'containers--300', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, K.down, K.down, K.space, K.pageDown], shows: ['300 containers'] },
   { name: 'containers--300-filtered', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'a', 'p', 'p', '-', '0', '2', '9'], shows: ['10 of 300 match'] },
   { name: 'containers--1000-end', facts: () => manyContainersFacts(1000), steps: [...TO_CONTAINERS, K.end, K.space], rows: 24, shows: ['[x] app-0999'] },
+  { name: 'containers--typed-q-filters', facts: labFacts, steps: [...TO_CONTAINERS, 'q'], shows: ['ctrl+c quit'], exits: undefined },
   { name: 'containers--none-match', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'z', 'z', 'z'], shows: ['No container matches'] },
   { name: 'containers--long-addresses-60-columns', facts: longAddressFacts, steps: TO_CONTAINERS, columns: 60, shows: ['2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'] },
   { name: 'containers--docker-without-containers', facts: () => withChanges((facts) => void (facts.docker.containers = [])), steps: TO_CONTAINERS, shows: ['No containers on this host'] },
@@ -172,6 +175,10 @@ const CASES: Case[] = [
   { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, ...CHECKED], deps: confirming, shows: ['Confirmed from a new session'] },
   { name: 'confirm--expired', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
   { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
+  { name: 'confirm--quit-question-60-columns', facts: labFacts, steps: [...APPLY, 'q'], columns: 60, shows: ['Quit while the changes are not confirmed?'] },
+  { name: 'confirm--quit-anyway-parting-words', facts: labFacts, steps: [...APPLY, 'q', 'y'], exits: 0, shows: ['sudo v6wall confirm K7P2QX', 'before 19:45:00 UTC'] },
+  { name: 'confirm--ctrl-c-quit-anyway-parting-words', facts: labFacts, steps: [...APPLY, '\u0003', 'y'], exits: 130, shows: ['sudo v6wall confirm K7P2QX'] },
+  { name: 'apply--quit-anyway-parting-words', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q', 'y'], deps: hangingApply, exits: 0, shows: ['nothing will confirm these changes'] },
   { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], columns: 60 },
 
   { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming, shows: ['What changed'] },
@@ -208,7 +215,8 @@ describe('screens', () => {
         deps: testCase.deps?.(facts),
         ui: testCase.ui,
       });
-      const frame = current.app.lastFrame();
+      const frame = testCase.exits === undefined ? current.app.lastFrame() : (current.parting() ?? '(nothing printed)');
+      if (testCase.exits !== undefined) expect(current.exitCode()).toBe(testCase.exits);
       for (const words of testCase.shows ?? []) expect(frame).toContain(words);
       expectFrame(testCase.name, frame);
     });

@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import { shellJoin } from '../../core/shell-quote.js';
 import type { StepProgress, WizardState } from '../wizard-state.js';
@@ -73,7 +74,11 @@ export function ApplyScreen({ state }: { state: WizardState }): React.JSX.Elemen
   const apply = state.apply;
   const finished = apply.status === 'finished';
   const failed = finished && (apply.crash !== null || apply.outcome?.ok === false);
-  const hints = !finished ? 'working… (q asks before quitting)' : failed ? 'enter summary · esc back to the preview · q quit' : 'enter go on';
+  const hints = !finished
+    ? keyHints('apply', [{ say: 'working…' }, ['quit', 'asks before quitting']])
+    : failed
+      ? keyHints('apply', [['next', 'summary'], ['back', 'back to the preview'], 'quit'])
+      : keyHints('apply', ['next']);
   return (
     <ScreenFrame screen="apply" hints={hints}>
       {apply.status === 'requested' ? (

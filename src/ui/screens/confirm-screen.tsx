@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
 import { checkedSshPorts, currentExposureRows, pickFor } from '../selectors.js';
@@ -60,12 +61,17 @@ export function ConfirmScreen({ state, now }: { state: WizardState; now: number 
   const status = state.confirm.status;
   if (status === 'expired') {
     return (
-      <ScreenFrame screen="confirm" hints="enter go on · q quit">
+      <ScreenFrame screen="confirm" hints={keyHints('confirm', ['next', 'quit'])}>
         <Warning loud>No confirmation arrived in time: the automatic rollback restores the firewall as it was before.</Warning>
       </ScreenFrame>
     );
   }
-  const hints = state.confirm.keepDraft !== null ? 'enter keep · esc cancel' : status === 'waiting' ? 'k keep without proof · q quit (asks first) · ? help' : 'enter go on';
+  const hints =
+    state.confirm.keepDraft !== null
+      ? keyHints('confirm', [['next', 'keep'], ['back', 'cancel']])
+      : status === 'waiting'
+        ? keyHints('confirm', ['keep', ['quit', 'quit (asks first)'], 'help'])
+        : keyHints('confirm', ['next']);
   const ports = checkedSshPorts(state);
   return (
     <ScreenFrame screen="confirm" hints={hints}>

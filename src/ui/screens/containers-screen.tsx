@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { Container, ContainerPort } from '../../core/types.js';
 import type { WizardState } from '../wizard-state.js';
@@ -90,7 +91,7 @@ export function ContainersScreen({ state }: { state: WizardState }): React.JSX.E
   const selected = new Set(state.containers.selected);
   const { cursor, filter, filtering } = state.containers;
   return (
-    <ScreenFrame screen="containers" hints="space choose · type to filter · enter go on · esc back · ? help">
+    <ScreenFrame screen="containers" hints={keyHints('containers', [['toggle', 'choose'], { say: 'type to filter' }, 'next', 'back', 'help', 'quit'])}>
       <Para>
         Choose the containers people must reach from the internet ({selected.size} chosen). The rest are closed: openings v6wall made for them
         earlier are removed.

@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
 import { Hanging, ScreenFrame } from '../widgets/screen-frame.js';
@@ -21,9 +22,9 @@ function Change(props: { what: string; now: string; after: string; why: string; 
 
 export function DefaultsScreen({ state }: { state: WizardState }): React.JSX.Element {
   const ufw = state.facts?.ufw;
-  if (ufw === undefined) return <ScreenFrame screen="defaults" hints="esc back">{null}</ScreenFrame>;
+  if (ufw === undefined) return <ScreenFrame screen="defaults" hints={keyHints('defaults', ['back'])}>{null}</ScreenFrame>;
   return (
-    <ScreenFrame screen="defaults" hints="enter go on · esc back · ? help · q quit">
+    <ScreenFrame screen="defaults" hints={keyHints('defaults', ['next', 'back', 'help', 'quit'])}>
       <Text dimColor>{'what'.padEnd(10)}{'now'.padEnd(9)}  after</Text>
       <Change what="incoming" now={ufw.policies.incoming} after="deny" why="New connections to the host need a rule (SSH has one)." />
       <Change what="routed" now={ufw.policies.routed} after="deny" why="New connections to containers need a route rule." />

@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { Facts } from '../../core/types.js';
 import type { WizardState } from '../wizard-state.js';
@@ -74,7 +75,7 @@ export function DiscoveryScreen({ state }: { state: WizardState }): React.JSX.El
   const facts = state.facts;
   if (facts === null) {
     return (
-      <ScreenFrame screen="discovery" hints="q quit">
+      <ScreenFrame screen="discovery" hints={keyHints('discovery', ['quit'])}>
         {state.discoveryError === null ? (
           <Text>
             <Spinner /> Reading the firewall, Docker and sshd…
@@ -88,7 +89,7 @@ export function DiscoveryScreen({ state }: { state: WizardState }): React.JSX.El
   const warnings = discoveryWarnings(facts);
   const host = facts.host;
   return (
-    <ScreenFrame screen="discovery" hints="enter go on · ? help · q quit">
+    <ScreenFrame screen="discovery" hints={keyHints('discovery', ['next', 'help', 'quit'])}>
       <Field label="UFW">
         <UfwSummary facts={facts} />
       </Field>

@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import { shellJoin } from '../../core/shell-quote.js';
 import type { WizardState } from '../wizard-state.js';
@@ -46,7 +47,7 @@ export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element
   const ran = outcome?.records.filter((record) => record.exitCode === 0) ?? [];
   const kept = outcome?.ok === true && (state.confirm.status === 'confirmed' || state.confirm.status === 'kept');
   return (
-    <ScreenFrame screen="done" hints="enter or q exit">
+    <ScreenFrame screen="done" hints={keyHints('done', [[['next', 'quit'], 'exit']])}>
       <Headline state={state} />
       {kept && ran.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>

@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
 import { type ExposureOption, type ExposureRow, browseAddress, optionLabel, sameOption } from '../exposure-rows.js';
@@ -162,8 +163,14 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
   const current = rows[cursor];
   const hints =
     state.exposure.editing !== null
-      ? 'enter keep these sources · esc cancel'
-      : `← → or space change${current?.kind === 'port' && !current.row.stopped ? ' · f from where' : ''} · enter preview · esc back · ? help`;
+      ? keyHints('exposure', [['next', 'keep these sources'], ['back', 'cancel']])
+      : keyHints('exposure', [
+          [['cycle', 'toggle'], 'change'],
+          ...(current?.kind === 'port' && !current.row.stopped ? ['sources' as const] : []),
+          ['next', 'preview'],
+          'back',
+          'help',
+        ]);
   return (
     <ScreenFrame screen="exposure" hints={hints}>
       {current?.kind === 'port' ? <Para>{EXPLAIN[pickFor(state, current.row).exposure]}</Para> : null}

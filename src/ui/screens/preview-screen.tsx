@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { PlanStep } from '../../core/types.js';
 import { shellJoin } from '../../core/shell-quote.js';
@@ -81,10 +82,10 @@ function Footer({ state, pending }: { state: WizardState; pending: number }): Re
 export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Element {
   const plan = state.preview.plan;
   const blocker = applyBlocker(state.facts);
-  if (plan === null) return <ScreenFrame screen="preview" hints="esc back">{<Text>Building the plan…</Text>}</ScreenFrame>;
+  if (plan === null) return <ScreenFrame screen="preview" hints={keyHints('preview', ['back'])}>{<Text>Building the plan…</Text>}</ScreenFrame>;
   if (!plan.ok) {
     return (
-      <ScreenFrame screen="preview" hints="esc back and change your choices · q quit">
+      <ScreenFrame screen="preview" hints={keyHints('preview', [['back', 'back and change your choices'], 'quit'])}>
         <Warning loud>This plan cannot be applied:</Warning>
         {plan.errors.map((error) => (
           <Hanging key={`${error.choice}:${error.message}`} prefix="  • ">
@@ -99,7 +100,14 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
   const pending = numbers.filter((number) => number !== null).length;
   const closing = steps.filter((step) => !step.satisfied && step.change === 'close').length;
   const stale = state.facts === null ? 0 : staleRules(state.facts).length;
-  const hints = `${blocker === null && pending > 0 ? 'enter apply · ' : ''}s save as script${stale > 0 ? ' · r old rules' : ''} · ↑↓ scroll · esc back · ? help`;
+  const hints = keyHints('preview', [
+    ...(blocker === null && pending > 0 ? [['next', 'apply'] as const] : []),
+    'save',
+    ...(stale > 0 ? ['stale' as const] : []),
+    ['move', 'scroll'],
+    'back',
+    'help',
+  ]);
   return (
     <ScreenFrame screen="preview" hints={hints}>
       <Text>

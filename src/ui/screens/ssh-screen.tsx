@@ -1,4 +1,5 @@
 import React from 'react';
+import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { WizardState } from '../wizard-state.js';
 import { missingSshPorts } from '../selectors.js';
@@ -40,7 +41,7 @@ export function SshScreen({ state }: { state: WizardState }): React.JSX.Element 
   const { rows, cursor, draft, error } = state.ssh;
   const session = state.facts?.ssh.sessionPort ?? null;
   return (
-    <ScreenFrame screen="ssh" hints="space tick · digits+enter add a port · enter go on · esc back · ? help">
+    <ScreenFrame screen="ssh" hints={keyHints('ssh', [['toggle', 'tick'], ['next', 'add the typed port, or go on'], 'back', 'help', 'quit'])}>
       <Para>These ports are allowed first, before the firewall is switched on.</Para>
       <Box flexDirection="column" marginTop={1}>
         {rows.length === 0 ? <Tone name="warn">No SSH port was detected. Type the port you log in with.</Tone> : null}

@@ -1,0 +1,88 @@
+// What can happen to the wizard, as data: the reducer reads these, the key table produces the
+// key-caused ones, effects report the rest. A leaf: the reducer and the key table both import it.
+import type { Key } from 'ink';
+import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+import type { CheckRow, Screen } from './wizard-state.js';
+
+/** Actions a person causes by pressing keys. */
+export type KeyAction =
+  | { type: 'move'; delta: number }
+  | { type: 'page'; direction: 1 | -1 }
+  | { type: 'move-to'; position: 'first' | 'last' }
+  | { type: 'toggle' }
+  | { type: 'cycle'; direction: 1 | -1 }
+  | { type: 'type'; text: string }
+  | { type: 'erase' }
+  | { type: 'next' }
+  | { type: 'back' }
+  | { type: 'start-filter' }
+  /** The "from" field of the port under the cursor (exposure screen). */
+  | { type: 'start-sources' }
+  | { type: 'start-save' }
+  | { type: 'toggle-stale' }
+  | { type: 'start-keep' }
+  | { type: 'toggle-help' }
+  /** `interrupted`: ctrl+c, which ends with 130 like any interrupted program; q ends normally. */
+  | { type: 'quit'; interrupted: boolean }
+  | { type: 'cancel-quit' }
+  | { type: 'quit-anyway' };
+
+/** Every key action's type, for the reducer's overlay rule (checked complete by the compiler). */
+export const KEY_ACTION_TYPES = {
+  move: true,
+  page: true,
+  'move-to': true,
+  toggle: true,
+  cycle: true,
+  type: true,
+  erase: true,
+  next: true,
+  back: true,
+  'start-filter': true,
+  'start-sources': true,
+  'start-save': true,
+  'toggle-stale': true,
+  'start-keep': true,
+  'toggle-help': true,
+  quit: true,
+  'cancel-quit': true,
+  'quit-anyway': true,
+} as const satisfies Record<KeyAction['type'], true>;
+
+export function isKeyAction(action: WizardAction): action is KeyAction {
+  return action.type in KEY_ACTION_TYPES;
+}
+
+/** Actions the wizard's effects report (discovery, plan, apply, polling, checks). */
+export type EffectAction =
+  /** A key as Ink reports it; read against the newest state, so keys typed faster than frames stay right. */
+  | { type: 'key'; input: string; key: Key }
+  | { type: 'facts-loaded'; facts: Facts; choices: Choices }
+  | { type: 'discovery-failed'; message: string }
+  | { type: 'resize'; viewRows: number }
+  | { type: 'plan-built'; plan: Result<Plan> }
+  | { type: 'save-finished'; message: string }
+  | { type: 'apply-started' }
+  | { type: 'apply-event'; event: ApplyEvent }
+  | { type: 'apply-finished'; outcome: ApplyOutcome }
+  | { type: 'apply-crashed'; message: string }
+  | { type: 'confirmed' }
+  | { type: 'kept' }
+  | { type: 'keep-failed'; message: string }
+  | { type: 'deadline-passed' }
+  /** The confirm screen's checks: discovery again, the ruleset's verdicts, then a probe per row from the host. */
+  | { type: 'checks-started' }
+  | { type: 'checks-read'; rows: CheckRow[]; note: string | null; differences: string[] | null }
+  | { type: 'checks-failed'; message: string }
+  | { type: 'probe-finished'; key: string; result: 'open' | 'closed' };
+
+export type WizardAction = KeyAction | EffectAction;
+
+/** What a key means depends on where the wizard is. */
+export interface KeyContext {
+  /** A text field has focus: printable keys are text, not commands. */
+  typing: boolean;
+  /** The quit question is on screen: y/n answer it. */
+  askingQuit: boolean;
+  screen: Screen;
+}
