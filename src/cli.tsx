@@ -54,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/confirm.js')).run(rest, io);
     case 'rollback':
       return (await import('./commands/rollback.js')).run(rest, io);
+    case 'history':
+      return (await import('./commands/history.js')).run(rest, io);
     case 'status':
       return (await import('./commands/status.js')).run(rest, io);
     case 'transcript':

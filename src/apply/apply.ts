@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { acquireApplyLock } from './apply-lock.js';
+import { recordAsLeft } from './as-left.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
 import { describeFsError, ensurePrivateDir, probeWritable } from './fs-atomic.js';
 import { newConfirmCode, newId } from './ids.js';
@@ -276,6 +277,9 @@ async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
   pending.phase = 'awaiting-confirmation';
   pending.deadline = addSeconds(now(), options.confirmTimeoutSec);
   pending.proposedState = proposeAppliedState({ previous: apply.previous, plan, choices: options.choices, ranStepIndexes: apply.toRun, transcriptId: id, now: now() });
+  // What the steps left, so that a later rollback can tell someone else's changes from v6wall's.
+  const recorded = await recordAsLeft(stateDir, options.paths ?? DEFAULT_UFW_PATHS, id, now());
+  if (!recorded.ok) await transcript.append({ type: 'note', when: now().toISOString(), message: recorded.errors });
   try {
     const current = await readPending(stateDir);
     if (current.kind !== 'pending' || current.pending.id !== id) return failAndRollBack(apply, 'the rollback watchdog fired while the apply was running', null);
@@ -315,7 +319,13 @@ async function failAndRollBack(apply: ApplyRun, message: string, failedStep: num
   let error: string;
   if (claimed.ok) {
     await stopWatchdog(claimed.value.watchdogPid, id);
-    const done = await rollbackClaimedApply(options.stateDir, claimed.value, options.run, message, 'failed', failedStep, options.host.user);
+    const done = await rollbackClaimedApply(options.stateDir, claimed.value, options.run, {
+      reason: message,
+      outcome: 'failed',
+      cause: 'step-failed',
+      failedStep,
+      by: options.host.user,
+    });
     rolledBack = done.ok;
     error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.errors}`;
   } else {

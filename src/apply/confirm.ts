@@ -16,14 +16,27 @@ export interface ConfirmOptions {
   now?: () => Date;
 }
 
+/** Nothing is pending: says what became of the last apply, and when. */
+async function whyNothingAwaits(stateDir: string, now: Date): Promise<string> {
+  const { describeOutcome, lastApply, loadHistory } = await import('./history.js');
+  const last = lastApply(await loadHistory(stateDir));
+  if (last === null) return 'nothing awaits confirmation: v6wall has not applied anything here';
+  const what = describeOutcome(last, now);
+  if (last.outcome === 'rolled-back' || last.outcome === 'failed') {
+    return `too late: apply ${last.id} was ${what}. The firewall is as it was before that apply; apply again and confirm before the deadline`;
+  }
+  return `nothing awaits confirmation: the last apply, ${last.id}, was ${what}`;
+}
+
 async function findAwaiting(stateDir: string, now: Date): Promise<Result<PendingApply, string>> {
   const read = await readPending(stateDir);
-  if (read.kind === 'none') return { ok: false, errors: 'nothing awaits confirmation (the apply was already confirmed or rolled back; see `v6wall status`)' };
+  if (read.kind === 'none') return { ok: false, errors: await whyNothingAwaits(stateDir, now) };
   if (read.kind === 'corrupted') return { ok: false, errors: read.message };
   const pending = read.pending;
   if (pending.phase === 'applying') return { ok: false, errors: `apply ${pending.id} is still running its commands; confirm once it prints the code` };
   if (Date.parse(pending.deadline) <= now.getTime()) {
-    return { ok: false, errors: `too late: the deadline (${pending.deadline}) has passed and the rollback is under way` };
+    const { clockTime } = await import('./history.js');
+    return { ok: false, errors: `too late: the deadline ${clockTime(pending.deadline, now)} has passed and the rollback of apply ${pending.id} is under way (\`v6wall history\` says when it is done)` };
   }
   return { ok: true, value: pending };
 }

@@ -28,6 +28,8 @@ export const stateLayout = {
   transcripts: (stateDir: string) => join(stateDir, 'transcripts'),
   transcript: (stateDir: string, id: string) => join(stateDir, 'transcripts', `${id}.jsonl`),
   pending: (stateDir: string) => join(stateDir, 'pending.json'),
+  /** UFW's files as v6wall last left them (as-left.ts). */
+  asLeft: (stateDir: string) => join(stateDir, 'as-left.json'),
   applyLock: (stateDir: string) => join(stateDir, 'apply.lock'),
   watchdogLog: (stateDir: string) => join(stateDir, 'watchdog.log'),
   /** Held open by every command an apply starts, so a watchdog that outlives the apply can wait for them (running-step.ts). */

@@ -20,7 +20,8 @@ export function parseUfwEnabled(ufwConf: string): boolean {
   return /^\s*ENABLED\s*=\s*"?yes"?\s*$/m.test(ufwConf);
 }
 
-async function filesToSave(paths: UfwPaths): Promise<{ original: string; stored: string }[]> {
+/** UFW's files a snapshot saves: every *.rules and ufw.conf in the UFW folder, and the defaults file. */
+export async function filesToSave(paths: UfwPaths): Promise<{ original: string; stored: string }[]> {
   const names = (await readdir(paths.ufwDir)).filter((n) => n.endsWith('.rules') || n === 'ufw.conf').sort();
   return [
     ...names.map((n) => ({ original: join(paths.ufwDir, n), stored: `ufw-${n}` })),

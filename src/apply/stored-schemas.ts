@@ -164,10 +164,39 @@ export const ManifestSchema = v.pipe(
   ),
 );
 
+// ---------- as-left.json: UFW's files as v6wall last left them ----------
+
+/**
+ * Written after an apply's steps and after every rollback. A later rollback compares UFW's files
+ * with it: a difference means someone else changed the rules since, and rollback shows it and
+ * asks for --force before it overwrites that change.
+ */
+export const AsLeftSchema = v.pipe(
+  v.object({
+    version: v.literal(1),
+    when: isoTime,
+    /** The transcript of the apply or rollback that left them so. */
+    transcriptId: safeId,
+    paths: UfwPathsSchema,
+    files: v.array(v.object({ original: v.string(), content: v.string() })),
+  }),
+  v.forward(
+    v.check((m) => m.files.every((f) => isUfwFile(m.paths, f.original)), "should name only UFW's own files (in paths.ufwDir, or paths.defaultsFile)"),
+    ['files'],
+  ),
+);
+
 // ---------- transcripts/ID.jsonl: one line per thing that happened ----------
 
 /** 'refused': stopped before anything changed (e.g. the snapshot could not be saved). */
 export const TranscriptOutcomeSchema = v.picklist(['pending', 'confirmed', 'kept-without-proof', 'rolled-back', 'failed', 'refused']);
+
+/**
+ * Why an apply was undone: no confirmation by the deadline, the applying process died, the boot
+ * guard found it still pending at boot, someone ran `v6wall rollback`, a step failed (undone at
+ * once), or the pending file was unreadable (undone to be safe).
+ */
+export const RollbackCauseSchema = v.picklist(['deadline', 'apply-died', 'boot', 'by-hand', 'step-failed', 'corrupted-pending']);
 
 export const TranscriptEntrySchema = v.variant('type', [
   v.object({
@@ -209,6 +238,8 @@ export const TranscriptEntrySchema = v.variant('type', [
     detail: v.string(),
     failedStep: v.nullable(count),
     by: v.nullable(v.string()),
+    /** Why it was rolled back (outcomes rolled-back and failed; absent in older transcripts). */
+    cause: v.optional(RollbackCauseSchema),
   }),
   v.object({ type: v.literal('note'), when: isoTime, message: v.string() }),
 ]);

@@ -64,7 +64,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     if (read.kind === 'corrupted') {
       rollingBack = true;
       await log(stateDir, id, `${read.message}; rolling back to the last snapshot to be safe`);
-      const done = await rollbackToLastSnapshot(stateDir, run, 'the pending file was corrupted: rolled back by the watchdog to be safe');
+      const done = await rollbackToLastSnapshot(stateDir, run, 'the pending file was corrupted: rolled back by the watchdog to be safe', 'corrupted-pending');
       await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
       return done.ok ? 'rolled-back' : 'rollback-failed';
     }
@@ -84,13 +84,20 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
   }
   rollingBack = true;
   await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
+  const died = diedPid !== null || claimed.value.phase === 'applying';
   const reason = diedPid !== null
     ? `v6wall (pid ${diedPid}) died while running its commands`
     : claimed.value.phase === 'applying'
       ? 'the apply stopped while running its commands (v6wall was killed or hung)'
       : `no confirmation before the deadline ${claimed.value.deadline}`;
   await log(stateDir, id, `${reason}: rolling back to snapshot ${claimed.value.snapshotId}`);
-  const done = await rollbackClaimedApply(stateDir, claimed.value, run, reason, 'rolled-back', null, 'watchdog');
+  const done = await rollbackClaimedApply(stateDir, claimed.value, run, {
+    reason,
+    outcome: 'rolled-back',
+    cause: died ? 'apply-died' : 'deadline',
+    failedStep: null,
+    by: 'watchdog',
+  });
   await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }

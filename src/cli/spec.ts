@@ -164,14 +164,40 @@ export const confirmCommand = {
 
 export const rollbackCommand = {
   name: 'rollback',
-  synopsis: '[--state-dir DIR]',
-  summary: 'restore the firewall saved before the last apply',
+  synopsis: '[--to ID] [--force] [--state-dir DIR]',
+  summary: 'undo the last apply (or go back to before apply ID)',
   description: [
-    'Restores UFW as it was before the last `v6wall apply`: its rule files, ufw.conf and /etc/default/ufw, then reloads UFW (or disables it, if it was disabled then). Works while an apply awaits confirmation (it disarms that rollback) and also after a confirmation.',
+    "Restores UFW as it was before the last `v6wall apply`: its rule files, ufw.conf and /etc/default/ufw, and the live rules. Works while an apply awaits confirmation (it disarms that apply's automatic rollback) and after a confirmation.",
+    'When the last apply was already rolled back (by its deadline, at boot, by hand), there is nothing to undo: it says so, changes nothing and exits 1; `--to ID` goes back further. When UFW\'s rules were changed since v6wall left them by something other than v6wall, it shows the difference and changes nothing unless --force is given.',
   ],
-  groups: [{ title: null, flags: [stateDir, help] }],
-  exitCodes: '0 rolled back, 1 failed or nothing to roll back to, 2 bad flags.',
-  examples: [{ command: 'sudo v6wall rollback', note: 'back to the firewall before the last apply' }],
+  groups: [
+    {
+      title: null,
+      flags: [
+        { name: 'to', value: 'ID', description: 'back to the firewall before apply ID (`v6wall history` lists them), undoing it and every apply after it' },
+        { name: 'force', description: "roll back even though UFW's rules were changed since v6wall left them (those changes are undone too)" },
+        stateDir,
+        help,
+      ],
+    },
+  ],
+  exitCodes: '0 rolled back, 1 nothing to undo, rules changed by someone else (without --force), or failed; 2 bad flags.',
+  examples: [
+    { command: 'sudo v6wall rollback', note: 'back to the firewall before the last apply' },
+    { command: 'sudo v6wall rollback --to 20261122T190300.123Z-3f9a', note: 'back to before that apply' },
+  ],
+} as const satisfies CommandSpec;
+
+export const historyCommand = {
+  name: 'history',
+  synopsis: '[--json] [--state-dir DIR]',
+  summary: 'every apply and what became of it: confirmed, or rolled back and why',
+  description: [
+    'One line per apply, oldest first: when, who, how many commands, and its outcome: confirmed, kept without proof, awaiting confirmation, or rolled back, with when and why (no confirmation by the deadline, the applying process died, still unconfirmed at boot, by hand, a command failed). Applies marked "in effect" are in the firewall; their ids are what `v6wall rollback --to ID` takes.',
+  ],
+  groups: [{ title: null, flags: [{ name: 'json', description: 'the same as JSON' }, stateDir, help] }],
+  exitCodes: '0 listed (also when empty), 1 the state directory cannot be read, 2 bad flags.',
+  examples: [{ command: 'sudo v6wall history', note: 'what happened to each apply' }],
 } as const satisfies CommandSpec;
 
 export const statusCommand = {
@@ -258,6 +284,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   applyCommand,
   confirmCommand,
   rollbackCommand,
+  historyCommand,
   statusCommand,
   transcriptCommand,
   exportCommand,

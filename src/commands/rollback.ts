@@ -20,14 +20,20 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<Rollback
     return 1;
   }
   const runner = deps?.run ?? (await import('../host/run.js')).runCommand;
-  const { rollbackToLastSnapshot } = await import('../apply/rollback.js');
-  const result = await rollbackToLastSnapshot(resolveStateDir(values['state-dir'], io.env), runner, 'asked for with `v6wall rollback`', { env: io.env });
+  if (values.to !== undefined && values.to.trim() === '') {
+    io.stderr('v6wall rollback: --to takes the ID of an apply (`v6wall history` lists them)\n');
+    return 2;
+  }
+  const { rollbackByHand } = await import('../apply/rollback.js');
+  const reason = values.to === undefined ? 'asked for with `v6wall rollback`' : `asked for with \`v6wall rollback --to ${values.to}\``;
+  const result = await rollbackByHand(resolveStateDir(values['state-dir'], io.env), runner, reason, { env: io.env, to: values.to, force: values.force === true });
   if (!result.ok) {
     io.stderr(`v6wall rollback: ${result.errors}\n`);
     return 1;
   }
   const r = result.value;
   if (r.pendingApplyId !== null) io.stdout(`Apply ${r.pendingApplyId} was awaiting confirmation; its rollback is done now.\n`);
+  io.stdout(`Undid apply ${r.undoneApplyIds.join(', ')}: the firewall is as it was before apply ${r.snapshotId}.\n`);
   io.stdout(`Restored snapshot ${r.snapshotId}:\n`);
   for (const file of r.restoredFiles) io.stdout(`  ${file}\n`);
   for (const record of r.records) io.stdout(`  ran ${shellJoin(record.argv)} (exit ${record.exitCode})\n`);

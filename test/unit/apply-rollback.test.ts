@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { applyPlan, type ApplyOptions } from '../../src/apply/apply.js';
 import { confirmPending } from '../../src/apply/confirm.js';
 import { readPending, isProcessAlive } from '../../src/apply/pending.js';
-import { rollbackToLastSnapshot } from '../../src/apply/rollback.js';
+import { rollbackByHand } from '../../src/apply/rollback.js';
 import { latestSnapshotId, loadLatestSnapshot, restoreSnapshotFiles, takeSnapshot } from '../../src/apply/snapshot.js';
 import { loadAppliedState } from '../../src/apply/state.js';
 import { readTranscript } from '../../src/apply/transcript.js';
@@ -72,7 +72,7 @@ function tryMount(args: string[]): boolean {
   }
 }
 
-describe('rollbackToLastSnapshot (v6wall rollback)', () => {
+describe('rollbackByHand (v6wall rollback)', () => {
   it('restores the files and the state after a confirmation, in a transcript of its own', async () => {
     const host = await fakeHost();
     const run = fakeUfwRunner(host);
@@ -81,7 +81,7 @@ describe('rollbackToLastSnapshot (v6wall rollback)', () => {
     expect((await loadAppliedState(host.stateDir)).ok).toBe(true);
     expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).not.toBe(ORIGINAL_USER6);
 
-    const result = await rollbackToLastSnapshot(host.stateDir, run, 'test', { env: { SUDO_USER: 'carol' } });
+    const result = await rollbackByHand(host.stateDir, run, 'test', { env: { SUDO_USER: 'carol' } });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.pendingApplyId).toBeNull();
@@ -102,7 +102,7 @@ describe('rollbackToLastSnapshot (v6wall rollback)', () => {
     const applied = await applyPlan(samplePlan(), options(host, run));
     const pending = await readPending(host.stateDir);
     const pid = pending.kind === 'pending' ? pending.pending.watchdogPid : null;
-    const result = await rollbackToLastSnapshot(host.stateDir, run, 'test');
+    const result = await rollbackByHand(host.stateDir, run, 'test');
     expect(result.ok && result.value.pendingApplyId).toBe(applied.transcriptId);
     expect((await readPending(host.stateDir)).kind).toBe('none');
     await waitFor(async () => !isProcessAlive(pid), 5000, 'the watchdog to stop');
@@ -112,8 +112,8 @@ describe('rollbackToLastSnapshot (v6wall rollback)', () => {
 
   it('says so clearly when there is nothing to roll back to', async () => {
     const host = await fakeHost();
-    const result = await rollbackToLastSnapshot(host.stateDir, fakeUfwRunner(host), 'test');
-    expect(!result.ok && result.errors).toMatch(/there is no snapshot in .*: v6wall has not applied anything here/);
+    const result = await rollbackByHand(host.stateDir, fakeUfwRunner(host), 'test');
+    expect(!result.ok && result.errors).toBe('nothing to undo: v6wall has not applied anything here; nothing was changed');
   });
 });
 

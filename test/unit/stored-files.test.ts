@@ -1,4 +1,4 @@
-// The files v6wall reads back (pending.json, a snapshot's manifest.json, state.json, transcript
+// The files v6wall reads back (pending.json, a snapshot's manifest.json, state.json, as-left.json, transcript
 // lines), corrupted at random: every reader names the file and the field, and nothing on the
 // host changes. Only fake ufw runs (apply-fake-ufw.ts).
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -7,11 +7,12 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { InferOutput } from 'valibot';
 import { applyPlan } from '../../src/apply/apply.js';
+import { readAsLeft, recordAsLeft } from '../../src/apply/as-left.js';
 import { proposeAppliedState } from '../../src/apply/applied-state.js';
 import { confirmPending } from '../../src/apply/confirm.js';
 import { claimPending, readPending, writePending, type PendingApply } from '../../src/apply/pending.js';
 import { stateLayout } from '../../src/apply/paths.js';
-import { rollbackToLastSnapshot } from '../../src/apply/rollback.js';
+import { rollbackByHand } from '../../src/apply/rollback.js';
 import { loadSnapshot, takeSnapshot } from '../../src/apply/snapshot.js';
 import { loadAppliedState, saveAppliedState, stateFilePath } from '../../src/apply/state.js';
 import { ChoicesSchema, StepRecordSchema } from '../../src/apply/stored-schemas.js';
@@ -74,7 +75,7 @@ function expectClearMessage(message: string, file: string): void {
 
 const RUNS = { numRuns: 60 };
 let host: FakeHost;
-let valid: { pending: string; manifest: string; state: string; transcript: string };
+let valid: { pending: string; manifest: string; state: string; transcript: string; asLeft: string };
 
 beforeAll(async () => {
   host = await makeFakeHost();
@@ -96,7 +97,10 @@ beforeAll(async () => {
     watchdogPid: null, applyPid: 4242, createdAt: now.toISOString(), proposedState: proposed,
   };
   await writePending(host.stateDir, pending);
+  const recorded = await recordAsLeft(host.stateDir, host.paths, id, now);
+  if (!recorded.ok) throw new Error(recorded.errors);
   valid = {
+    asLeft: await readFile(stateLayout.asLeft(host.stateDir), 'utf8'),
     pending: await readFile(stateLayout.pending(host.stateDir), 'utf8'),
     manifest: await readFile(join(stateLayout.snapshot(host.stateDir, id), 'manifest.json'), 'utf8'),
     state: await readFile(stateFilePath(host.stateDir), 'utf8'),
@@ -171,7 +175,7 @@ describe("a corrupted snapshot manifest", () => {
             expectClearMessage(loaded.errors, file);
             const before = await tree(host.root);
             const run = fakeUfwRunner(host);
-            const done = await rollbackToLastSnapshot(host.stateDir, run, 'test');
+            const done = await rollbackByHand(host.stateDir, run, 'test');
             expect(!done.ok && done.errors).toContain(file);
             expect(run.calls).toEqual([]);
             expect(await tree(host.root)).toEqual(before);
@@ -199,6 +203,37 @@ describe("a corrupted snapshot manifest", () => {
     }
     await writeFile(file, valid.manifest);
   });
+});
+
+describe('a corrupted as-left.json', () => {
+  it('is named with its field, and rollback restores nothing and writes no transcript', async () => {
+    const file = stateLayout.asLeft(host.stateDir);
+    const pendingFile = stateLayout.pending(host.stateDir);
+    await rm(pendingFile);
+    try {
+      await fc.assert(
+        fc.asyncProperty(corruptions(valid.asLeft), async (text) => {
+          await writeFile(file, text);
+          try {
+            const read = await readAsLeft(host.stateDir);
+            if (read.ok) return;
+            expectClearMessage(read.errors, file);
+            const before = await tree(host.root);
+            const run = fakeUfwRunner(host);
+            const done = await rollbackByHand(host.stateDir, run, 'test');
+            expect(!done.ok && done.errors).toContain(file);
+            expect(run.calls).toEqual([]);
+            expect(await tree(host.root)).toEqual(before);
+          } finally {
+            await writeFile(file, valid.asLeft);
+          }
+        }),
+        RUNS,
+      );
+    } finally {
+      await writeFile(pendingFile, valid.pending);
+    }
+  }, 120_000);
 });
 
 describe('a corrupted state.json', () => {
