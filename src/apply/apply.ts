@@ -3,6 +3,7 @@
 // confirmation (the watchdog rolls back at the deadline unless `v6wall confirm` takes the apply).
 import { existsSync } from 'node:fs';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
+import { type BackendKind, backendOf } from '../core/backend.js';
 import { acquireApplyLock } from './apply-lock.js';
 import { recordAsLeft } from './as-left.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
@@ -24,6 +25,8 @@ export interface ApplyHost {
   root: boolean;
   ufwInstalled: boolean;
   ufwInstallHint: string | null;
+  /** The firewall the plan drives; absent: UFW. */
+  backend?: BackendKind;
 }
 
 export interface ApplyOptions {
@@ -49,6 +52,7 @@ export function applyHostFromFacts(facts: Facts, env: NodeJS.ProcessEnv): ApplyH
     root: facts.host.root,
     ufwInstalled: facts.ufw.installed,
     ufwInstallHint: facts.ufw.installHint,
+    backend: backendOf(facts).kind,
   };
 }
 
@@ -80,7 +84,7 @@ const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + se
 export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: ApplyEvent) => void = () => undefined): Promise<ApplyOutcome> {
   const { host, stateDir } = options;
   if (!host.root) return refused('v6wall apply changes the firewall and must run as root (sudo v6wall apply ...); nothing was changed');
-  if (!host.ufwInstalled) return refused(`UFW is not installed: ${host.ufwInstallHint ?? 'install the ufw package'}; nothing was changed`);
+  if (host.backend !== 'nftables' && !host.ufwInstalled) return refused(`UFW is not installed: ${host.ufwInstallHint ?? 'install the ufw package'}; nothing was changed`);
   if (!Number.isFinite(options.confirmTimeoutSec) || options.confirmTimeoutSec < 1) {
     return refused(`the confirmation timeout must be at least 1 second (got ${options.confirmTimeoutSec})`);
   }
@@ -197,7 +201,7 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
     return refuseApply(apply, `refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
   }
   const [snapshot, watchdog] = await Promise.all([
-    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: apply.previous }),
+    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: apply.previous, backend: options.host.backend ?? 'ufw' }),
     spawnWatchdog(options.watchdogCommand, stateDir, id),
   ]);
   if (!snapshot.ok) {

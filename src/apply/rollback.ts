@@ -8,6 +8,7 @@ import { clockTime, describeOutcome, lastApply, loadHistory, type AppliedChange,
 import { newId } from './ids.js';
 import { stateLayout } from './paths.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply, type PendingRead } from './pending.js';
+import { type NftSnapshot, restoreNftSnapshot } from './nftables-backend.js';
 import { loadLatestSnapshot, loadSnapshot, restoreSnapshotFiles, type SnapshotManifest } from './snapshot.js';
 import { appendToTranscript, startTranscript, whoRan, type TranscriptEntry } from './transcript.js';
 
@@ -27,13 +28,14 @@ type Sink = (entry: TranscriptEntry) => Promise<void>;
 
 const UFW_TIMEOUT_MS = 60_000;
 
-async function runRecorded(run: Runner, argv: string[], why: string, index: number, sink: Sink): Promise<StepRecord> {
+async function runRecorded(run: Runner, argv: string[], why: string, index: number, sink: Sink, input?: string): Promise<StepRecord> {
   const startedAt = new Date().toISOString();
-  const result = await run(argv, { timeoutMs: UFW_TIMEOUT_MS });
+  const result = await run(argv, { timeoutMs: UFW_TIMEOUT_MS, ...(input === undefined ? {} : { input }) });
   const record: StepRecord = {
     index,
     why,
     argv,
+    ...(input === undefined ? {} : { input }),
     exitCode: result.exitCode,
     stdout: result.stdout,
     stderr: result.stderr,
@@ -42,6 +44,16 @@ async function runRecorded(run: Runner, argv: string[], why: string, index: numb
   };
   await sink({ type: 'step', when: new Date().toISOString(), phase: 'rollback', kind: null, undoArgv: null, record });
   return record;
+}
+
+/** The nftables backend's restore point: its table and boot file, then v6wall's state. */
+async function restoreNftablesBackend(stateDir: string, manifest: SnapshotManifest, snapshot: NftSnapshot, run: Runner, sink: Sink): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
+  const restored = await restoreNftSnapshot(snapshot, (argv, why, input) => runRecorded(run, argv, why, 0, sink, input));
+  if (!restored.ok) return restored;
+  await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value.restoredFiles });
+  const { restoreAppliedState } = await import('./state.js');
+  const stateRestored = await restoreAppliedState(stateDir, manifest.previousState);
+  return stateRestored.ok ? restored : { ok: false, errors: stateRestored.errors };
 }
 
 /**
@@ -56,6 +68,7 @@ export async function restoreSnapshot(
   transcriptId: string,
 ): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
   const records: StepRecord[] = [];
+  if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink);
   if (!manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', '--force', 'disable'], 'UFW was disabled before: disable it again', 0, sink));
   }

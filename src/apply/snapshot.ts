@@ -7,6 +7,8 @@ import { describeFsError, ensurePrivateDir, freeBytes, writeFileAtomic } from '.
 import { isSafeId } from './ids.js';
 import { stateLayout, type UfwPaths } from './paths.js';
 import { ManifestSchema, parseStored } from './stored-schemas.js';
+import type { BackendKind } from '../core/backend.js';
+import { readNftSnapshot } from './nftables-backend.js';
 
 /** snapshots/ID/manifest.json: what a rollback restores; see ManifestSchema. */
 export type SnapshotManifest = InferOutput<typeof ManifestSchema>;
@@ -36,6 +38,8 @@ export interface TakeSnapshotInput {
   paths: UfwPaths;
   run: Runner;
   previousState: AppliedState | null;
+  /** 'nftables': v6wall's own table and boot file instead of UFW's files. Default 'ufw'. */
+  backend?: BackendKind;
 }
 
 /**
@@ -48,7 +52,9 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
   const tmpDir = join(root, `.tmp-${id}`);
   try {
     await ensurePrivateDir(root);
-    const wanted = await filesToSave(paths);
+    const nftables = input.backend === 'nftables' ? await readNftSnapshot(run) : null;
+    if (nftables !== null && !nftables.ok) return nftables;
+    const wanted = nftables === null ? await filesToSave(paths) : [];
     const contents: { file: SnapshotFile; data: Buffer }[] = [];
     for (const w of wanted) {
       const [data, info] = await Promise.all([readFile(w.original), stat(w.original)]);
@@ -91,6 +97,7 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
       files: contents.map((c) => c.file),
       tables: manifestTables,
       previousState: input.previousState,
+      ...(nftables === null ? {} : { nftables: nftables.value }),
     };
     await writeFileAtomic(join(tmpDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(tmpDir, stateLayout.snapshot(stateDir, id));

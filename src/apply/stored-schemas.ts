@@ -6,6 +6,7 @@
 // used, so these schemas add about 6 KB to the bundle and no measurable start-up time to the
 // watchdog (the same schema with zod's default API bundled to 454 KB and cost ~100 ms of CPU at
 // start; zod/mini 21 KB).
+import { NFT_PERSIST_PATH } from '../core/plan-nftables.js';
 import * as v from 'valibot';
 import type { Result } from '../core/types.js';
 import { isSafeId } from './ids.js';
@@ -157,6 +158,14 @@ export const ManifestSchema = v.pipe(
     ),
     /** v6wall's applied state when the snapshot was taken, so a rollback can restore it too. */
     previousState: v.nullable(AppliedStateSchema),
+    /** The nftables backend: v6wall's table and its boot file before the apply (apply/nftables-backend.ts). */
+    nftables: v.optional(
+      v.object({
+        table: v.nullable(v.string()),
+        persistPath: v.literal(NFT_PERSIST_PATH),
+        persisted: v.nullable(v.string()),
+      }),
+    ),
   }),
   v.forward(
     v.check((m) => m.files.every((f) => isUfwFile(m.paths, f.original)), "should name only UFW's own files (in paths.ufwDir, or paths.defaultsFile)"),

@@ -66,9 +66,17 @@ const confirmTimeout = {
   description: 'time to confirm before the rollback fires (default 120, from 10 to 86400)',
 } as const satisfies FlagSpec;
 
+const backend = {
+  name: 'backend',
+  value: 'ufw|nftables',
+  choices: ['ufw', 'nftables'],
+  description: "the firewall v6wall drives: ufw, or nftables (v6wall's own table inet v6wall, next to Docker's; no UFW needed). Default: ufw where UFW is installed, else nftables",
+} as const satisfies FlagSpec;
+
 const selection = {
   title: 'Selection',
   flags: [
+    backend,
     { name: 'ssh-port', value: 'N|auto', multiple: true, suggest: ['auto'], description: 'SSH port to keep open (repeatable; default: auto = every detected port)' },
     {
       name: 'route',
@@ -102,12 +110,12 @@ const selection = {
 
 export const wizardCommand = {
   name: 'wizard',
-  synopsis: '[--confirm-timeout SECONDS] [--state-dir DIR]',
+  synopsis: '[--backend ufw|nftables] [--confirm-timeout SECONDS] [--state-dir DIR]',
   summary: 'the interactive wizard (needs a terminal)',
   description: [
     'The interactive wizard: detects the SSH port, shows the firewall and the containers, lets you choose what to open, previews and applies the commands, and waits for your confirmation from a NEW SSH session before it keeps them.',
   ],
-  groups: [{ title: null, flags: [confirmTimeout, stateDir, help] }],
+  groups: [{ title: null, flags: [backend, confirmTimeout, stateDir, help] }],
   keys: keyHelp(true),
   exitCodes:
     '0 finished, or quit before anything changed, or quit leaving changes to confirm (the code and the deadline are printed); 1 the apply failed, was rolled back, or was not confirmed in time; 2 bad flags or no terminal; 130 ctrl+c.',

@@ -2,6 +2,7 @@ import type { ApplyEvent, Choices, Facts, Runner } from '../core/types.js';
 import type { Proof } from '../core/proof.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
+import { withBackend } from '../core/backend.js';
 import { formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
 import { shellJoin } from '../core/shell-quote.js';
 import type { UfwPaths } from '../apply/paths.js';
@@ -118,7 +119,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
     return 2;
   }
   const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
-  const facts = await d.discover();
+  const facts = withBackend(await d.discover(), values.backend);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
   if (plan.ok) plan.value.notes.push(...(choices.notes ?? []));
@@ -200,7 +201,7 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     return print({ ...emptyReport(''), errors: [{ choice: 'flags', message: bad ?? 'bad flags' }] }, 2);
   }
   const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
-  const facts = await d.discover();
+  const facts = withBackend(await d.discover(), values.backend);
   const report = emptyReport(facts.host.hostname);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;

@@ -4,6 +4,7 @@ import { exportCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
+import { withBackend } from '../core/backend.js';
 import { formatChoiceErrors } from '../core/format-plan.js';
 import { openingsOf } from '../core/openings.js';
 import { EXPORT_FORMATS, isExportFormat, renderExport } from '../core/export/formats.js';
@@ -23,7 +24,7 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     io.stderr(`v6wall export: ${flags}\n`);
     return 2;
   }
-  const facts = await discover();
+  const facts = withBackend(await discover(), values.backend);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
   if (!plan.ok || !choices.ok) {

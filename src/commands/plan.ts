@@ -4,6 +4,7 @@ import { parseCommandLine } from './command-line.js';
 import type { Facts } from '../core/types.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
+import { withBackend } from '../core/backend.js';
 import { factWarnings, formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
 import { toSelectionFlags } from './selection-flags.js';
 
@@ -16,7 +17,7 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     io.stderr(`v6wall plan: ${flags}\n`);
     return 2;
   }
-  const facts = await discover();
+  const facts = withBackend(await discover(), values.backend);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
   if (plan.ok) plan.value.notes.push(...(choices.notes ?? []));

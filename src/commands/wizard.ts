@@ -1,4 +1,5 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
+import { withBackend } from '../core/backend.js';
 import { writeFile } from 'node:fs/promises';
 import { parseConfirmTimeout, type CommandIo } from './io.js';
 import { wizardCommand } from '../cli/spec.js';
@@ -21,16 +22,16 @@ export async function startWizard(args: string[], io: CommandIo): Promise<number
   const { resolveStateDir } = await import('../apply/paths.js');
   const stateDir = resolveStateDir(values['state-dir'], io.env);
   const { runWizard } = await import('../ui/run-wizard.js');
-  return runWizard(realDeps(stateDir, timeout, io.env));
+  return runWizard(realDeps(stateDir, timeout, io.env, values.backend));
 }
 
-function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.ProcessEnv): WizardDeps {
+function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.ProcessEnv, backendFlag: string | undefined): WizardDeps {
   let facts: Facts | null = null;
   let last: ApplyOutcome | null = null;
   return {
     async discover() {
       const { discoverHostFacts } = await import('../host/discover.js');
-      facts = await discoverHostFacts();
+      facts = withBackend(await discoverHostFacts(), backendFlag);
       return facts;
     },
     defaultChoices,

@@ -33,3 +33,9 @@ export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: Backe
 export function backendOf(facts: Facts): Backend {
   return facts.backend ?? chooseBackend(facts);
 }
+
+/** The facts with the backend `--backend` asks for (validated by the command line), or the automatic one. */
+export function withBackend(facts: Facts, flag: string | undefined): Facts {
+  const chosen = flag === 'ufw' || flag === 'nftables' ? flag : undefined;
+  return { ...facts, backend: chooseBackend(facts, chosen) };
+}

@@ -1,6 +1,7 @@
 // The host's problems in plain words, for the discovery summary.
 import type { Facts } from '../core/types.js';
 import { dockerFirewallMode } from '../core/docker-mode.js';
+import { backendOf } from '../core/backend.js';
 import { ipv6SetupWarnings } from '../core/ipv6-setup.js';
 
 export interface HostWarning {
@@ -13,8 +14,9 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
   const warnings: HostWarning[] = [];
   const add = (text: string, loud = false): void => void warnings.push({ text, loud });
   if (!facts.host.root) add('You are not root: v6wall can look and preview, but applying needs `sudo v6wall`.', true);
-  if (!facts.ufw.installed) add(`UFW is not installed: ${facts.ufw.installHint ?? 'install the ufw package'}.`, true);
-  if (facts.ufw.ipv6 === false) {
+  const ufwDrives = backendOf(facts).kind === 'ufw';
+  if (ufwDrives && !facts.ufw.installed) add(`UFW is not installed, and nft cannot read the ruleset here: ${facts.ufw.installHint ?? 'install the ufw package'} (or the nftables package, for v6wall's own nftables table).`, true);
+  if (ufwDrives && facts.ufw.ipv6 === false) {
     add('UFW has IPV6=no in /etc/default/ufw: it would ignore every IPv6 rule and wipe Docker\'s IPv6 chains when enabled. Set IPV6=yes first.', true);
   }
   if (facts.ufw.installed && facts.ufw.ipv6 === null) add('Could not read IPV6= from /etc/default/ufw.');

@@ -213,12 +213,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
   const serverNsPath = `/var/run/netns/${record.serverNs}`;
   const binds: [string, string][] = [
+    // Private overlays first, so the lab's own binds below stay on top of them (an overlay of /etc keeps /etc/ufw the lab's).
+    ...Object.entries(paths.private).map(([target, upper]): [string, string] => [`overlay:${dirname(upper)}`, target]),
     [paths.ufwEtc, '/etc/ufw'],
     [paths.ufwLib, '/lib/ufw'],
     [paths.ufwDefault, '/etc/default/ufw'],
     [paths.dockerEtc, '/etc/docker'],
     [paths.sshdConfig, '/etc/ssh/sshd_config'],
-    ...Object.entries(paths.private).map(([target, upper]): [string, string] => [`overlay:${dirname(upper)}`, target]),
   ];
   const serverArgv = (argv: readonly string[]): string[] => [
     'nsenter',

@@ -2,6 +2,7 @@ import React from 'react';
 import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
 import type { Facts } from '../../core/types.js';
+import { backendOf } from '../../core/backend.js';
 import type { WizardState } from '../wizard-state.js';
 import { discoveryWarnings } from '../discovery-warnings.js';
 import { type DockerFirewallModeKind, dockerFirewallMode } from '../../core/docker-mode.js';
@@ -11,7 +12,7 @@ import { Tone } from '../theme.js';
 
 function UfwSummary({ facts }: { facts: Facts }): React.JSX.Element {
   const ufw = facts.ufw;
-  if (!ufw.installed) return <Tone name="danger">not installed</Tone>;
+  if (!ufw.installed) return backendOf(facts).kind === 'nftables' ? <Text dimColor>not installed</Text> : <Tone name="danger">not installed</Tone>;
   const ipv6 = ufw.ipv6 === null ? 'IPV6= unknown' : `IPV6=${ufw.ipv6 ? 'yes' : 'no'}`;
   return (
     <>
@@ -90,6 +91,10 @@ export function DiscoveryScreen({ state }: { state: WizardState }): React.JSX.El
   const host = facts.host;
   return (
     <ScreenFrame screen="discovery" hints={keyHints('discovery', ['next', 'help', 'quit'])}>
+      <Field label="Firewall">
+        <Text>{backendOf(facts).kind === 'nftables' ? 'nftables (table inet v6wall)' : 'UFW'}</Text>
+        <Text dimColor>{backendOf(facts).why}</Text>
+      </Field>
       <Field label="UFW">
         <UfwSummary facts={facts} />
       </Field>

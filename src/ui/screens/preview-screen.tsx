@@ -41,7 +41,7 @@ function StepRow(props: { step: PlanStep; number: number | null }): React.JSX.El
       {step.input === undefined ? null : (
         <>
           <Hanging prefix="     ">
-            <Text dimColor>with the new file on standard input; the lines it adds:</Text>
+            <Text dimColor>{step.argv[0] === 'nft' ? 'the nft script on standard input, exactly:' : 'with the new file on standard input; the lines it adds:'}</Text>
           </Hanging>
           {linesAddedByStep(step).map((line, index) => (
             <Hanging key={index} prefix="     + ">
