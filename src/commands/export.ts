@@ -4,7 +4,7 @@ import { exportCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
-import { withBackend } from '../core/backend.js';
+import { backendOf, withBackend } from '../core/backend.js';
 import { formatChoiceErrors } from '../core/format-plan.js';
 import { openingsOf } from '../core/openings.js';
 import { EXPORT_FORMATS, isExportFormat, renderExport } from '../core/export/formats.js';
@@ -34,6 +34,10 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
   const openings = openingsOf(facts, choices.value);
   if (!openings.ok) {
     io.stderr(formatChoiceErrors(openings.errors));
+    return 2;
+  }
+  if (backendOf(facts).kind === 'nftables' && (format === 'ansible' || format === 'ip6tables-restore')) {
+    io.stderr(`v6wall export: --format ${format} speaks UFW or ip6tables; with the nftables backend, \`v6wall plan --backend nftables\` prints the nft script itself\n`);
     return 2;
   }
   io.stdout(renderExport(format, plan.value, facts, openings.value));

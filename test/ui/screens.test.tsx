@@ -120,7 +120,11 @@ const CASES: Case[] = [
   { name: 'discovery--docker-bypasses-ufw', facts: dockerBypassFacts, steps: [], shows: ['UFW cannot close published ports'] },
   { name: 'discovery--ufw-missing', facts: () => withChanges((facts) => {
     facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
-  }), steps: [], shows: ['UFW is not installed: apt-get install ufw'] },
+  }), steps: [], shows: ['UFW is not installed, and nft cannot read'] },
+  { name: 'discovery--nftables-backend', facts: () => withChanges((facts) => {
+    facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
+    facts.docker = { ...facts.docker, nftRuleset: '{"nftables": []}' };
+  }), steps: [], shows: ['nftables (table inet v6wall)', 'UFW is not installed, so v6wall keeps its rules'] },
   { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
   { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
   { name: 'discovery--60-columns', facts: labFacts, steps: [], columns: 60 },
