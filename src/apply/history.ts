@@ -2,7 +2,8 @@
 // back (and why: the deadline, the applying process dying, the boot guard, by hand, a failed step).
 import type { InferOutput } from 'valibot';
 import type { RollbackCauseSchema } from './stored-schemas.js';
-import { listTranscripts, type Transcript, type TranscriptEntry, type TranscriptOutcome } from './transcript.js';
+import { shellJoin } from '../core/shell-quote.js';
+import { listTranscripts, readTranscript, type Transcript, type TranscriptEntry, type TranscriptOutcome } from './transcript.js';
 
 export type RollbackCause = InferOutput<typeof RollbackCauseSchema>;
 
@@ -143,4 +144,22 @@ export function describeOutcome(apply: AppliedChange, now: Date = new Date()): s
       return unknown;
     }
   }
+}
+
+/** What the wizard shows while it watches its apply: still pending, kept, or rolled back with what was restored. */
+export type ApplyFate =
+  | { kind: 'pending' }
+  | { kind: 'confirmed' }
+  | { kind: 'rolled-back'; summary: string; restoredFiles: string[]; commands: string[] };
+
+export async function applyFate(stateDir: string, transcriptId: string, now: Date = new Date()): Promise<ApplyFate> {
+  const read = await readTranscript(stateDir, transcriptId);
+  if (!read.ok) return { kind: 'pending' };
+  const t = read.value;
+  if (t.outcome === 'confirmed' || t.outcome === 'kept-without-proof') return { kind: 'confirmed' };
+  if (t.outcome !== 'rolled-back' && t.outcome !== 'failed') return { kind: 'pending' };
+  const [apply] = historyFrom([t]);
+  const restoredFiles = t.entries.flatMap((e) => (e.type === 'restore' ? e.files : []));
+  const commands = t.entries.flatMap((e) => (e.type === 'step' && e.phase === 'rollback' ? [`${shellJoin(e.record.argv)}  (${e.record.why})`] : []));
+  return { kind: 'rolled-back', summary: apply === undefined ? 'rolled back' : describeOutcome(apply, now), restoredFiles, commands };
 }

@@ -9,6 +9,7 @@ import { buildPlan } from '../core/plan.js';
 import { planScript } from '../core/plan-script.js';
 import type { ApplyOutcome, Facts } from '../core/types.js';
 import type { WizardDeps } from '../ui/deps.js';
+import { confirmCommandLine } from '../apply/confirm-command.js';
 
 export async function startWizard(args: string[], io: CommandIo): Promise<number> {
   const parsed = parseCommandLine(wizardCommand, args, io);
@@ -49,12 +50,12 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
       );
       return last;
     },
-    async pollConfirmed() {
-      if (last === null || last.transcriptId === '') return false;
-      const { readTranscript } = await import('../apply/transcript.js');
-      const transcript = await readTranscript(stateDir, last.transcriptId);
-      return transcript.ok && (transcript.value.outcome === 'confirmed' || transcript.value.outcome === 'kept-without-proof');
+    async pollOutcome() {
+      if (last === null || last.transcriptId === '') return { kind: 'pending' };
+      const { applyFate } = await import('../apply/history.js');
+      return applyFate(stateDir, last.transcriptId);
     },
+    confirmCommand: (code) => confirmCommandLine(code, stateDir, env),
     async keepWithoutProof() {
       const { keepWithoutProof } = await import('../apply/confirm.js');
       const kept = await keepWithoutProof(stateDir);

@@ -2,7 +2,7 @@
 // key-caused ones, effects report the rest. A leaf: the reducer and the key table both import it.
 import type { Key } from 'ink';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
-import type { CheckRow, Screen } from './wizard-state.js';
+import type { CheckRow, RollbackDone, Screen } from './wizard-state.js';
 
 /** Actions a person causes by pressing keys. */
 export type KeyAction =
@@ -70,6 +70,8 @@ export type EffectAction =
   | { type: 'kept' }
   | { type: 'keep-failed'; message: string }
   | { type: 'deadline-passed' }
+  /** The apply's transcript says it was rolled back (by the watchdog, or by hand from another session). */
+  | { type: 'rolled-back'; rollback: RollbackDone }
   /** The confirm screen's checks: discovery again, the ruleset's verdicts, then a probe per row from the host. */
   | { type: 'checks-started' }
   | { type: 'checks-read'; rows: CheckRow[]; note: string | null; differences: string[] | null }

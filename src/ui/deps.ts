@@ -9,8 +9,10 @@ export interface WizardDeps {
   buildPlan(facts: Facts, choices: Choices): Result<Plan>;
   /** Runs the plan, reporting each event; rolls back by itself when a step fails. */
   apply(plan: Plan, choices: Choices, onEvent: (event: ApplyEvent) => void): Promise<ApplyOutcome>;
-  /** Whether `v6wall confirm CODE` has been run from a new session. */
-  pollConfirmed(): Promise<boolean>;
+  /** What became of the apply so far: still pending, confirmed (or kept), or rolled back. */
+  pollOutcome(): Promise<ApplyFate>;
+  /** The command that confirms from a new session on this host, exactly as to type it there. */
+  confirmCommand(code: string): string;
   /** Keeps the applied changes without a proven new connection (disarms the rollback). */
   keepWithoutProof(): Promise<void>;
   /** Writes the plan as a runnable shell script; resolves with the path written. */
@@ -21,6 +23,19 @@ export interface WizardDeps {
    */
   probe(address: string, port: number, proto: Proto): Promise<'open' | 'closed'>;
 }
+
+/** What the apply's transcript says became of it. */
+export type ApplyFate =
+  | { kind: 'pending' }
+  | { kind: 'confirmed' }
+  | {
+      kind: 'rolled-back';
+      /** "rolled back at 10:36:52: no confirmation by the deadline". */
+      summary: string;
+      /** UFW's files put back, and the commands the rollback ran (empty when done from another transcript). */
+      restoredFiles: string[];
+      commands: string[];
+    };
 
 /** How the wizard draws, decided once at start. */
 export interface UiOptions {

@@ -15,7 +15,7 @@ export function clockUtc(iso: string): string {
   return `${new Date(iso).toISOString().slice(11, 19)} UTC`;
 }
 
-export function partingWords(state: WizardState, now: number): string | null {
+export function partingWords(state: WizardState, now: number, confirmLine: (code: string) => string = (code) => `sudo v6wall confirm ${code}`): string | null {
   if (!awaitingConfirmation(state)) return null;
   const code = confirmCode(state);
   const deadline = deadlineOf(state);
@@ -30,7 +30,7 @@ export function partingWords(state: WizardState, now: number): string | null {
   return [
     'v6wall quit: the changes are applied but not confirmed.',
     `From a NEW SSH session, before ${clockUtc(deadline)} (in ${formatCountdown(Date.parse(deadline) - now)}), run:`,
-    `  sudo v6wall confirm ${code}`,
+    `  ${confirmLine(code)}`,
     `Otherwise, at ${clockUtc(deadline)}, the armed rollback restores the firewall as it was`,
     'before this apply.',
     '',

@@ -243,6 +243,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, confirm: { ...state.confirm, status: 'waiting', keepError: action.message } };
     case 'deadline-passed':
       return state.confirm.status === 'waiting' ? { ...state, confirm: { ...state.confirm, status: 'expired', keepDraft: null, keepError: null } } : state;
+    case 'rolled-back':
+      return state.confirm.status === 'waiting' || state.confirm.status === 'keeping' || state.confirm.status === 'expired'
+        ? { ...state, confirm: { ...state.confirm, status: 'rolled-back', keepDraft: null, keepError: null, rollback: action.rollback } }
+        : state;
     case 'checks-started':
       return withChecks(state, { status: 'reading', rows: [], note: null, differences: null, error: null });
     case 'checks-read':

@@ -78,7 +78,15 @@ export interface ApplyScreenState {
   crash: string | null;
 }
 
-export type ConfirmStatus = 'waiting' | 'keeping' | 'confirmed' | 'kept' | 'expired';
+/** expired: the deadline passed and the rollback is under way; rolled-back: its transcript says it is done. */
+export type ConfirmStatus = 'waiting' | 'keeping' | 'confirmed' | 'kept' | 'expired' | 'rolled-back';
+
+/** The rollback as its transcript reports it, once done. */
+export interface RollbackDone {
+  summary: string;
+  restoredFiles: string[];
+  commands: string[];
+}
 
 /** A connection from the host itself: it shows the service answers, not what strangers can reach. */
 export type HostProbe = 'checking' | 'open' | 'closed' | 'not-probed';
@@ -115,6 +123,8 @@ export interface ConfirmScreenState {
   keepError: string | null;
   /** What the live ruleset lets in after the apply, and whether each service answers the host. */
   checks: ConfirmChecks;
+  /** Set when the rollback is done (status rolled-back). */
+  rollback: RollbackDone | null;
 }
 
 export const IDLE_CHECKS: ConfirmChecks = { status: 'idle', rows: [], note: null, differences: null, error: null };
@@ -152,7 +162,7 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     exposure: { picks: {}, sources: {}, editing: null, foreign: {}, cursor: 0 },
     preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null, removeStale: false },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
-    confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS },
+    confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS, rollback: null },
     quitInterrupted: false,
     exitCode: null,
   };

@@ -34,7 +34,7 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function CurrentScreen({ state, now }: { state: WizardState; now: number }): React.JSX.Element {
+function CurrentScreen({ state, now, confirmCommand }: { state: WizardState; now: number; confirmCommand: (code: string) => string }): React.JSX.Element {
   if (state.overlay === 'help') return <HelpOverlay />;
   switch (state.screen) {
     case 'discovery':
@@ -52,7 +52,7 @@ function CurrentScreen({ state, now }: { state: WizardState; now: number }): Rea
     case 'apply':
       return <ApplyScreen state={state} />;
     case 'confirm':
-      return <ConfirmScreen state={state} now={now} />;
+      return <ConfirmScreen state={state} now={now} confirmCommand={confirmCommand} />;
     case 'done':
       return <DoneScreen state={state} />;
     default: {
@@ -112,10 +112,12 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
     );
   }, [state.apply.status, plan, deps]);
 
-  const waiting = state.screen === 'confirm' && state.confirm.status === 'waiting';
+  // Watched until the transcript says how it ended: confirmed here or elsewhere, or rolled back
+  // (at the deadline, or by hand from another session), so the screen says so by itself.
+  const watching = state.screen === 'confirm' && (state.confirm.status === 'waiting' || state.confirm.status === 'expired');
   const deadline = state.apply.outcome?.deadline ?? null;
   useEffect(() => {
-    if (!waiting) return undefined;
+    if (!watching) return undefined;
     let busy = false;
     const tick = (): void => {
       const time = options.now();
@@ -123,10 +125,11 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
       if (deadline !== null && time >= Date.parse(deadline)) dispatch({ type: 'deadline-passed' });
       if (busy) return;
       busy = true;
-      deps.pollConfirmed().then(
-        (confirmed) => {
+      deps.pollOutcome().then(
+        (fate) => {
           busy = false;
-          if (confirmed) dispatch({ type: 'confirmed' });
+          if (fate.kind === 'confirmed') dispatch({ type: 'confirmed' });
+          if (fate.kind === 'rolled-back') dispatch({ type: 'rolled-back', rollback: { summary: fate.summary, restoredFiles: fate.restoredFiles, commands: fate.commands } });
         },
         () => {
           busy = false;
@@ -136,7 +139,7 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
     tick();
     const timer = setInterval(tick, options.pollIntervalMs);
     return () => clearInterval(timer);
-  }, [waiting, deadline, deps, options]);
+  }, [watching, deadline, deps, options]);
 
   // After a successful apply: read the host again, judge the live ruleset, then probe each row from the host.
   const checksIdle = state.screen === 'confirm' && state.confirm.checks.status === 'idle' && state.apply.outcome?.ok === true;
@@ -171,13 +174,13 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   }, [state.confirm.status, deps]);
 
   useEffect(() => {
-    if (state.exitCode !== null) onExit(state.exitCode, partingWords(stateRef.current, options.now()));
-  }, [state.exitCode, onExit, options]);
+    if (state.exitCode !== null) onExit(state.exitCode, partingWords(stateRef.current, options.now(), deps.confirmCommand));
+  }, [state.exitCode, onExit, options, deps]);
 
   return (
     <UiContext.Provider value={options}>
       <Box flexDirection="column" width={Math.max(40, stdout.columns ?? 80)}>
-        <CurrentScreen state={state} now={now} />
+        <CurrentScreen state={state} now={now} confirmCommand={deps.confirmCommand} />
         {state.overlay === 'quit-confirm' ? <QuitOverlay state={state} /> : null}
       </Box>
     </UiContext.Provider>

@@ -149,6 +149,8 @@ export interface LabPaths {
   daemonJson: string;
   sshdConfig: string;
   sshClientKey: string;
+  /** v6wall's state (snapshots, transcripts, pending apply) for everything run in this lab: V6WALL_STATE_DIR in lab.env. */
+  stateDir: string;
   logs: string;
   /** Machine folder → the lab's folder holding what the lab wrote there (privateDirs). */
   private: Record<string, string>;
@@ -192,6 +194,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     daemonJson: join(dir, 'etc-docker/daemon.json'),
     sshdConfig: join(dir, 'ssh/sshd_config'),
     sshClientKey: join(dir, 'ssh/client_key'),
+    stateDir: join(dir, 'v6wall-state'),
     logs: dir,
     private: Object.fromEntries((options.privateDirs ?? []).map((target, index) => [target, join(dir, `private/${index}/upper`)])),
   };
@@ -207,8 +210,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const unpackedRoot = options.docker ? options.docker.unpackedRoot : undefined;
   const dockerCli = unpackedRoot ? join(unpackedRoot, 'usr/bin/docker') : existsSync('/usr/bin/docker') ? '/usr/bin/docker' : undefined;
   if (dockerCli) symlinkSync(dockerCli, join(labBin, 'docker'));
+  // `v6wall` in the lab's shells and SSH sessions is the repository's build (its shebang finds node on PATH).
+  symlinkSync(V6WALL_JS, join(labBin, 'v6wall'));
   const env: Record<string, string> = {
-    PATH: `${labBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    PATH: `${labBin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${dirname(process.execPath)}`,
+    // Every v6wall the lab runs (the wizard, SSH sessions, watchdogs) keeps its state here, never in
+    // the machine's /var/lib/v6wall (whose snapshots a later rollback would copy over /etc/ufw).
+    V6WALL_STATE_DIR: paths.stateDir,
     ...(dockerHost ? { DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(dir, 'docker-cli') } : {}),
   };
   const serverNsPath = `/var/run/netns/${record.serverNs}`;

@@ -6,6 +6,7 @@
  * `--shell` opens a shell in the server namespace instead of v6wall.
  */
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, cleanupStaleLabs, labAvailable, startLab, type Lab } from './harness.js';
 import { run } from './exec.js';
 
@@ -38,6 +39,10 @@ function usage(lab: Lab): string {
     `    ${client} curl -6 -m2 http://[${SAMPLE.web}]/`,
     `    ${client} nc -z -w2 ${LAB_ADDRESSES.server} ${LAB_SSH_PORT} && echo ssh open`,
     `    ${client} ssh -i ${lab.paths.sshClientKey} -p ${LAB_SSH_PORT} root@${LAB_ADDRESSES.server}`,
+    '  to confirm an apply, from another terminal (a NEW SSH session, as root: no sudo; `v6wall` there is this build):',
+    `    ${client} ssh -i ${lab.paths.sshClientKey} -p ${LAB_SSH_PORT} root@${LAB_ADDRESSES.server} v6wall confirm CODE --state-dir ${lab.paths.stateDir}`,
+    `  v6wall's state (snapshots, transcripts) lives in ${lab.paths.stateDir}, never in /var/lib/v6wall;`,
+    `  UFW's files in ${dirname(lab.paths.ufwEtc)}, never in /etc/ufw. Both go with the lab.`,
     `  a shell on the server: ${lab.serverArgv(['bash']).map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ')}`,
     `    (with DOCKER_HOST=${lab.dockerHost ?? ''})`,
     '',
@@ -97,7 +102,8 @@ async function main(): Promise<number> {
     console.error(`(lab up in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     console.error(usage(lab));
     const argv = shell ? lab.serverArgv(['bash']) : lab.v6wallArgv(args);
-    const result = await run(argv, { inherit: true, env: { ...lab.env, CI: 'false', TERM: process.env.TERM ?? 'xterm-256color' } });
+    // The lab's SSH sessions log in as root: the wizard's confirm line then has no sudo.
+    const result = await run(argv, { inherit: true, env: { ...lab.env, SUDO_USER: '', CI: 'false', TERM: process.env.TERM ?? 'xterm-256color' } });
     exitCode = result.exitCode;
     console.error(`\n${shell ? 'shell' : 'v6wall'} exited with ${exitCode}.`);
     console.error(await reachabilityReport(lab));

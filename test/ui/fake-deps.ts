@@ -3,7 +3,7 @@
 import type { ApplyEvent, ApplyOutcome, Facts, Plan, StepRecord } from '../../src/core/types.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
-import type { WizardDeps } from '../../src/ui/deps.js';
+import type { ApplyFate, WizardDeps } from '../../src/ui/deps.js';
 import { DEFAULT_UI_OPTIONS, type UiOptions } from '../../src/ui/deps.js';
 
 export const FIXED_NOW = Date.parse('2026-11-22T19:40:00Z');
@@ -16,6 +16,8 @@ export interface FakeDepsControl {
   kept: number;
   /** Flip to true to make the next poll report a confirmation. */
   confirmed: boolean;
+  /** Set to make the next poll report the rollback done. */
+  rolledBack: ApplyFate | null;
   /** Every host probe asked for, as "[address]:port/proto". */
   probed: string[];
 }
@@ -40,6 +42,7 @@ export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsC
     applied: [],
     kept: 0,
     confirmed: false,
+    rolledBack: null,
     probed: [],
     deps: {
       discover: () => {
@@ -72,7 +75,8 @@ export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsC
         }
         return { ok: true, failedStep: null, records, rolledBack: false, confirmCode: 'K7P2QX', deadline: DEADLINE, transcriptId: 't-1', transcriptPath: '/var/lib/v6wall/transcripts/t-1.json', error: null };
       },
-      pollConfirmed: () => Promise.resolve(control.confirmed),
+      pollOutcome: () => Promise.resolve(control.rolledBack ?? (control.confirmed ? { kind: 'confirmed' } : { kind: 'pending' })),
+      confirmCommand: (code) => `sudo v6wall confirm ${code}`,
       keepWithoutProof: async () => {
         control.kept += 1;
       },

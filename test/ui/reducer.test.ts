@@ -164,6 +164,19 @@ describe('wizard reducer', () => {
     expect(state.confirm.checks.rows).toHaveLength(2);
   });
 
+  it('shows the rollback done when the transcript says so, after the deadline or before it (by hand), and ends with code 1', () => {
+    const armed = run(toPreview(loaded()), next, next, { type: 'apply-started' }, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    const rollback = { summary: 'rolled back at 19:45:01: no confirmation by the deadline', restoredFiles: ['/etc/ufw/user6.rules'], commands: [] };
+    const expired = run(armed, { type: 'deadline-passed' });
+    expect(expired.confirm.status).toBe('expired');
+    const done = run(expired, { type: 'rolled-back', rollback });
+    expect(done.confirm).toMatchObject({ status: 'rolled-back', rollback });
+    expect(run(armed, { type: 'rolled-back', rollback }).confirm.status).toBe('rolled-back');
+    // A confirmation seen first stays the truth: a later poll cannot turn it into a rollback.
+    expect(run(armed, { type: 'confirmed' }, { type: 'rolled-back', rollback }).confirm.status).toBe('confirmed');
+    expect(run(done, next, next).exitCode).toBe(EXIT.failed);
+  });
+
   it('lets a failed apply go back to the preview and ends with code 1', () => {
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
     state = run(state, { type: 'apply-finished', outcome: { ok: false, failedStep: 1, records: [], rolledBack: true, confirmCode: null, deadline: null, transcriptId: 't', transcriptPath: '/t', error: null } });

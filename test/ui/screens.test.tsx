@@ -64,6 +64,18 @@ const confirming = (facts: Facts): WizardDeps => {
   return control.deps;
 };
 
+/** The apply's transcript reports the watchdog's rollback done, with what it restored. */
+const rolledBack = (facts: Facts): WizardDeps => {
+  const control = fakeDeps(facts);
+  control.rolledBack = {
+    kind: 'rolled-back',
+    summary: 'rolled back at 19:45:01: no confirmation by the deadline',
+    restoredFiles: ['/etc/ufw/after6.rules', '/etc/ufw/ufw.conf', '/etc/ufw/user.rules', '/etc/ufw/user6.rules', '/etc/default/ufw'],
+    commands: ["ip6tables-restore --noflush  (Put UFW's IPv6 chains back as they were, in one transaction (ufw6-user-forward, DOCKER-USER); Docker's chains stay as they are)"],
+  };
+  return control.deps;
+};
+
 const activeFacts = (): Facts =>
   withChanges((facts) => {
     facts.ufw.enabled = true;
@@ -178,6 +190,7 @@ const CASES: Case[] = [
   { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
   { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, ...CHECKED], deps: confirming, shows: ['Confirmed from a new session'] },
   { name: 'confirm--expired', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
+  { name: 'confirm--rolled-back', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }], deps: rolledBack, shows: ['rolled back at 19:45:01: no confirmation by the deadline', '/etc/ufw/user6.rules'] },
   { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
   { name: 'confirm--quit-question-60-columns', facts: labFacts, steps: [...APPLY, 'q'], columns: 60, shows: ['Quit while the changes are not confirmed?'] },
   { name: 'confirm--quit-anyway-parting-words', facts: labFacts, steps: [...APPLY, 'q', 'y'], exits: 0, shows: ['sudo v6wall confirm K7P2QX', 'before 19:45:00 UTC'] },
@@ -185,6 +198,7 @@ const CASES: Case[] = [
   { name: 'apply--quit-anyway-parting-words', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q', 'y'], deps: hangingApply, exits: 0, shows: ['nothing will confirm these changes'] },
   { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], columns: 60 },
 
+  { name: 'done--rolled-back', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }, E], deps: rolledBack, shows: ['rolled back at 19:45:01', 'Restored as they were before the apply'] },
   { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming, shows: ['What changed'] },
   { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E], shows: ['kept without proof'] },
   { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back'] },

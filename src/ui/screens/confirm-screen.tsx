@@ -1,7 +1,7 @@
 import React from 'react';
 import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
-import type { WizardState } from '../wizard-state.js';
+import type { RollbackDone, WizardState } from '../wizard-state.js';
 import { checkedSshPorts, currentExposureRows, pickFor } from '../selectors.js';
 import { formatCountdown, outsideTests } from '../outside-tests.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
@@ -55,14 +55,45 @@ function KeepPrompt({ state }: { state: WizardState }): React.JSX.Element | null
   );
 }
 
-export function ConfirmScreen({ state, now }: { state: WizardState; now: number }): React.JSX.Element {
+/** What the rollback put back, as its transcript says. */
+export function RollbackRestored({ rollback }: { rollback: RollbackDone }): React.JSX.Element {
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      {rollback.restoredFiles.length > 0 ? <Text bold>Restored as they were before the apply:</Text> : null}
+      {rollback.restoredFiles.map((file) => (
+        <Hanging key={file} prefix="  ">
+          {file}
+        </Hanging>
+      ))}
+      {rollback.commands.map((command) => (
+        <Hanging key={command} prefix="  $ ">
+          {command}
+        </Hanging>
+      ))}
+    </Box>
+  );
+}
+
+export function ConfirmScreen({ state, now, confirmCommand }: { state: WizardState; now: number; confirmCommand: (code: string) => string }): React.JSX.Element {
   const outcome = state.apply.outcome;
   const code = outcome?.confirmCode ?? '??????';
   const status = state.confirm.status;
   if (status === 'expired') {
     return (
       <ScreenFrame screen="confirm" hints={keyHints('confirm', ['next', 'quit'])}>
-        <Warning loud>No confirmation arrived in time: the automatic rollback restores the firewall as it was before.</Warning>
+        <Warning loud>No confirmation arrived in time: the automatic rollback is restoring the firewall as it was before.</Warning>
+        <Text>
+          <Spinner /> Waiting for the rollback to finish…
+        </Text>
+      </ScreenFrame>
+    );
+  }
+  const rollback = state.confirm.rollback;
+  if (status === 'rolled-back' && rollback !== null) {
+    return (
+      <ScreenFrame screen="confirm" hints={keyHints('confirm', ['next', 'quit'])}>
+        <Warning loud>The apply was {rollback.summary}. The firewall is as it was before the apply.</Warning>
+        <RollbackRestored rollback={rollback} />
       </ScreenFrame>
     );
   }
@@ -80,7 +111,7 @@ export function ConfirmScreen({ state, now }: { state: WizardState; now: number 
       <Box flexDirection="column" marginTop={1}>
         <Hanging prefix="1. ">Open a NEW terminal and log in again over SSH{ports.length > 0 ? ` (port ${ports.join(' or ')})` : ''}.</Hanging>
         <Hanging prefix="2. ">
-          In that new session run: <Tone name="accent" bold>sudo v6wall confirm {code}</Tone>
+          In that new session run: <Tone name="accent" bold>{confirmCommand(code)}</Tone>
         </Hanging>
         <Hanging prefix="   ">
           <Text dimColor>This session proves nothing: the firewall lets connections that already exist through.</Text>

@@ -6,6 +6,7 @@ import type { WizardState } from '../wizard-state.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Tone } from '../theme.js';
 import { Para, Prose } from '../widgets/prose.js';
+import { RollbackRestored } from './confirm-screen.js';
 
 function Headline({ state }: { state: WizardState }): React.JSX.Element {
   const outcome = state.apply.outcome;
@@ -31,7 +32,9 @@ function Headline({ state }: { state: WizardState }): React.JSX.Element {
     case 'kept':
       return <Warning>The firewall is on, kept without proof that a new SSH login works.</Warning>;
     case 'expired':
-      return <Warning loud>No confirmation arrived: the rollback restored the firewall as it was.</Warning>;
+      return <Warning loud>No confirmation arrived: the automatic rollback is restoring the firewall as it was (`v6wall history` says when it is done).</Warning>;
+    case 'rolled-back':
+      return <Warning loud>The apply was {state.confirm.rollback?.summary ?? 'rolled back'}. The firewall is as it was before the apply.</Warning>;
     case 'waiting':
     case 'keeping':
       return <Warning>The changes are applied and still await `v6wall confirm`.</Warning>;
@@ -49,6 +52,7 @@ export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element
   return (
     <ScreenFrame screen="done" hints={keyHints('done', [[['next', 'quit'], 'exit']])}>
       <Headline state={state} />
+      {state.confirm.status === 'rolled-back' && state.confirm.rollback !== null ? <RollbackRestored rollback={state.confirm.rollback} /> : null}
       {kept && ran.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>
           <Text bold>What changed ({ran.length} command{ran.length === 1 ? '' : 's'}):</Text>

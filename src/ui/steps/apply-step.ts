@@ -59,7 +59,7 @@ export function applyEvent(state: WizardState, event: ApplyEvent): WizardState {
 export function applyFinished(state: WizardState, outcome: ApplyOutcome): WizardState {
   const apply = { ...state.apply, status: 'finished' as const, outcome };
   if (outcome.ok && outcome.confirmCode !== null) {
-    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS } };
+    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS, rollback: null } };
   }
   return { ...state, apply };
 }
@@ -79,12 +79,12 @@ export function confirmNext(state: WizardState): WizardState {
     }
     return { ...state, confirm: { ...confirm, status: 'keeping', keepDraft: null, keepError: null } };
   }
-  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired') return goTo(state, 'done');
+  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired' || confirm.status === 'rolled-back') return goTo(state, 'done');
   return state;
 }
 
 export function finishedCode(state: WizardState): number {
-  if (state.confirm.status === 'expired') return EXIT.failed;
+  if (state.confirm.status === 'expired' || state.confirm.status === 'rolled-back') return EXIT.failed;
   const outcome = state.apply.outcome;
   if (state.apply.crash !== null || (outcome !== null && !outcome.ok)) return EXIT.failed;
   return EXIT.done;
