@@ -68,7 +68,8 @@ describe.skipIf(!runnable)('the wizard in a pty against the lab', () => {
       expect(wizard.screen()).toMatch(new RegExp(`In that new session run: v6wall confirm \\S+ --state-dir ${stateDir}`));
       const code = /v6wall confirm (\S+)/.exec(wizard.screen())?.[1];
       expect(code).toBeDefined();
-      expect(wizard.screen()).toContain(`curl -6 -m5 http://[${WEB}]:80/`);
+      // The screen draws in several writes: wait for its last part rather than reading it once.
+      await wizard.waitFor(`curl -6 -m5 http://[${WEB}]:80/`, 30_000);
       // The confirm step read the host again: the live ruleset lets SSH and the route in, and both answer the host.
       await wizard.waitFor(/open +answers +web 80\/tcp \(route\)/, 30_000);
       expect(wizard.screen()).toMatch(/open +answers +SSH 2222\/tcp/);
