@@ -66,6 +66,32 @@ const inkWithoutDevtools = {
   },
 };
 
+// string-width (Ink measures every line with it) answers "width = length" at once only for printable
+// ASCII; any other character sends the string through Intl.Segmenter and Unicode property regular
+// expressions (\p{RGI_Emoji} is compiled on its first use), and every screen's title has a "·".
+// Its fast path is widened to characters that are one column wide and their own grapheme cluster
+// (no marks, joiners, format or emoji characters): the ones v6wall's screens and Ink's borders draw.
+// About 4% of the CPU time to the first frame (A/B, 15 rounds). test/unit/bundle-string-width.test.ts
+// checks that the widened function gives the original's answer on strings of these and other characters.
+export const NARROW_CHARACTERS = '\\u00A1-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2039\\u203A\\u2190-\\u2193\\u2500-\\u259F\\u2713\\u2717\\u2800-\\u28FF';
+const STRING_WIDTH_FAST_PATH = '/^[\\u0020-\\u007E]*$/.test(string)';
+
+export const stringWidthFastPath = {
+  name: 'string-width-fast-path',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      // wrap-ansi's own older string-width has no fast path to widen; Ink calls it only to wrap.
+      if (!text.includes('const segmenter') || text.includes('emoji-regex')) return undefined;
+      if (!text.includes(STRING_WIDTH_FAST_PATH)) throw new Error(`${args.path}: its ASCII fast path was not found (string-width changed?)`);
+      if (!text.includes('ambiguousIsNarrow = true')) throw new Error(`${args.path}: its ambiguousIsNarrow option was not found (string-width changed?)`);
+      // Several of these characters are East Asian "ambiguous": two columns when asked to count them wide.
+      const widened = `(ambiguousIsNarrow ? /^[\\u0020-\\u007E${NARROW_CHARACTERS}]*$/ : /^[\\u0020-\\u007E]*$/).test(string)`;
+      return { contents: text.replace(STRING_WIDTH_FAST_PATH, widened), loader: 'js' };
+    });
+  },
+};
+
 export const DEVTOOLS_STUB = 'dist/.devtools-stub.js';
 
 function common() {
@@ -78,7 +104,7 @@ function common() {
     // Ink loads its devtools (react-devtools-core, ws) only with DEV=true; the bundle carries neither.
     alias: { 'react-devtools-core': `./${DEVTOOLS_STUB}`, ws: `./${DEVTOOLS_STUB}` },
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [yogaSynchronous, inkWithoutDevtools],
+    plugins: [yogaSynchronous, inkWithoutDevtools, stringWidthFastPath],
     logLevel: 'warning',
   };
 }
