@@ -1,9 +1,7 @@
-// Entry point: picks the wizard or a subcommand. Heavy modules (Ink, React,
-// execa, conf) are imported only by the path that needs them.
+// Entry point: picks the wizard or a subcommand. Every module is imported only by the path that
+// needs it: `--version` loads nothing but this file, the wizard alone loads Ink and React.
 import pkg from '../package.json' with { type: 'json' };
 import type { CommandIo } from './commands/io.js';
-import { commandByName, wizardCommand, allFlags } from './cli/spec.js';
-import { commandHelp, programHelp } from './cli/help.js';
 
 const io: CommandIo = {
   stdout: (text) => void process.stdout.write(text),
@@ -16,12 +14,16 @@ async function discover() {
   return discoverHostFacts();
 }
 
-// `v6wall --state-dir DIR` is the wizard with a flag, not a command (`v6wall --help` is the program's help).
-const WIZARD_FLAGS = new Set(allFlags(wizardCommand).filter((flag) => flag.name !== 'help').map((flag) => `--${flag.name}`));
-
 async function main(argv: string[]): Promise<number> {
   const [first] = argv;
-  const flagsOnly = first !== undefined && WIZARD_FLAGS.has(first.split('=')[0] ?? '');
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${pkg.version}\n`);
+    return 0;
+  }
+  const [{ commandByName, wizardCommand, allFlags }, { commandHelp, programHelp }] = await Promise.all([import('./cli/spec.js'), import('./cli/help.js')]);
+  // `v6wall --state-dir DIR` is the wizard with a flag, not a command (`v6wall --help` is the program's help).
+  const wizardFlags = new Set(allFlags(wizardCommand).filter((flag) => flag.name !== 'help').map((flag) => `--${flag.name}`));
+  const flagsOnly = first !== undefined && wizardFlags.has(first.split('=')[0] ?? '');
   const [command, ...rest] = flagsOnly ? ['wizard', ...argv] : argv;
   switch (command) {
     case undefined:
@@ -42,10 +44,6 @@ async function main(argv: string[]): Promise<number> {
       io.stdout(topic === undefined ? programHelp(pkg.version) : commandHelp(topic));
       return 0;
     }
-    case '-V':
-    case '--version':
-      io.stdout(`${pkg.version}\n`);
-      return 0;
     case 'plan':
       return (await import('./commands/plan.js')).run(rest, io, discover);
     case 'apply':
