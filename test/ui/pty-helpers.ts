@@ -17,6 +17,8 @@ export interface PtyRun {
   press(...keys: string[]): Promise<void>;
   /** Resolves with the exit code. */
   exited: Promise<number>;
+  /** The program's process id. */
+  pid: number;
   kill(): void;
 }
 
@@ -64,6 +66,7 @@ export function spawnCli(options: PtyOptions = {}): PtyRun {
     screen: () => model.text(),
     output: () => raw,
     exited,
+    pid: pty.pid,
     kill: () => pty.kill(),
     waitFor(marker, timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {
