@@ -2,6 +2,8 @@ import type { Facts, UfwRule } from '../core/types.js';
 import { parseRuleComment } from '../core/rule-comment.js';
 import { reachabilityReport, type ReachabilityReport } from '../core/reachability-report.js';
 import { intendedFromRules, proveIntended, type Proof } from '../core/proof.js';
+import { backendOf } from '../core/backend.js';
+import { liveV6wallTable } from '../core/nftables/v6wall-table.js';
 import { parseSource } from '../core/sources.js';
 import { resolveStateDir } from '../apply/paths.js';
 import type { CommandIo } from './io.js';
@@ -25,6 +27,8 @@ interface RuleView {
 
 interface StatusReport {
   firewall: { installed: boolean; version: string | null; enabled: boolean; policies: Facts['ufw']['policies']; ipv6: boolean | null; installHint: string | null } | null;
+  /** Which firewall v6wall drives here; for its own nftables table, whether the table is loaded. */
+  backend: { kind: 'ufw' | 'nftables'; why: string; tableLoaded: boolean | null } | null;
   factsError: string | null;
   pending: { id: string; phase: string; deadline: string; secondsLeft: number; watchdogPid: number | null; watchdogRunning: boolean; transcriptId: string } | null;
   pendingProblem: string | null;
@@ -89,6 +93,11 @@ async function gather(stateDir: string, deps: StatusCommandDeps, from: string | 
       ipv6: facts.ufw.ipv6,
       installHint: facts.ufw.installHint,
     },
+    backend: facts === null ? null : {
+      kind: backendOf(facts).kind,
+      why: backendOf(facts).why,
+      tableLoaded: backendOf(facts).kind === 'nftables' ? liveV6wallTable(facts.docker.nftRuleset).present : null,
+    },
     factsError,
     pending,
     pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
@@ -148,7 +157,10 @@ function renderText(report: StatusReport): string {
   const lines: string[] = [];
   const fw = report.firewall;
   if (fw === null) lines.push(`Firewall: unknown (${report.factsError ?? 'not read'})`);
-  else if (!fw.installed) lines.push(`Firewall: UFW is not installed (${fw.installHint ?? 'install the ufw package'})`);
+  else if (report.backend?.kind === 'nftables') {
+    lines.push(`Firewall: v6wall's own nftables table (table inet v6wall), ${report.backend.tableLoaded === true ? 'loaded' : 'not loaded'}`);
+    if (fw.installed) lines.push(`UFW ${fw.version ?? ''} is installed too, ${fw.enabled ? 'active: a packet must pass both' : 'inactive'}`.replace(/\s+/g, ' '));
+  } else if (!fw.installed) lines.push(`Firewall: UFW is not installed (${fw.installHint ?? 'install the ufw package'})`);
   else {
     lines.push(`Firewall: UFW ${fw.version ?? ''} ${fw.enabled ? 'active' : 'inactive'}`.replace(/\s+/g, ' '));
     lines.push(`Policies: incoming ${fw.policies.incoming}, outgoing ${fw.policies.outgoing}, routed ${fw.policies.routed}`);

@@ -3,6 +3,7 @@
 // Docker 20.10 and 28.5.2 in the lab.
 import ipaddr from 'ipaddr.js';
 import type { ContainerPort, DockerFacts, DockerNetwork, GatewayMode } from './types.js';
+import type { BackendKind } from './backend.js';
 
 export type DockerFirewallModeKind =
   | 'docker-absent'
@@ -35,10 +36,12 @@ export interface NetworkFirewallMode {
 
 export interface DockerFirewallMode {
   kind: DockerFirewallModeKind;
+  /** The firewall v6wall drives: every sentence below names it (UFW's rules, or v6wall's own nftables table). */
+  firewall: BackendKind;
   version: DockerVersion | null;
   /** docker-proxy serves published ports on the host (the default). */
   userlandProxy: boolean;
-  /** v6wall should install its DOCKER-USER block in /etc/ufw/after6.rules so UFW's route rules decide. */
+  /** UFW only: v6wall should install its DOCKER-USER block in /etc/ufw/after6.rules so UFW's route rules decide. */
   needsDockerUserBlock: boolean;
   /** IPv6-enabled networks only. */
   networks: NetworkFirewallMode[];
@@ -85,7 +88,7 @@ function ip6tablesOn(docker: DockerFacts, version: DockerVersion | null, warning
   return configured;
 }
 
-function networkMode(kind: DockerFirewallModeKind, version: DockerVersion | null, allowDirectRouting: boolean, net: DockerNetwork): NetworkFirewallMode {
+function networkMode(kind: DockerFirewallModeKind, firewall: BackendKind, version: DockerVersion | null, allowDirectRouting: boolean, net: DockerNetwork): NetworkFirewallMode {
   const subnets = net.subnets.filter(isIpv6Subnet);
   const mode = net.gatewayModeIpv6;
   const dockerFilters = kind === 'ip6tables-on-docker-user' || kind === 'ip6tables-on-no-docker-user' || kind === 'nftables';
@@ -93,7 +96,8 @@ function networkMode(kind: DockerFirewallModeKind, version: DockerVersion | null
     dockerFilters && (mode === 'isolated' || (mode === 'nat' && atLeast(version, 28) && !allowDirectRouting));
   let summary: string;
   if (!dockerFilters) {
-    summary = `${net.name} (${mode}): Docker adds no IPv6 rules; UFW's route rules decide who reaches its containers.`;
+    const decider = firewall === 'nftables' ? "the openings in v6wall's table decide" : "UFW's route rules decide";
+    summary = `${net.name} (${mode}): Docker adds no IPv6 rules; ${decider} who reaches its containers.`;
   } else if (mode === 'isolated') {
     summary = `${net.name} (isolated): Docker lets nothing from outside reach its containers.`;
   } else if (directDroppedByDocker) {
@@ -108,8 +112,39 @@ function networkMode(kind: DockerFirewallModeKind, version: DockerVersion | null
   return { name: net.name, bridge: net.bridge, subnets, gatewayMode: mode, directDroppedByDocker, summary };
 }
 
-function explain(kind: DockerFirewallModeKind, userlandProxy: boolean, version: DockerVersion | null, reason: string | null, nftRead: boolean): string[] {
+/** What each mode means when v6wall keeps its own nftables table, before Docker's chains on the same hooks. */
+function explainOwnTable(kind: DockerFirewallModeKind, userlandProxy: boolean, v: string, nftRead: boolean): string[] {
+  switch (kind) {
+    case 'docker-absent':
+      return [];
+    case 'ip6tables-off':
+      return [
+        `${v} writes no IPv6 firewall rules ("ip6tables" is off), so v6wall's table alone decides.`,
+        "Expose a container with an opening in v6wall's table to its own address and port.",
+        userlandProxy
+          ? "Published ports are served by docker-proxy on the host, so an opening for the host port in v6wall's table decides."
+          : 'The userland proxy is off: published ports do not work over IPv6 at all.',
+      ];
+    case 'ip6tables-on-no-docker-user':
+    case 'ip6tables-on-docker-user':
+      return [
+        `${v} writes its own IPv6 rules, which accept published ports. v6wall's table runs before them (priority filter - 10), and a drop there is final: an opening to a container's address and port decides both direct and published access, and every other new connection to the containers is dropped.`,
+        "A connection must pass Docker's rules as well: v6wall's table narrows what Docker lets through, never widens it. No DOCKER-USER block is needed.",
+      ];
+    case 'nftables':
+      return [
+        `${v} keeps its firewall rules in nftables ("firewall-backend": "nftables").`,
+        "Forwarded connections must pass both Docker's rules and v6wall's table, so an opening to a container's address and port still decides for published container ports; unpublished ports are dropped by Docker.",
+        nftRead
+          ? "v6wall reads Docker's nftables rules (nft -j list ruleset) along with its own table, so its reachability check judges both."
+          : "v6wall could not read Docker's nftables rules, so its reachability check says when it cannot judge.",
+      ];
+  }
+}
+
+function explain(kind: DockerFirewallModeKind, firewall: BackendKind, userlandProxy: boolean, version: DockerVersion | null, reason: string | null, nftRead: boolean): string[] {
   const v = version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`;
+  if (firewall === 'nftables' && kind !== 'docker-absent') return explainOwnTable(kind, userlandProxy, v, nftRead);
   switch (kind) {
     case 'docker-absent':
       return [`Docker is not available${reason === null ? '' : ` (${reason})`}: only the host's own ports matter.`];
@@ -144,7 +179,7 @@ function explain(kind: DockerFirewallModeKind, userlandProxy: boolean, version: 
 }
 
 /** Reads Docker's firewall mode from the facts discovery gathered. */
-export function dockerFirewallMode(docker: DockerFacts): DockerFirewallMode {
+export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): DockerFirewallMode {
   const version = parseDockerVersion(docker.serverVersion);
   const warnings: string[] = [];
   const cfg = docker.daemonConfig;
@@ -166,18 +201,19 @@ export function dockerFirewallMode(docker: DockerFacts): DockerFirewallMode {
   }
   const allowDirectRouting = cfg.allowDirectRouting === true;
   const networks = docker.available
-    ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, version, allowDirectRouting, n))
+    ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, firewall, version, allowDirectRouting, n))
     : [];
-  const explanation = explain(kind, userlandProxy, version, docker.reason, (docker.nftRuleset ?? null) !== null);
+  const explanation = explain(kind, firewall, userlandProxy, version, docker.reason, (docker.nftRuleset ?? null) !== null);
   if (docker.available && networks.length === 0) {
     explanation.push('No Docker network has IPv6 enabled, so containers have no IPv6 addresses of their own.');
   }
   explanation.push(...networks.map((n) => n.summary));
   return {
     kind,
+    firewall,
     version,
     userlandProxy,
-    needsDockerUserBlock: kind === 'ip6tables-on-docker-user' && networks.some((n) => n.subnets.length > 0),
+    needsDockerUserBlock: firewall === 'ufw' && kind === 'ip6tables-on-docker-user' && networks.some((n) => n.subnets.length > 0),
     networks,
     explanation,
     warnings,
@@ -209,6 +245,9 @@ const publishFix = (port: ContainerPort): string =>
 /** Which exposures of one container port will actually work in this mode, and why not otherwise. */
 export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewallMode, port: ContainerPort): { route: Support; publish: Support } {
   const name = `${port.port}/${port.proto}`;
+  const ownTable = mode.firewall === 'nftables';
+  // v6wall's own table runs before Docker's chains whatever Docker's version: it needs no DOCKER-USER chain.
+  const kind = ownTable && mode.kind === 'ip6tables-on-no-docker-user' ? 'ip6tables-on-docker-user' : mode.kind;
   const hostPorts = ipv6HostPorts(port);
   const hostList = hostPorts.join(', ');
   const notPublished: Support = { works: false, why: `${name} is not published on a host port.`, fix: publishFix(port) };
@@ -218,14 +257,19 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
     fix: 'use a route rule to the container address instead',
   };
 
-  switch (mode.kind) {
+  switch (kind) {
     case 'docker-absent':
       return {
         route: { works: false, why: 'Docker is not running on this host.' },
         publish: { works: false, why: 'Docker is not running on this host.' },
       };
     case 'ip6tables-off': {
-      const route: Support = { works: true, why: `Docker adds no IPv6 rules: a UFW route rule to the container's address and ${name} decides.` };
+      const route: Support = {
+        works: true,
+        why: ownTable
+          ? `Docker adds no IPv6 rules: an opening in v6wall's table to the container's address and ${name} decides.`
+          : `Docker adds no IPv6 rules: a UFW route rule to the container's address and ${name} decides.`,
+      };
       if (hostPorts.length === 0) return { route, publish: notPublished };
       if (!mode.userlandProxy) {
         return {
@@ -237,7 +281,8 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
           },
         };
       }
-      return { route, publish: { works: true, why: `docker-proxy listens on host port ${hostList}: a UFW allow rule for that port decides.` } };
+      const decides = ownTable ? "an opening for that port in v6wall's table decides" : 'a UFW allow rule for that port decides';
+      return { route, publish: { works: true, why: `docker-proxy listens on host port ${hostList}: ${decides}.` } };
     }
     case 'ip6tables-on-no-docker-user': {
       const control = 'to let UFW decide, upgrade Docker to 23 or later (v6wall then adds its DOCKER-USER block) or set "ip6tables": false in /etc/docker/daemon.json and restart Docker';
@@ -265,24 +310,19 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
         };
         return { route: isolated, publish: isolated };
       }
-      const nft = mode.kind === 'nftables';
+      const nft = kind === 'nftables';
       let route: Support;
       if (network.directDroppedByDocker) {
         route = {
           works: false,
-          why: `Docker drops direct connections from outside to containers on the nat network ${network.name}, before any UFW rule.`,
+          why: `Docker drops direct connections from outside to containers on the nat network ${network.name}, ${ownTable ? "whatever v6wall's table allows" : 'before any UFW rule'}.`,
           fix: `publish a host port instead, or ${routedNetworkFix(network)}`,
         };
       } else if (nft && port.published.length === 0) {
         // Any -p counts: on a routed network Docker reports the IPv6 binding with an empty host port.
         route = { works: false, why: `With the nftables backend Docker drops unpublished ports (${name} is not published).`, fix: publishFix(port) };
       } else {
-        route = {
-          works: true,
-          why: nft
-            ? `Docker's nftables rules and UFW's both apply: a UFW route rule to the container's address and ${name} decides.`
-            : `v6wall's DOCKER-USER block asks UFW first: a UFW route rule to the container's address and ${name} decides.`,
-        };
+        route = { works: true, why: routeDecides(nft, ownTable, name) };
       }
       if (network.gatewayMode === 'routed') return { route, publish: routedIgnoresHostPorts };
       if (hostPorts.length === 0) return { route, publish: notPublished };
@@ -290,13 +330,32 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
         route,
         publish: {
           works: true,
-          why:
-            `Docker forwards host port ${hostList} to the container's ${name}; ` +
-            (nft
-              ? 'the forwarded connection passes UFW, so v6wall adds a route rule to the container address and port (not an allow rule for the host port). Not yet checked in the lab.'
-              : 'with v6wall\'s DOCKER-USER block a UFW route rule to the container address and port decides (an allow rule for the host port would never be consulted).'),
+          why: `Docker forwards host port ${hostList} to the container's ${name}; ${publishDecides(nft, ownTable, hostList)}`,
         },
       };
     }
   }
+}
+
+function routeDecides(dockerNft: boolean, ownTable: boolean, name: string): string {
+  if (ownTable) {
+    return dockerNft
+      ? `Docker's nftables rules and v6wall's table both apply: an opening in v6wall's table to the container's address and ${name} decides.`
+      : `v6wall's table runs before Docker's rules: an opening in it to the container's address and ${name} decides.`;
+  }
+  return dockerNft
+    ? `Docker's nftables rules and UFW's both apply: a UFW route rule to the container's address and ${name} decides.`
+    : `v6wall's DOCKER-USER block asks UFW first: a UFW route rule to the container's address and ${name} decides.`;
+}
+
+function publishDecides(dockerNft: boolean, ownTable: boolean, hostList: string): string {
+  if (ownTable) {
+    return (
+      `v6wall's table sees the connection after Docker's DNAT, so it opens the container's address and port for connections that came in through host port ${hostList}` +
+      (dockerNft ? " (Docker's rules must accept it too). Not yet checked in the lab with Docker's nftables backend." : '.')
+    );
+  }
+  return dockerNft
+    ? 'the forwarded connection passes UFW, so v6wall adds a route rule to the container address and port (not an allow rule for the host port). Not yet checked in the lab.'
+    : "with v6wall's DOCKER-USER block a UFW route rule to the container address and port decides (an allow rule for the host port would never be consulted).";
 }

@@ -135,7 +135,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
   const errors: ChoiceError[] = [...refusals(facts)];
   if (errors.length > 0) return { ok: false, errors };
   errors.push(...sshPortErrors(facts, choices));
-  const mode = modeForOwnTable(dockerFirewallMode(facts.docker));
+  const mode = modeForOwnTable(dockerFirewallMode(facts.docker, 'nftables'));
   const context: PlanContext = { facts, mode, errors, notes: [] };
   const { kept, chosen } = wantedExposures(facts, choices);
   const exposures = withoutRedundant([...chosen, ...kept], context.notes);

@@ -185,7 +185,7 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
   if (errors.length > 0) return { ok: false, errors };
   errors.push(...sshErrors(facts, choices));
 
-  const context: PlanContext = { facts, mode: dockerFirewallMode(facts.docker), errors, notes: [] };
+  const context: PlanContext = { facts, mode: dockerFirewallMode(facts.docker, 'ufw'), errors, notes: [] };
   const inPlace = managedRules(facts.ufw.rules);
   const desired = distinct(
     withoutRedundantSources(choices, context.notes).flatMap((choice) => openingRules(context, choice, inPlace)),

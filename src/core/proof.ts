@@ -3,6 +3,7 @@
 // reachability analysis of the live ruleset. Every difference is named in plain words.
 import { containerIpv6Addresses } from './container-addresses.js';
 import { dockerFirewallMode, type DockerFirewallMode } from './docker-mode.js';
+import { backendOf } from './backend.js';
 import { desiredEgressRules } from './egress.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
 import { analyzeReachability, type Probe, type ReachabilityResult } from './iptables/reachability.js';
@@ -116,7 +117,7 @@ function askedSources(intent: Intent, extra: readonly string[]): (string | undef
 const sourceWords = (source: string | undefined): string => (source === undefined ? ELSEWHERE : source);
 
 function verdictWords(result: ReachabilityResult): string {
-  if (result.verdict === 'open') return result.dockerOnly ? "Docker's own rules let it in before UFW" : 'the live firewall lets it in';
+  if (result.verdict === 'open') return result.dockerOnly ? "only Docker's own rules let it in" : 'the live firewall lets it in';
   return result.verdict === 'blocked' ? 'the live firewall blocks it' : 'it cannot be judged';
 }
 
@@ -165,7 +166,7 @@ export interface ProveOptions {
  * (after the apply); the SSH ports kept open; the openings v6wall means to hold.
  */
 export function proveIntended(facts: Facts, sshPorts: readonly number[], intended: readonly IntendedOpening[], options: ProveOptions = {}): Proof {
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
   const publicInterface = facts.host.publicInterface ?? 'eth0';
   const { context, probes } = reachabilityInputs(facts, mode, publicInterface);
   const save = facts.docker.ip6tablesSave ?? null;

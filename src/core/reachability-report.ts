@@ -3,6 +3,7 @@
 // published IPv6 host port.
 // Shared by `v6wall status` and the wizard's confirm step.
 import { dockerFirewallMode } from './docker-mode.js';
+import { backendOf } from './backend.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
 import { analyzeReachability, verdictLabel, type ReachVerdict } from './iptables/reachability.js';
 import { reachabilityInputs, type LabelledProbe } from './iptables/reachability-inputs.js';
@@ -39,7 +40,7 @@ function missingRulesetNote(facts: Facts): string {
 }
 
 export function reachabilityReport(facts: Facts): ReachabilityReport {
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
   const { context, probes } = reachabilityInputs(facts, mode, facts.host.publicInterface ?? 'eth0');
   const notes: string[] = [];
   if (facts.host.globalIpv6.length === 0) {

@@ -24,8 +24,8 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
     const reason = (facts.docker.reason ?? 'it could not be reached').replace(/\.$/, '');
     add(`No Docker: ${reason}. Only SSH and the default policies will be set.`);
   } else {
-    const mode = dockerFirewallMode(facts.docker);
-    if (mode.kind === 'ip6tables-on-no-docker-user') {
+    const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
+    if (ufwDrives && mode.kind === 'ip6tables-on-no-docker-user') {
       add('Docker\'s own IPv6 rules let published ports past UFW, and this Docker has no IPv6 DOCKER-USER chain to put UFW in front: UFW cannot close published ports here.', true);
     }
     for (const text of mode.warnings) add(text);

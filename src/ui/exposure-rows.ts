@@ -2,6 +2,7 @@
 import type { Container, ContainerPort, Exposure, ExposureChoice, Facts, Proto } from '../core/types.js';
 import { containerIpv6Addresses } from '../core/container-addresses.js';
 import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport, ipv6HostPorts } from '../core/docker-mode.js';
+import { backendOf } from '../core/backend.js';
 import { managedRules } from '../core/managed-rules.js';
 import type { OpeningTag } from '../core/rule-comment.js';
 
@@ -96,7 +97,7 @@ function stoppedRows(container: Container, tags: readonly OpeningTag[]): Exposur
 
 export function exposureRows(facts: Facts, selected: readonly string[]): ExposureRow[] {
   const chosen = new Set(selected);
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
   const tags = managedRules(facts.ufw.rules).flatMap((managed) => (managed.tag.kind === 'egress' ? [] : [managed.tag]));
   return facts.docker.containers
     .filter((container) => chosen.has(container.name))

@@ -2,6 +2,7 @@
 import type { Choices, Container, Facts } from '../core/types.js';
 import { requiredSshPorts } from '../core/ssh-ports.js';
 import { dockerFirewallMode } from '../core/docker-mode.js';
+import { backendOf } from '../core/backend.js';
 import { type ForeignRule, foreignRules } from '../core/foreign-rules.js';
 import { type ExposureOption, type ExposureRow, exposureRows, suggestedOption, toExposureChoices } from './exposure-rows.js';
 import type { WizardState } from './wizard-state.js';
@@ -33,7 +34,7 @@ export function sourcesFor(state: WizardState, row: ExposureRow): string[] {
 
 /** Rules v6wall did not make that open a container, as the exposure screen lists them. */
 export function currentForeignRules(state: WizardState): ForeignRule[] {
-  return state.facts === null ? [] : foreignRules(state.facts, dockerFirewallMode(state.facts.docker));
+  return state.facts === null ? [] : foreignRules(state.facts, dockerFirewallMode(state.facts.docker, backendOf(state.facts).kind));
 }
 
 /** The exposure screen's list: one row per port of the chosen containers, then the rules v6wall did not make. */

@@ -85,7 +85,7 @@ export const hostArbitrary: fc.Arbitrary<{ facts: Facts; mode: HostMode }> = fc
 
 /** The ways each running container port can be opened here (route, or publish on a host port). */
 export function possibleOpenings(facts: Facts): ExposureChoice[][] {
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, 'ufw');
   return facts.docker.containers.flatMap((container) => {
     if (container.state !== 'running') return [];
     const joined = mode.networks.find((n) => container.networks.some((c) => c.name === n.name));

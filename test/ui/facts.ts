@@ -129,3 +129,17 @@ export const staleRuleFacts = (): Facts =>
       { v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '80', dst: '2001:db8:1:1::99', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall route old-blog 80/tcp', raw: '' },
     ];
   });
+
+/** No UFW, nft readable and no table of v6wall's yet: v6wall drives its own nftables table. */
+export const nftablesFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ufw = { ...facts.ufw, installed: false, enabled: false, version: null, ipv6: null, rules: [], installHint: 'apt-get install ufw' };
+    facts.docker = { ...facts.docker, nftRuleset: '{"nftables": []}' };
+  });
+
+/** The nftables backend on Docker 28 with its own ip6tables rules (and a DOCKER-USER chain v6wall does not need). */
+export const nftablesDocker28Facts = (): Facts =>
+  withChanges((facts) => {
+    Object.assign(facts, nftablesFacts());
+    facts.docker = { ...facts.docker, serverVersion: '28.5.2', daemonConfig: { ipv6: true }, ip6tablesChainsLive: true, ip6DockerUserChain: true };
+  });

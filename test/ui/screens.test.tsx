@@ -9,7 +9,7 @@ import { committedFrames, expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
-import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts } from './facts.js';
+import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts, nftablesFacts, nftablesDocker28Facts } from './facts.js';
 
 interface Case {
   name: string;
@@ -137,6 +137,15 @@ const CASES: Case[] = [
     facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
     facts.docker = { ...facts.docker, nftRuleset: '{"nftables": []}' };
   }), steps: [], shows: ['nftables (table inet v6wall)', 'UFW is not installed, so v6wall keeps its rules'] },
+  { name: 'discovery--nftables-backend-docker28', facts: nftablesDocker28Facts, steps: [], shows: ["v6wall's table runs before them"] },
+  { name: 'defaults--nftables-backend', facts: nftablesFacts, steps: TO_DEFAULTS },
+  { name: 'containers--nftables-backend', facts: nftablesFacts, steps: TO_CONTAINERS },
+  { name: 'exposure--nftables-backend', facts: nftablesFacts, steps: TO_EXPOSURE },
+  { name: 'exposure--nftables-backend-route-chosen', facts: nftablesFacts, steps: [...TO_EXPOSURE, K.left] },
+  { name: 'exposure--nftables-backend-docker28', facts: nftablesDocker28Facts, steps: TO_EXPOSURE },
+  { name: 'preview--nftables-backend', facts: nftablesFacts, steps: TO_PREVIEW },
+  { name: 'confirm--nftables-backend', facts: nftablesFacts, steps: APPLY },
+  { name: 'done--nftables-backend-confirmed', facts: nftablesFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming },
   { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
   { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
   { name: 'discovery--60-columns', facts: labFacts, steps: [], columns: 60 },

@@ -58,7 +58,7 @@ const netOf = (mode: ReturnType<typeof dockerFirewallMode>, name = 'web'): Netwo
 
 describe('dockerFirewallMode on the captured Docker 20.10 labs', () => {
   it('ip6tables off: UFW alone decides, published ports go through docker-proxy', () => {
-    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-off', 'docker20.10-ip6tables-off-ufw-active.ip6tables-save'));
+    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-off', 'docker20.10-ip6tables-off-ufw-active.ip6tables-save'), 'ufw');
     expect(mode.kind).toBe('ip6tables-off');
     expect(mode.userlandProxy).toBe(true);
     expect(mode.needsDockerUserBlock).toBe(false);
@@ -68,7 +68,7 @@ describe('dockerFirewallMode on the captured Docker 20.10 labs', () => {
   });
 
   it('ip6tables on (experimental): Docker bypasses UFW and there is no DOCKER-USER to hook into', () => {
-    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-on', 'docker20.10-ip6tables-on-ufw-active.ip6tables-save'));
+    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-on', 'docker20.10-ip6tables-on-ufw-active.ip6tables-save'), 'ufw');
     expect(mode.kind).toBe('ip6tables-on-no-docker-user');
     expect(mode.needsDockerUserBlock).toBe(false);
     expect(mode.explanation[0]).toContain('accept published ports before UFW sees them: UFW rules alone do not protect');
@@ -78,7 +78,7 @@ describe('dockerFirewallMode on the captured Docker 20.10 labs', () => {
 
 describe('dockerFirewallMode by version, daemon.json and live chains', () => {
   it('Docker 28 with default settings: ip6tables on, DOCKER-USER present, v6wall block needed', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat'), network('routed', 'direct')]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat'), network('routed', 'direct')]), 'ufw');
     expect(mode.kind).toBe('ip6tables-on-docker-user');
     expect(mode.needsDockerUserBlock).toBe(true);
     expect(netOf(mode).directDroppedByDocker).toBe(true);
@@ -87,45 +87,45 @@ describe('dockerFirewallMode by version, daemon.json and live chains', () => {
   });
 
   it('"ip6tables": false turns it off on any version', () => {
-    expect(dockerFirewallMode(facts('28.5.2', { ip6tables: false }, { chains: false, dockerUser: false }, [network('nat')])).kind).toBe('ip6tables-off');
+    expect(dockerFirewallMode(facts('28.5.2', { ip6tables: false }, { chains: false, dockerUser: false }, [network('nat')]), 'ufw').kind).toBe('ip6tables-off');
   });
 
   it('before 27, ip6tables needs experimental too', () => {
-    expect(dockerFirewallMode(facts('24.0.7', { ip6tables: true }, { chains: false, dockerUser: false }, [])).kind).toBe('ip6tables-off');
-    expect(dockerFirewallMode(facts('24.0.7', { ip6tables: true, experimental: true }, { chains: true, dockerUser: true }, [])).kind).toBe(
+    expect(dockerFirewallMode(facts('24.0.7', { ip6tables: true }, { chains: false, dockerUser: false }, []), 'ufw').kind).toBe('ip6tables-off');
+    expect(dockerFirewallMode(facts('24.0.7', { ip6tables: true, experimental: true }, { chains: true, dockerUser: true }, []), 'ufw').kind).toBe(
       'ip6tables-on-docker-user',
     );
   });
 
   it('trusts the live chains over daemon.json, and says so', () => {
-    const mode = dockerFirewallMode(facts('26.1.0', {}, { chains: true, dockerUser: true }, []));
+    const mode = dockerFirewallMode(facts('26.1.0', {}, { chains: true, dockerUser: true }, []), 'ufw');
     expect(mode.kind).toBe('ip6tables-on-docker-user');
     expect(mode.warnings.join('\n')).toContain('going by the live chains');
   });
 
   it('warns when Docker should have IPv6 chains but they are gone', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: false, dockerUser: false }, [network('nat')]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: false, dockerUser: false }, [network('nat')]), 'ufw');
     expect(mode.kind).toBe('ip6tables-on-docker-user');
     expect(mode.warnings.join('\n')).toContain('restart Docker');
   });
 
   it('Docker 29 with the nftables backend', () => {
-    const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]));
+    const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), 'ufw');
     expect(mode.kind).toBe('nftables');
     expect(mode.needsDockerUserBlock).toBe(false);
     expect(mode.explanation.join('\n')).toContain("could not read Docker's nftables rules");
-    const read = dockerFirewallMode({ ...facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), nftRuleset: '{"nftables": []}' });
+    const read = dockerFirewallMode({ ...facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), nftRuleset: '{"nftables": []}' }, 'ufw');
     expect(read.explanation.join('\n')).toContain("v6wall reads Docker's nftables rules");
   });
 
   it('Docker not running', () => {
-    const mode = dockerFirewallMode({ ...facts('28.5.2', {}, { chains: false, dockerUser: false }, []), available: false, reason: 'the Docker daemon is not running' });
+    const mode = dockerFirewallMode({ ...facts('28.5.2', {}, { chains: false, dockerUser: false }, []), available: false, reason: 'the Docker daemon is not running' }, 'ufw');
     expect(mode.kind).toBe('docker-absent');
     expect(mode.explanation[0]).toContain('the Docker daemon is not running');
   });
 
   it('allow-direct-routing stops Docker dropping direct connections on nat networks', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', { allowDirectRouting: true }, { chains: true, dockerUser: true }, [network('nat')]));
+    const mode = dockerFirewallMode(facts('28.5.2', { allowDirectRouting: true }, { chains: true, dockerUser: true }, [network('nat')]), 'ufw');
     expect(netOf(mode).directDroppedByDocker).toBe(false);
   });
 
@@ -138,7 +138,7 @@ describe('dockerFirewallMode by version, daemon.json and live chains', () => {
 
 describe('exposureSupport: offer only what will work', () => {
   it('Docker 28 nat: direct access is dropped by Docker; the published port works through a route rule', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat')]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat')]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), published);
     expect(s.route.works).toBe(false);
     expect(s.route.why).toContain('drops direct connections');
@@ -149,7 +149,7 @@ describe('exposureSupport: offer only what will work', () => {
   });
 
   it('Docker 28 routed: route works for any port; host ports are ignored', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('routed')]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('routed')]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), unpublished);
     expect(s.route.works).toBe(true);
     expect(s.publish.works).toBe(false);
@@ -157,7 +157,7 @@ describe('exposureSupport: offer only what will work', () => {
   });
 
   it('isolated networks offer nothing, with the change that would help', () => {
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('isolated')]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('isolated')]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), published);
     expect(s.route.works).toBe(false);
     expect(s.publish.works).toBe(false);
@@ -165,24 +165,24 @@ describe('exposureSupport: offer only what will work', () => {
   });
 
   it('Docker 27 nat: both work once the DOCKER-USER block is in place', () => {
-    const mode = dockerFirewallMode(facts('27.3.1', {}, { chains: true, dockerUser: true }, [network('nat')]));
+    const mode = dockerFirewallMode(facts('27.3.1', {}, { chains: true, dockerUser: true }, [network('nat')]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), published);
     expect(s.route.works).toBe(true);
     expect(s.publish.works).toBe(true);
   });
 
   it('ip6tables off: route rule for the address, INPUT rule for the host port; without the userland proxy the host port is dead', () => {
-    const on = dockerFirewallMode(facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')]));
+    const on = dockerFirewallMode(facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')]), 'ufw');
     expect(exposureSupport(on, netOf(on), published)).toMatchObject({ route: { works: true }, publish: { works: true } });
     expect(exposureSupport(on, netOf(on), unpublished).publish).toMatchObject({ works: false, why: '9000/tcp is not published on a host port.' });
-    const noProxy = dockerFirewallMode(facts('20.10.24', { userlandProxy: false }, { chains: false, dockerUser: false }, [network('nat')]));
+    const noProxy = dockerFirewallMode(facts('20.10.24', { userlandProxy: false }, { chains: false, dockerUser: false }, [network('nat')]), 'ufw');
     const s = exposureSupport(noProxy, netOf(noProxy), published);
     expect(s.publish.works).toBe(false);
     expect(s.publish.fix).toContain('"userland-proxy": true');
   });
 
   it('Docker 20.10 with ip6tables: published ports are open whatever UFW says, and the fix says how to get control back', () => {
-    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-on', 'docker20.10-ip6tables-on-ufw-active.ip6tables-save'));
+    const mode = dockerFirewallMode(labFacts('v20.10-ip6tables-on', 'docker20.10-ip6tables-on-ufw-active.ip6tables-save'), 'ufw');
     const s = exposureSupport(mode, netOf(mode, 'v6net'), published);
     expect(s.publish.works).toBe(true);
     expect(s.publish.why).toContain('a UFW rule changes nothing');
@@ -196,7 +196,7 @@ describe('exposureSupport: offer only what will work', () => {
   });
 
   it('nftables backend: unpublished ports are dropped by Docker, published ones go through a route rule', () => {
-    const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]));
+    const mode = dockerFirewallMode(facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), 'ufw');
     expect(exposureSupport(mode, netOf(mode), unpublished).route.works).toBe(false);
     expect(exposureSupport(mode, netOf(mode), published).route.works).toBe(true);
     // As Docker reports a port published on a routed network: the IPv6 binding has no host port.
@@ -223,7 +223,7 @@ describe('exposureSupport agrees with what real connections showed in the lab', 
   const works = (b: boolean): string => (b ? 'open' : 'blocked');
 
   it('Docker 20.10, ip6tables off: a route rule for the address, an allow rule for the host port', () => {
-    const mode = dockerFirewallMode(facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')]));
+    const mode = dockerFirewallMode(facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), published);
     expect(works(s.route.works)).toBe(real('docker20.10-ip6tables-off', WEB, 80));
     expect(works(s.publish.works)).toBe(real('docker20.10-ip6tables-off', SERVER, 8082));
@@ -231,11 +231,40 @@ describe('exposureSupport agrees with what real connections showed in the lab', 
 
   it.each(['nat', 'routed', 'nat-unprotected'] as const)('Docker 28.5.2 %s with the v6wall block: a route rule for address and port decides', (gatewayMode) => {
     const scenario = `docker28-${gatewayMode}-v6wall-block`;
-    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network(gatewayMode)]));
+    const mode = dockerFirewallMode(facts('28.5.2', {}, { chains: true, dockerUser: true }, [network(gatewayMode)]), 'ufw');
     const s = exposureSupport(mode, netOf(mode), published);
     expect(works(s.route.works)).toBe(real(scenario, WEB, 80));
     expect(works(exposureSupport(mode, netOf(mode), unpublished).route.works)).toBe(real(scenario, PLAIN, 9000));
     // Docker reports no IPv6 host port in routed mode, so the lab had no 8081 to probe there.
     expect(works(s.publish.works)).toBe(real(scenario, SERVER, 8081) ?? 'blocked');
+  });
+});
+
+describe("with v6wall's own nftables table, every sentence names that table, never UFW", () => {
+  const cases: [string, DockerFacts][] = [
+    ['20.10, ip6tables off', facts('20.10.24', {}, { chains: false, dockerUser: false }, [network('nat')])],
+    ['20.10, proxy off', facts('20.10.24', { userlandProxy: false }, { chains: false, dockerUser: false }, [network('nat')])],
+    ['20.10, ip6tables on (no DOCKER-USER)', facts('20.10.24', { ip6tables: true, experimental: true }, { chains: true, dockerUser: false }, [network('nat')])],
+    ['28.5 nat', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat')])],
+    ['28.5 routed', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('routed')])],
+    ['28.5 nat-unprotected', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat-unprotected')])],
+    ['29 nftables backend', facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('nat'), network('routed', 'direct')])],
+  ];
+  it.each(cases)('%s', (_name, docker) => {
+    const mode = dockerFirewallMode(docker, 'nftables');
+    expect(mode.needsDockerUserBlock).toBe(false);
+    const sentences = [...mode.explanation, ...mode.networks.flatMap((network) => [published, unpublished].flatMap((port) => {
+      const support = exposureSupport(mode, network, port);
+      return [support.route.why, support.route.fix ?? '', support.publish.why, support.publish.fix ?? ''];
+    }))];
+    for (const sentence of sentences) expect(sentence).not.toMatch(/UFW|DOCKER-USER block asks|route rule decides/);
+    expect(mode.explanation.join(' ')).toContain("v6wall's table");
+  });
+
+  it('Docker 20.10 with ip6tables on: the own table runs before Docker, so a published port is decided there', () => {
+    const mode = dockerFirewallMode(facts('20.10.24', { ip6tables: true, experimental: true }, { chains: true, dockerUser: false }, [network('nat')]), 'nftables');
+    const support = exposureSupport(mode, netOf(mode), published);
+    expect(support.publish).toMatchObject({ works: true });
+    expect(support.publish.why).toContain("v6wall's table sees the connection after Docker's DNAT");
   });
 });

@@ -48,7 +48,7 @@ function labFacts(): Facts {
 
 describe('reachabilityInputs + analyzeReachability on the captured Docker 20.10 (ip6tables on) lab', () => {
   const facts = labFacts();
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, 'ufw');
   const { context, probes } = reachabilityInputs(facts, mode);
   const results = analyzeReachability(parseIptablesSave(read('ip6tables/docker20.10-ip6tables-on-ufw-active.ip6tables-save')), context, probes);
   const lines = results.map((r, i) => `${probes[i]?.label}: ${verdictLabel(r)}`);

@@ -201,7 +201,7 @@ describe('rules v6wall did not make', () => {
 
   it('are shown as what they open, never as closed, and stay unless the operator removes them', () => {
     const facts = foreignFacts();
-    const found = foreignRules(facts, dockerFirewallMode(facts.docker));
+    const found = foreignRules(facts, dockerFirewallMode(facts.docker, 'ufw'));
     expect(found.map((f) => [f.text, f.opens])).toEqual([
       [`ufw route allow proto tcp from any to ${WEB} port 80`, [`web port 80/tcp at [${WEB}]`]],
       ['ufw allow proto tcp from any to ::/0 port 8081', ['web 80/tcp through host port 8081']],

@@ -92,3 +92,14 @@ describe('v6wall status: reachability from the internet', () => {
     expect(await status(limited, false, ['--from', '2001:db8::/32'], 2)).toContain('--from 2001:db8::/32: give one address, not a network');
   });
 });
+
+describe('v6wall status: which firewall', () => {
+  it("with v6wall's own nftables table it names the table, not a missing UFW", async () => {
+    const { nftablesFacts } = await import('../ui/facts.js');
+    const text = await status(nftablesFacts(), false);
+    expect(text).toContain("Firewall: v6wall's own nftables table (table inet v6wall), not loaded");
+    expect(text).not.toContain('UFW is not installed');
+    const json = JSON.parse(await status(nftablesFacts(), true)) as { backend: { kind: string; tableLoaded: boolean } };
+    expect(json.backend).toMatchObject({ kind: 'nftables', tableLoaded: false });
+  });
+});

@@ -39,7 +39,7 @@ function ipv6Subnets(facts: Facts): string[] {
 
 export function renderIp6tablesRestore(plan: Plan, facts: Facts): string {
   const rules = plan.steps.flatMap((step) => (step.rule !== undefined && !step.rule.delete ? [step.rule] : []));
-  const mode = dockerFirewallMode(facts.docker);
+  const mode = dockerFirewallMode(facts.docker, 'ufw');
   const subnets = ipv6Subnets(facts);
   const dockerUser = mode.needsDockerUserBlock;
   const bridges = mode.networks.flatMap((network) => (network.bridge === null || network.subnets.length === 0 ? [] : [network.bridge]));

@@ -448,7 +448,7 @@ export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, p
     return {
       ...result,
       dockerOnly: true,
-      reason: `Open only because of Docker's own rule "${result.decidedBy.text}" in ${result.decidedBy.chain}; UFW's rules alone would not let it in.`,
+      reason: `Open only because of Docker's own rule "${result.decidedBy.text}" in ${result.decidedBy.chain}; without Docker's rules it would be blocked.`,
     };
   });
 }

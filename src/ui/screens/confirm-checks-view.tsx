@@ -112,7 +112,7 @@ export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.
           ))}
           {checks.rows.some((row) => row.dockerOnly) ? (
             <Box marginLeft={2}>
-              <Para dim>open (Docker): open only because of Docker&apos;s own rules, whatever UFW says.</Para>
+              <Para dim>open (Docker): open only because of Docker&apos;s own rules; without them it would be blocked.</Para>
             </Box>
           ) : null}
           <Box marginLeft={2}>

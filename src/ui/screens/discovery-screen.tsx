@@ -38,7 +38,7 @@ const MODE_LABELS: Record<DockerFirewallModeKind, string> = {
 function DockerSummary({ facts }: { facts: Facts }): React.JSX.Element {
   const docker = facts.docker;
   if (!docker.available) return <Tone name="warn">not available (see below)</Tone>;
-  const mode = dockerFirewallMode(docker);
+  const mode = dockerFirewallMode(docker, backendOf(facts).kind);
   return (
     <>
       <Text>
