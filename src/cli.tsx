@@ -62,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/export.js')).run(rest, io, discover);
     case '__watchdog':
       return (await import('./apply/watchdog.js')).runWatchdog(rest);
+    case '__boot-guard':
+      return (await import('./apply/boot-guard.js')).runBootGuard(rest);
     default:
       io.stderr(`v6wall: unknown command "${command}"\nRun \`v6wall --help\` for the commands.\n`);
       return 2;

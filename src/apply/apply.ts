@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
 import { type BackendKind, backendOf } from '../core/backend.js';
+import { resolve } from 'node:path';
 import { acquireApplyLock } from './apply-lock.js';
+import { placeBootGuard, removeBootGuard } from './boot-guard-unit.js';
 import { recordAsLeft } from './as-left.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
 import { describeFsError, ensurePrivateDir, probeWritable } from './fs-atomic.js';
@@ -38,6 +40,11 @@ export interface ApplyOptions {
   host: ApplyHost;
   /** argv that starts this program; ` __watchdog --state-dir DIR --id ID` is appended. */
   watchdogCommand: string[];
+  /**
+   * Where to place the boot guard's unit (boot-guard.ts: rolls the apply back at the next boot unless
+   * it was confirmed), normally /etc/systemd/system; null or absent: no boot guard (no systemd here).
+   */
+  bootGuardDir?: string | null;
   /** Where UFW's files live; defaults to /etc/ufw and /etc/default/ufw. */
   paths?: UfwPaths;
   /** Longest one ufw command may take before it counts as failed. Default 60. */
@@ -58,6 +65,7 @@ export function applyHostFromFacts(facts: Facts, env: NodeJS.ProcessEnv): ApplyH
 
 /** This program again: the single executable itself, or node with the same flags and script. */
 export { selfCommand as defaultWatchdogCommand } from './self-command.js';
+export { defaultBootGuardDir } from './boot-guard.js';
 
 export const DEFAULT_CONFIRM_TIMEOUT_SEC = 120;
 const DEFAULT_STEP_TIMEOUT_SEC = 60;
@@ -178,6 +186,7 @@ async function beginApply(plan: Plan, toRun: number[], options: ApplyOptions, on
     applyPid: process.pid,
     createdAt: now().toISOString(),
     proposedState: null,
+    bootGuard: null,
   };
   return { apply: { id, plan, toRun, options, onEvent, now, stepTimeoutSec, previous: previous.value, transcript: started.value, pending, records: [], hold: null } };
 }
@@ -189,15 +198,22 @@ async function refuseApply(apply: ApplyRun, message: string): Promise<ApplyOutco
 }
 
 /**
- * Phase 1: nothing may change without a live rollback. Writes the pending apply, then takes the
- * snapshot while the watchdog starts (a Node process); null once both are done, else the refusal.
+ * Phase 1: nothing may change without a live rollback. Places the boot guard and writes the pending
+ * apply (which names the guard, so whoever finishes the apply removes it), then takes the snapshot
+ * while the watchdog starts (a Node process); null once both are done, else the refusal.
  */
 async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
   const { id, options, pending, transcript, now } = apply;
   const { stateDir, run } = options;
+  if (options.bootGuardDir !== undefined && options.bootGuardDir !== null) {
+    const guard = await placeBootGuard(options.bootGuardDir, options.watchdogCommand, resolve(stateDir), id);
+    if (!guard.ok) return refuseApply(apply, `refusing to apply without a rollback at boot: ${guard.errors}`);
+    pending.bootGuard = guard.value;
+  }
   try {
     await writePending(stateDir, pending);
   } catch (error) {
+    await removeBootGuard(pending.bootGuard);
     return refuseApply(apply, `refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
   }
   const [snapshot, watchdog] = await Promise.all([
@@ -206,17 +222,26 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
   ]);
   if (!snapshot.ok) {
     await claimPending(stateDir, id, 'apply-refused');
+    await removeBootGuard(pending.bootGuard);
     if (watchdog.ok) await stopWatchdog(watchdog.value.pid, id);
     return refuseApply(apply, `refusing to apply: ${snapshot.errors}`);
   }
   if (!watchdog.ok) {
     await claimPending(stateDir, id, 'apply-refused');
+    await removeBootGuard(pending.bootGuard);
     return refuseApply(apply, `refusing to apply without a rollback: ${watchdog.errors}`);
   }
   await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
   apply.onEvent({ type: 'snapshot', snapshotId: id });
   pending.watchdogPid = watchdog.value.pid;
   await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value.pid, watchdog: watchdog.value.how });
+  await transcript.append({
+    type: 'note',
+    when: now().toISOString(),
+    message: pending.bootGuard
+      ? `boot guard ${pending.bootGuard}: if the machine restarts before the confirmation, this apply is rolled back at boot, before the firewall's rules are loaded`
+      : "no boot guard (systemd is not the init system of this firewall's namespaces): a restart before the confirmation would keep these rules",
+  });
   return null;
 }
 

@@ -1,4 +1,5 @@
 import type { Result } from '../core/types.js';
+import { removeBootGuard } from './boot-guard-unit.js';
 import { sameConfirmCode } from './ids.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply } from './pending.js';
 import { saveAppliedState } from './state.js';
@@ -45,6 +46,7 @@ async function keep(stateDir: string, pending: PendingApply, how: 'confirmed' | 
   const claimed = await claimPending(stateDir, pending.id, how);
   if (!claimed.ok) return { ok: false, errors: `could not confirm: ${claimed.errors} (the rollback may have fired; see \`v6wall status\`)` };
   await stopWatchdog(claimed.value.watchdogPid, claimed.value.id);
+  await removeBootGuard(claimed.value.bootGuard);
   const warnings: string[] = [];
   const now = (options.now ?? (() => new Date()))();
   const written = await appendToTranscript(stateDir, pending.transcriptId, {

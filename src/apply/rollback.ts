@@ -1,6 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasBlock } from '../core/docker-user-block.js';
+import { removeBootGuard } from './boot-guard-unit.js';
 import { hostname } from 'node:os';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { changesSince, describeChanges, readAsLeft, recordAsLeft } from './as-left.js';
@@ -56,6 +57,15 @@ async function restoreNftablesBackend(stateDir: string, manifest: SnapshotManife
   return stateRestored.ok ? restored : { ok: false, errors: stateRestored.errors };
 }
 
+export interface RestoreOptions {
+  /**
+   * false: UFW's files and the state only, no ufw command. At boot, before ufw.service, which then
+   * loads the restored files (and no UFW firewall is loaded yet to reload or disable). Default true.
+   * The nftables backend's one `nft -f` runs either way: nft needs nothing started.
+   */
+  live?: boolean;
+}
+
 /**
  * Brings UFW back to the snapshot: its files, then `ufw reload` when it was enabled,
  * or `ufw --force disable` (before the files, so they end exactly as saved) when it was not.
@@ -66,10 +76,11 @@ export async function restoreSnapshot(
   run: Runner,
   sink: Sink,
   transcriptId: string,
+  { live = true }: RestoreOptions = {},
 ): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
   const records: StepRecord[] = [];
   if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink);
-  if (!manifest.ufwEnabled) {
+  if (live && !manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', '--force', 'disable'], 'UFW was disabled before: disable it again', 0, sink));
   }
   const after6 = join(manifest.paths.ufwDir, 'after6.rules');
@@ -78,12 +89,12 @@ export async function restoreSnapshot(
   if (!restored.ok) return restored;
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value });
   const blockAfter = await readFile(after6, 'utf8').then(hasBlock, () => false);
-  if (blockBefore && !blockAfter) {
+  if (live && blockBefore && !blockAfter) {
     // Nothing declares DOCKER-USER once the block is gone from after6.rules, so neither a reload
     // nor a disable would clear the block's rules: flush them (Docker re-adds its own on restart).
     records.push(await runRecorded(run, ['ip6tables', '-F', 'DOCKER-USER'], "Take v6wall's DOCKER-USER rules out of the live firewall", records.length, sink));
   }
-  if (manifest.ufwEnabled) {
+  if (live && manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', 'reload'], 'UFW was enabled before: load the restored rules', records.length, sink));
   }
   const { restoreAppliedState } = await import('./state.js');
@@ -108,6 +119,7 @@ export interface ClaimedRollback {
   cause: RollbackCause;
   failedStep: number | null;
   by: string;
+  restore?: RestoreOptions;
 }
 
 /**
@@ -119,7 +131,8 @@ export async function rollbackClaimedApply(stateDir: string, pending: PendingApp
     await appendToTranscript(stateDir, pending.transcriptId, entry);
   };
   const manifest = await loadSnapshot(stateDir, pending.snapshotId);
-  const done = manifest.ok ? await restoreSnapshot(stateDir, manifest.value, run, sink, pending.transcriptId) : manifest;
+  const done = manifest.ok ? await restoreSnapshot(stateDir, manifest.value, run, sink, pending.transcriptId, how.restore) : manifest;
+  await removeBootGuard(pending.bootGuard);
   const detail = done.ok ? `${how.reason}; restored snapshot ${pending.snapshotId}` : `${how.reason}; ROLLBACK FAILED: ${done.errors}`;
   await sink({ type: 'outcome', when: new Date().toISOString(), outcome: how.outcome, detail, failedStep: how.failedStep, by: how.by, cause: how.cause });
   if (!done.ok) return done;
@@ -257,6 +270,7 @@ async function restoreByHand(
   const writer = transcript.value;
   await writer.append({ type: 'note', when: now().toISOString(), message: `rollback to snapshot ${manifest.id}: ${reason}` });
   const done = await restoreSnapshot(stateDir, manifest, run, writer.append, id);
+  await removeBootGuard(pending?.bootGuard);
   const detail = done.ok ? `${reason}; restored snapshot ${manifest.id}` : `${reason}; ROLLBACK FAILED: ${done.errors}`;
   await writer.append({ type: 'outcome', when: now().toISOString(), outcome: done.ok ? 'rolled-back' : 'failed', detail, failedStep: null, by: who, cause });
   const command = `v6wall rollback${options.to === undefined ? '' : ` --to ${options.to}`}`;

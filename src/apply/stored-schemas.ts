@@ -113,6 +113,8 @@ export const PendingSchema = v.object({
   createdAt: isoTime,
   /** What confirm saves as v6wall's state once the changes are kept (null until the steps ran). */
   proposedState: v.nullable(AppliedStateSchema),
+  /** The boot guard's unit file (boot-guard-unit.ts), removed by whoever finishes the apply; null where there is none. */
+  bootGuard: v.optional(v.nullable(v.pipe(v.string(), v.startsWith('/', 'should be an absolute path')))),
 });
 
 // ---------- snapshots/ID/manifest.json: what a rollback restores ----------

@@ -102,6 +102,20 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }
 
+/**
+ * What a SIGTERM means. confirm and rollback send it only after taking the pending apply, so nothing
+ * is left to do; with the apply still pending it is a shutdown (systemd stops every unit) or a
+ * `systemctl stop`/kill by hand, and the apply stays unconfirmed: the log must not say otherwise.
+ */
+async function whyStopped(stateDir: string, id: string): Promise<string> {
+  const read = await readPending(stateDir);
+  if (read.kind !== 'pending' || read.pending.id !== id) return 'stopped: the apply was confirmed or rolled back';
+  const next = read.pending.bootGuard
+    ? `its boot guard (${read.pending.bootGuard}) rolls it back when the machine starts again`
+    : 'nothing will roll it back by itself: run `v6wall rollback` (or `v6wall confirm CODE`)';
+  return `stopped by SIGTERM (a shutdown, or stopped by hand) while apply ${id} still awaits confirmation: not rolled back now; ${next}`;
+}
+
 /** Entry point of `v6wall __watchdog --state-dir DIR --id ID` (a leading "__watchdog" is accepted). */
 export async function runWatchdog(args: string[]): Promise<number> {
   // The wizard's SSH session dying sends SIGHUP; a new session has no terminal, but be sure.
@@ -122,11 +136,11 @@ export async function runWatchdog(args: string[]): Promise<number> {
     return 2;
   }
   const ready = readyFile(stateDir, id);
-  // confirm and rollback send SIGTERM only after taking the pending apply, so nothing is left to do.
   // Handled before the ready file exists: apply goes on (and may be confirmed) as soon as it does.
   process.on('SIGTERM', () => {
     if (rollingBack) return;
-    void log(stateDir, id, 'stopped: the apply was confirmed or rolled back')
+    void whyStopped(stateDir, id)
+      .then((why) => log(stateDir, id, why))
       .then(() => unlink(ready).catch(() => undefined))
       .finally(() => process.exit(0));
   });

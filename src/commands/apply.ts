@@ -16,17 +16,19 @@ export interface ApplyCommandDeps {
   discover: () => Promise<Facts>;
   run: Runner;
   watchdogCommand: string[];
+  /** See ApplyOptions.bootGuardDir. */
+  bootGuardDir?: string | null;
   paths?: UfwPaths;
   isTty: boolean;
 }
 
 async function defaultDeps(): Promise<ApplyCommandDeps> {
-  const [{ discoverHostFacts }, { runCommand }, { defaultWatchdogCommand }] = await Promise.all([
+  const [{ discoverHostFacts }, { runCommand }, { defaultWatchdogCommand, defaultBootGuardDir }] = await Promise.all([
     import('../host/discover.js'),
     import('../host/run.js'),
     import('../apply/apply.js'),
   ]);
-  return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), isTty: process.stdout.isTTY === true };
+  return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), bootGuardDir: defaultBootGuardDir(), isTty: process.stdout.isTTY === true };
 }
 
 
@@ -150,6 +152,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
       choices: choices.value,
       host: applyHostFromFacts(facts, io.env),
       watchdogCommand: d.watchdogCommand,
+      bootGuardDir: d.bootGuardDir,
       paths: d.paths,
     },
     (e) => {
@@ -223,6 +226,7 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     choices: choices.value,
     host: applyHostFromFacts(facts, io.env),
     watchdogCommand: d.watchdogCommand,
+    bootGuardDir: d.bootGuardDir,
     paths: d.paths,
   });
   const final: ApplyReport = {

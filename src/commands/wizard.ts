@@ -39,13 +39,13 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
     buildPlan,
     async apply(plan, choices, onEvent) {
       if (facts === null) throw new Error('apply before discovery');
-      const [{ applyPlan, applyHostFromFacts, defaultWatchdogCommand }, { runCommand }] = await Promise.all([
+      const [{ applyPlan, applyHostFromFacts, defaultWatchdogCommand, defaultBootGuardDir }, { runCommand }] = await Promise.all([
         import('../apply/apply.js'),
         import('../host/run.js'),
       ]);
       last = await applyPlan(
         plan,
-        { stateDir, confirmTimeoutSec, run: runCommand, choices, host: applyHostFromFacts(facts, env), watchdogCommand: defaultWatchdogCommand() },
+        { stateDir, confirmTimeoutSec, run: runCommand, choices, host: applyHostFromFacts(facts, env), watchdogCommand: defaultWatchdogCommand(), bootGuardDir: defaultBootGuardDir() },
         onEvent,
       );
       return last;

@@ -179,6 +179,14 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
     const boot = reports.length + 1;
     const startedAt = Date.now();
     const started = performance.now();
+    // The lab's network namespace outlives the container, and so would its firewall: a real machine
+    // powers on with an empty one. (Debian's ufw.service has DefaultDependencies=no and no
+    // Conflicts=shutdown.target, so systemd never stops it at shutdown: its rules stay loaded until
+    // the kernel goes.) iptables-nft keeps UFW's and Docker's rules in nftables: one flush empties all.
+    if (boot > 1) {
+      const flushed = await net.inServer(['nft', 'flush', 'ruleset']);
+      if (flushed.exitCode !== 0) throw new Error(`systemd lab: could not empty the firewall before boot ${boot}: ${flushed.stderr.trim()}`);
+    }
     nspawn = spawnNspawn(net, rootfs, layers, cgroup, join(sysd, `boot-${boot}.log`));
     const { child, exit } = nspawn;
     // A reboot from inside (whoever asks for it) boots the machine again, as real hardware would.

@@ -118,13 +118,14 @@ export async function reachable(lab: SystemdLab): Promise<{ ssh: string; web: st
   return { ssh, web };
 }
 
-/** The firewall before any apply: ufw inactive, both ports open, nothing pending, no watchdog unit. */
+/** The firewall before any apply: ufw inactive, both ports open, nothing pending, no watchdog unit, no boot guard left. */
 export async function expectBaseline(lab: SystemdLab): Promise<void> {
   expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: inactive');
   const seen = await reachable(lab);
   expect(seen, seen.web === 'open' && seen.ssh === 'open' ? '' : await diagnose(lab)).toEqual({ ssh: 'open', web: 'open' });
   expect((await lab.exec(['test', '-e', '/var/lib/v6wall/pending.json'])).exitCode).not.toBe(0);
   expect((await lab.exec(['systemctl', 'list-units', '--all', '--plain', '--no-legend', 'v6wall-rollback-*'])).stdout.trim()).toBe('');
+  expect((await lab.exec(['find', '/etc/systemd/system', '-name', 'v6wall-boot-guard-*'])).stdout.trim()).toBe('');
 }
 
 /** Back to the baseline after a scenario that kept its rules: `v6wall rollback` inside. */

@@ -5,14 +5,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labTitle, skipLab } from '../harness.js';
 import { sleep } from '../exec.js';
-import { skipSystemdLab, startSystemdLab, type SystemdLab } from './harness.js';
+import { skipSystemdLab, startSystemdLab, type BootReport, type SystemdLab } from './harness.js';
 import {
   CONFIRM_TIMEOUT_SEC,
   applyOverSsh,
+  diagnose,
   expectBaseline,
   reachable,
   rollBackByHand,
   transcriptOutcome,
+  type TranscriptOutcome,
   unitState,
   waitForRollback,
 } from './operator.js';
@@ -146,26 +148,87 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     timings['KillUserProcesses'] = Math.round(performance.now() - started);
   });
 
-  it('today, without a boot guard: a reboot during the window keeps the unconfirmed rules past the deadline', async () => {
-    // Issue 10's boot guard is to turn this into "back to the firewall before apply"; see the todo below.
+  it('reboot during the window: rolled back at boot, before ufw.service loads the rules; the firewall is the one before apply', async () => {
     const started = performance.now();
-    const applied = await applyOverSsh(lab, { confirmTimeoutSec: 20 });
+    // A deadline far away: what undoes the apply after the reboot can only be the boot guard.
+    const applied = await applyOverSsh(lab, { confirmTimeoutSec: 600 });
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    expect((await lab.exec(['test', '-L', `/etc/systemd/system/sysinit.target.wants/${guardUnit(applied.id)}`])).exitCode).toBe(0);
     await applied.session.drop();
     const report = await lab.reboot();
-    timings['reboot'] = report.ms;
     expect(report.state).toBe('running');
-    await sleep(Math.max(0, applied.deadline + 3_000 - Date.now()));
-    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
-    // Nothing happened after the apply: its transcript still ends "pending", with its deadline long gone.
-    expect((await transcriptOutcome(lab, applied.id))?.outcome).toBe('pending');
-    expect(await unitState(lab, applied.unit)).not.toBe('active');
-    await rollBackByHand(lab);
-    timings['reboot during window (today)'] = Math.round(performance.now() - started);
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: inactive');
+    const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
+    timings['reboot: boot to rollback done'] = outcome.when - report.startedAt;
+    timings['reboot: boot to system running'] = report.ms;
+    // At shutdown systemd stopped the watchdog's unit with SIGTERM: its log says so, and not that the apply was confirmed.
+    const log = await lab.readFile('/var/lib/v6wall/watchdog.log');
+    expect(log).toContain(`stopped by SIGTERM (a shutdown, or stopped by hand) while apply ${applied.id} still awaits confirmation`);
+    expect(log).not.toMatch(new RegExp(`\\[${applied.id} pid \\d+\\] stopped: the apply was confirmed or rolled back`));
+    timings['reboot during window'] = Math.round(performance.now() - started);
   });
 
-  it.todo('reboot during the window: back to the firewall before apply (needs the boot guard of issue 10)');
-  it.todo('reboot after confirm: the confirmed rules stay (needs the boot guard of issue 10)');
+  it('power cut during the window (no shutdown at all): rolled back at the next boot', async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab, { confirmTimeoutSec: 600 });
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    await lab.powerCut();
+    await applied.session.drop();
+    const report = await lab.boot();
+    expect(report.state).toBe('running');
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
+    const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
+    timings['power cut: boot to rollback done'] = outcome.when - report.startedAt;
+    timings['power cut during window'] = Math.round(performance.now() - started);
+  });
+
+  it('reboot after confirm: the confirmed rules stay, and no boot guard runs', async () => {
+    const started = performance.now();
+    const applied = await applyOverSsh(lab, { confirmTimeoutSec: 600 });
+    const confirm = await lab.ssh(['v6wall', 'confirm', applied.code]);
+    expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
+    await applied.session.drop();
+    expect(await guardFiles(lab)).toEqual([]);
+    const report = await lab.reboot();
+    expect(report.state).toBe('running');
+    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
+    expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: active');
+    expect((await transcriptOutcome(lab, applied.id))?.outcome).toBe('confirmed');
+    expect((await lab.exec(['systemctl', 'list-units', '--all', '--plain', '--no-legend', 'v6wall-boot-guard-*'])).stdout.trim()).toBe('');
+    await rollBackByHand(lab);
+    timings['reboot after confirm'] = Math.round(performance.now() - started);
+  });
 });
+
+const guardUnit = (id: string) => `v6wall-boot-guard-${id}.service`;
+
+/** Boot guard unit files and links left in the container's /etc/systemd/system. */
+async function guardFiles(lab: SystemdLab): Promise<string[]> {
+  const found = await lab.exec(['find', '/etc/systemd/system', '-name', 'v6wall-boot-guard-*']);
+  return found.stdout.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * After a boot: the apply's transcript says "rolled back at boot" (by the boot guard, during this
+ * boot), the guard ran and finished before ufw.service started, and it left no file behind.
+ */
+async function expectRolledBackAtBoot(lab: SystemdLab, id: string, report: BootReport): Promise<TranscriptOutcome> {
+  const outcome = await transcriptOutcome(lab, id);
+  expect(outcome?.outcome, await diagnose(lab)).toBe('rolled-back');
+  expect(outcome?.by).toBe('boot-guard');
+  expect(outcome?.detail).toMatch(/^rolled back at boot: /);
+  expect(outcome?.when).toBeGreaterThan(report.startedAt);
+  const show = async (unit: string, property: string) => Number((await lab.exec(['systemctl', 'show', '--value', '-p', property, unit])).stdout.trim());
+  const guardExited = await show(guardUnit(id), 'ExecMainExitTimestampMonotonic');
+  const ufwStarted = await show('ufw.service', 'ExecMainStartTimestampMonotonic');
+  expect(guardExited).toBeGreaterThan(0);
+  expect(await show(guardUnit(id), 'ExecMainStatus')).toBe(0);
+  expect(guardExited).toBeLessThanOrEqual(ufwStarted);
+  expect(await guardFiles(lab)).toEqual([]);
+  expect((await lab.exec(['test', '-e', '/var/lib/v6wall/pending.json'])).exitCode).not.toBe(0);
+  return outcome as TranscriptOutcome;
+}
 
 /** The logind session has no process left (its scope is gone, or empty while closing). */
 async function expectSessionEmpty(lab: SystemdLab, sessionId: string): Promise<void> {

@@ -1,0 +1,110 @@
+// The boot guard. A reboot or a power cut during the confirmation window takes the watchdog down,
+// and at boot ufw.service would load the unconfirmed rules from /etc/ufw for good. So apply also
+// places a unit of its own, v6wall-boot-guard-ID.service, wanted by sysinit.target and ordered
+// before ufw.service: when the machine starts with that apply still pending, it puts the
+// snapshot's files back, and ufw.service then loads the firewall from before the apply. Confirm
+// and every rollback remove the unit, so it exists only while an apply awaits confirmation.
+//
+// Placed by apply (not shipped by the package) because it must name the exact command that runs
+// v6wall (the executable, or node and dist/v6wall.js) and the state directory of this apply.
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Runner } from '../core/types.js';
+import { bootGuardUnitName, removeBootGuard, SYSTEM_UNIT_DIR } from './boot-guard-unit.js';
+import { isSafeId } from './ids.js';
+import { stateLayout } from './paths.js';
+import { claimPending, isProcessAlive, readPending, type PendingApply } from './pending.js';
+import { rollbackClaimedApply } from './rollback.js';
+import { appendToTranscript, readTranscript } from './transcript.js';
+import { systemdCanHostWatchdog } from './watchdog.js';
+
+/** The unit folder for this host's boot guard, or null where systemd cannot start one for this firewall. */
+export function defaultBootGuardDir(): string | null {
+  return systemdCanHostWatchdog() ? SYSTEM_UNIT_DIR : null;
+}
+
+async function log(stateDir: string, id: string, message: string): Promise<void> {
+  process.stdout.write(`${message}\n`);
+  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} boot guard pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(() => undefined);
+}
+
+/** Whether the apply's watchdog is running, i.e. this is not a boot (the pid is checked to be that watchdog). */
+function watchdogRuns(pending: PendingApply): boolean {
+  if (!isProcessAlive(pending.watchdogPid)) return false;
+  try {
+    const argv = readFileSync(`/proc/${pending.watchdogPid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('__watchdog') && argv.includes(pending.id);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the apply's transcript records a command it ran (an unreadable transcript counts as yes, to be safe). */
+async function ranACommand(stateDir: string, pending: PendingApply): Promise<boolean> {
+  const transcript = await readTranscript(stateDir, pending.transcriptId);
+  return !transcript.ok || transcript.value.entries.some((entry) => entry.type === 'step');
+}
+
+export type BootGuardResult = 'nothing-pending' | 'watchdog-running' | 'nothing-ran' | 'rolled-back' | 'rollback-failed' | 'corrupted';
+
+/** What the boot guard does: roll back apply `id` if it is still pending and no watchdog watches it. */
+export async function guardAtBoot(stateDir: string, id: string, run: Runner, unitPath: string | null): Promise<BootGuardResult> {
+  const read = await readPending(stateDir);
+  if (read.kind === 'corrupted') {
+    await log(stateDir, id, `${read.message}; the boot guard leaves it to a person`);
+    return 'corrupted';
+  }
+  if (read.kind === 'none' || read.pending.id !== id) {
+    await log(stateDir, id, `apply ${id} no longer awaits confirmation; removing its boot guard`);
+    await removeBootGuard(unitPath);
+    return 'nothing-pending';
+  }
+  if (watchdogRuns(read.pending)) {
+    await log(stateDir, id, `the watchdog of apply ${id} (pid ${read.pending.watchdogPid}) is running, so this is no boot: nothing done`);
+    return 'watchdog-running';
+  }
+  const claimed = await claimPending(stateDir, id, 'boot-guard');
+  if (!claimed.ok) {
+    await log(stateDir, id, `not rolling back: ${claimed.errors}`);
+    return 'nothing-pending';
+  }
+  await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
+  if (!(await ranACommand(stateDir, claimed.value))) {
+    // Down between placing this guard and the first command: maybe not even a snapshot to restore.
+    const detail = 'the machine went down before the apply ran any command: nothing was changed (found at boot)';
+    await appendToTranscript(stateDir, claimed.value.transcriptId, { type: 'outcome', when: new Date().toISOString(), outcome: 'refused', detail, failedStep: null, by: 'boot-guard' });
+    await removeBootGuard(claimed.value.bootGuard);
+    await log(stateDir, id, detail);
+    return 'nothing-ran';
+  }
+  const was = claimed.value.phase === 'applying' ? 'while it was running its commands' : `before it was confirmed (deadline ${claimed.value.deadline})`;
+  const reason = `rolled back at boot: the machine went down ${was}; UFW's files were restored before ufw.service loaded them`;
+  await log(stateDir, id, `rolling back to snapshot ${claimed.value.snapshotId}`);
+  const done = await rollbackClaimedApply(stateDir, claimed.value, run, { reason, outcome: 'rolled-back', cause: 'boot', failedStep: null, by: 'boot-guard', restore: { live: false } });
+  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.errors}`);
+  return done.ok ? 'rolled-back' : 'rollback-failed';
+}
+
+/** Entry point of `v6wall __boot-guard --state-dir DIR --id ID --unit PATH` (ExecStart of the unit). */
+export async function runBootGuard(args: string[]): Promise<number> {
+  const rest = args[0] === '__boot-guard' ? args.slice(1) : args;
+  let values: { 'state-dir'?: string; id?: string; unit?: string };
+  try {
+    values = parseArgs({ args: rest, options: { 'state-dir': { type: 'string' }, id: { type: 'string' }, unit: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    process.stderr.write(`v6wall __boot-guard: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const stateDir = values['state-dir'];
+  const id = values.id;
+  if (stateDir === undefined || id === undefined || !isSafeId(id)) {
+    process.stderr.write('v6wall __boot-guard: needs --state-dir DIR and --id ID (run by the unit v6wall apply places, not by hand)\n');
+    return 2;
+  }
+  const unitPath = values.unit ?? join(SYSTEM_UNIT_DIR, bootGuardUnitName(id));
+  const { runCommand } = await import('../host/run.js');
+  const result = await guardAtBoot(stateDir, id, runCommand, existsSync(unitPath) ? unitPath : null);
+  return result === 'rollback-failed' || result === 'corrupted' ? 1 : 0;
+}
