@@ -6,6 +6,9 @@
 //   /usr/share/zsh/vendor-completions/_v6wall         zsh completion
 //   /usr/share/doc/v6wall/copyright
 //   /var/lib/v6wall (made at run time)                snapshots, transcripts: removed on purge
+//   /etc/systemd/system/v6wall-boot-guard-ID.service  placed by an apply until it is confirmed or
+//     (and its sysinit.target.wants link)             rolled back (src/apply/boot-guard.ts); one an
+//                                                     unfinished apply left is removed with the package
 // UFW's own files in /etc/ufw are the operator's firewall: never touched by the package scripts.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +25,12 @@ case "$1" in
   remove|purge)
     # man-db's cache of the formatted page (made by the first \`man v6wall\`).
     rm -f /var/cache/man/cat8/v6wall.8* /var/cache/man/*/cat8/v6wall.8*
+    # The boot guard of an apply still awaiting confirmation: it runs /usr/bin/v6wall, gone now.
+    if ls /etc/systemd/system/v6wall-boot-guard-*.service >/dev/null 2>&1; then
+      rm -f /etc/systemd/system/v6wall-boot-guard-*.service /etc/systemd/system/sysinit.target.wants/v6wall-boot-guard-*.service
+      rmdir --ignore-fail-on-non-empty /etc/systemd/system/sysinit.target.wants 2>/dev/null || true
+      if [ -d /run/systemd/system ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
+    fi
     ;;
 esac
 case "$1" in
@@ -38,11 +47,15 @@ esac
 exit 0
 `;
 
-// An apply awaiting confirmation keeps its rollback running from memory; say so before removing.
+// An apply awaiting confirmation needs the package: its boot guard runs /usr/bin/v6wall, and a purge
+// would delete the snapshot its watchdog restores. Removing v6wall then is refused until the apply is
+// confirmed or rolled back (an upgrade keeps /usr/bin/v6wall, so it goes on).
 const PRERM = `#!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -e /var/lib/v6wall/pending.json ]; then
-  echo "v6wall: an apply still awaits confirmation; its rollback watchdog keeps running and restores the firewall at the deadline unless confirmed." >&2
+  echo "v6wall: an apply still awaits confirmation, and its rollback needs v6wall (the watchdog restores its snapshot, the boot guard runs /usr/bin/v6wall)." >&2
+  echo "v6wall: confirm it from a new SSH session (v6wall confirm CODE) or undo it (v6wall rollback), then remove the package; nothing was removed." >&2
+  exit 1
 fi
 exit 0
 `;

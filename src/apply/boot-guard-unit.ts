@@ -1,8 +1,7 @@
 // The boot guard's unit file: written and enabled by apply, removed by whoever finishes the apply
 // (confirm, a rollback). See boot-guard.ts for what it does at boot and why it sits where it does.
-import { mkdir, symlink, unlink } from 'node:fs/promises';
+import { mkdir, rmdir, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { NFT_UNIT_NAME } from '../core/plan-nftables.js';
 import type { Result } from '../core/types.js';
 import { describeFsError, writeFileAtomic } from './fs-atomic.js';
 import { isSafeId } from './ids.js';
@@ -10,6 +9,8 @@ import { stateLayout } from './paths.js';
 
 /** Where apply places the unit when systemd is the init system it shares namespaces with. */
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
+/** The nftables backend's boot unit (core/plan-nftables.ts NFT_UNIT_NAME; not imported: confirm loads this file). */
+const NFT_UNIT_NAME = 'v6wall-nftables.service';
 /** The target whose .wants/ folder pulls the unit into every boot. */
 const WANTED_BY = 'sysinit.target';
 
@@ -91,4 +92,6 @@ export async function removeBootGuard(unitPath: string | null | undefined): Prom
   if (unitPath === null || unitPath === undefined || !/^v6wall-boot-guard-[A-Za-z0-9][A-Za-z0-9._-]*\.service$/.test(basename(unitPath))) return;
   await unlink(wantsLink(unitPath)).catch(() => undefined);
   await unlink(unitPath).catch(() => undefined);
+  // The .wants/ folder, if placing the guard made it (rmdir removes only an empty one).
+  await rmdir(dirname(wantsLink(unitPath))).catch(() => undefined);
 }

@@ -2,9 +2,11 @@
  * A real systemd lab: the cached Debian 12 root (rootfs.ts) booted with systemd-nspawn as PID 1 of
  * its own container, inside a lab server namespace, with real journald, logind, dbus, ufw.service
  * and sshd, probed from the lab's client namespace. The machine's node and the built dist/ are
- * bind-mounted read-only, so `v6wall ...` works inside (and in every SSH session). The container
- * boots an overlay of the cached root: whatever it writes (its /etc/ufw, its /var/lib/v6wall) lands
- * in the lab's own folder and survives its reboots, never in the cache or on the machine.
+ * bind-mounted read-only, so `v6wall ...` works inside (and in every SSH session); so is release/
+ * (the .deb of `npm run dist`) when it exists. The container boots an overlay of the cached root:
+ * whatever it writes (its /etc/ufw, its /var/lib/v6wall) lands in the lab's own folder and survives
+ * its reboots, never in the cache or on the machine. Each boot after the first starts with an empty
+ * firewall in the lab's network namespace, as a machine powering on does.
  *
  *   const lab = await startSystemdLab();            // boot to `running`; teardown() in afterAll
  *   await lab.exec(['systemctl', 'is-active', 'ssh']);            // inside, like a root shell on the box
@@ -30,6 +32,8 @@ export const SYSTEMD_LAB_ADDRESS = LAB_ADDRESSES.server;
 /** Where the machine's node and the repository's dist/ appear inside the container. */
 export const CONTAINER_NODE = '/usr/local/bin/node';
 export const CONTAINER_DIST = '/opt/v6wall/dist';
+/** The repository's release/ (`npm run dist`: the executable and the .deb), when it exists. */
+export const CONTAINER_RELEASE = '/opt/v6wall/release';
 
 /** systemd-nspawn's exit code when the container's systemd rebooted (0 is a poweroff). */
 const REBOOT_EXIT = 133;
@@ -195,6 +199,9 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
     });
     leaderPid = await waitForLeader(child, exit, join(sysd, `boot-${boot}.log`));
     const report = { ...(await waitUntilUp(boot, started, exec, exit, join(sysd, `boot-${boot}.log`))), startedAt };
+    // The web service is a plain (Type=simple) unit: started, for systemd, before node listens. A probe
+    // in between would see a closed port and blame the firewall.
+    await waitForListener(exec, LAB_WEB_PORT);
     reports.push(report);
     return report;
   };
@@ -354,6 +361,7 @@ function spawnNspawn(
     '--console=read-only',
     `--bind-ro=${process.execPath}:${CONTAINER_NODE}`,
     `--bind-ro=${join(REPO_ROOT, 'dist')}:${CONTAINER_DIST}`,
+    ...(existsSync(join(REPO_ROOT, 'release')) ? [`--bind-ro=${join(REPO_ROOT, 'release')}:${CONTAINER_RELEASE}`] : []),
   ];
   // Positional: cgroup.procs files, then "--", the overlay options and mount point, then nspawn's argv.
   const script = [
@@ -433,6 +441,15 @@ async function waitUntilUp(
       return { boot, ms: Math.round(performance.now() - started), state, failedUnits: failed.map((line) => line.split(/\s+/)[0] ?? line) };
     }
     if (Date.now() > deadline) throw new Error(`boot ${boot} did not finish within ${BOOT_TIMEOUT_MS / 1000} s (is-system-running: ${state || answer.stderr.trim()}):\n${tail(logFile)}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until something listens on a TCP port inside the container. */
+async function waitForListener(exec: (argv: readonly string[], options?: LabRunOptions) => Promise<LabResult>, port: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await exec(['ss', '-Htln', `sport = :${port}`])).stdout.trim() === '') {
+    if (Date.now() > deadline) throw new Error(`systemd lab: nothing listens on port ${port} 30 s after boot`);
     await sleep(50);
   }
 }

@@ -33,6 +33,8 @@ export interface ApplyOverSshOptions {
   until?: RegExp;
   /** Log in as this user (see SystemdLab.addSudoUser) and apply with sudo. Default root. */
   user?: string;
+  /** The v6wall to run: default `v6wall` (the lab's wrapper around node and dist/), or e.g. /usr/bin/v6wall of the .deb. */
+  command?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function applyOverSsh(lab: SystemdLab, options: ApplyOverSshOptions
   const script = [
     'echo "session=$XDG_SESSION_ID"',
     options.before ?? ':',
-    `${options.user === undefined || options.user === 'root' ? '' : 'sudo '}v6wall apply --yes --confirm-timeout "$@"`,
+    `${options.user === undefined || options.user === 'root' ? '' : 'sudo '}${options.command ?? 'v6wall'} apply --yes --confirm-timeout "$@"`,
     'echo "apply exited $?"',
     options.then === 'exit' ? 'exit 0' : 'exec sleep 600',
   ].join('\n');

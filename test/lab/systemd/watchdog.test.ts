@@ -3,9 +3,11 @@
 // checked by real connections from there. The lab's baseline: ufw inactive, SSH (22) and a TCP
 // service (8080) open. v6wall's apply allows SSH, denies the rest and enables ufw: 8080 closes.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { labTitle, skipLab } from '../harness.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { REPO_ROOT, labTitle, skipLab } from '../harness.js';
 import { sleep } from '../exec.js';
-import { skipSystemdLab, startSystemdLab, type BootReport, type SystemdLab } from './harness.js';
+import { CONTAINER_RELEASE, skipSystemdLab, startSystemdLab, type BootReport, type SystemdLab } from './harness.js';
 import {
   CONFIRM_TIMEOUT_SEC,
   applyOverSsh,
@@ -24,6 +26,8 @@ const skip = skipSystemdLab(skipLab());
 const ROLLBACK_GRACE_MS = 20_000;
 
 const timings: Record<string, number> = {};
+const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const DEB = join(REPO_ROOT, 'release', `v6wall_${version}_amd64.deb`);
 
 describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), () => {
   let lab: SystemdLab;
@@ -157,9 +161,8 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     await applied.session.drop();
     const report = await lab.reboot();
     expect(report.state).toBe('running');
-    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
-    expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: inactive');
     const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
+    expect((await lab.exec(['ufw', 'status'])).stdout).toContain('Status: inactive');
     timings['reboot: boot to rollback done'] = outcome.when - report.startedAt;
     timings['reboot: boot to system running'] = report.ms;
     // At shutdown systemd stopped the watchdog's unit with SIGTERM: its log says so, and not that the apply was confirmed.
@@ -177,7 +180,6 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     await applied.session.drop();
     const report = await lab.boot();
     expect(report.state).toBe('running');
-    expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
     const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
     timings['power cut: boot to rollback done'] = outcome.when - report.startedAt;
     timings['power cut during window'] = Math.round(performance.now() - started);
@@ -199,6 +201,43 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     await rollBackByHand(lab);
     timings['reboot after confirm'] = Math.round(performance.now() - started);
   });
+
+  // The .deb of `npm run dist` (npm test builds it before the lab suite); skipped without it unless the lab is required.
+  it.skipIf(!existsSync(DEB) && process.env['V6WALL_LAB'] !== 'required')(
+    'installed from the .deb: the executable places the guard and rolls back at boot; removal waits for the apply to end and leaves no unit',
+    async () => {
+      const started = performance.now();
+      await lab.must(['dpkg', '-i', `${CONTAINER_RELEASE}/${basename(DEB)}`], { timeoutMs: 120_000 });
+      const applied = await applyOverSsh(lab, { command: '/usr/bin/v6wall', confirmTimeoutSec: 600 });
+      expect(await lab.readFile(`/etc/systemd/system/${guardUnit(applied.id)}`)).toContain('ExecStart="/usr/bin/v6wall" "__boot-guard"');
+      await applied.session.drop();
+      const report = await lab.reboot();
+      const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
+      timings['.deb: boot to rollback done'] = outcome.when - report.startedAt;
+
+      const second = await applyOverSsh(lab, { command: '/usr/bin/v6wall', confirmTimeoutSec: 600 });
+      await second.session.drop();
+      const refused = await lab.exec(['apt-get', 'purge', '-y', 'v6wall'], { timeoutMs: 120_000 });
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr + refused.stdout).toContain('v6wall: an apply still awaits confirmation');
+      expect((await lab.exec(['test', '-x', '/usr/bin/v6wall'])).exitCode).toBe(0);
+      expect(await guardFiles(lab)).toHaveLength(2);
+      const confirm = await lab.ssh(['/usr/bin/v6wall', 'confirm', second.code]);
+      expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
+      expect(await guardFiles(lab)).toEqual([]);
+      // A guard some failure left behind goes with the package too.
+      await lab.must(['sh', '-c', 'd=/etc/systemd/system; touch $d/v6wall-boot-guard-stale.service && ln -s $d/v6wall-boot-guard-stale.service $d/sysinit.target.wants/']);
+      const purged = await lab.exec(['apt-get', 'purge', '-y', 'v6wall'], { timeoutMs: 120_000 });
+      expect(purged.exitCode, purged.stderr + purged.stdout).toBe(0);
+      expect(await guardFiles(lab)).toEqual([]);
+      const left = await lab.exec(['find', '/', '-xdev', '-name', '*v6wall*', '-not', '-path', '/proc/*']);
+      // What remains is the lab's own: its wrapper around dist/, its web service, its mounts.
+      expect(left.stdout.split('\n').filter((line) => line !== '' && !/^\/(usr\/local\/(bin\/v6wall|lib\/v6wall-lab)|etc\/systemd\/system\/(multi-user\.target\.wants\/)?v6wall-lab-web\.service|opt\/v6wall)/.test(line))).toEqual([]);
+      // The confirmed rules stay (the package leaves the firewall alone): back to the lab's baseline by hand.
+      await lab.must(['ufw', '--force', 'disable']);
+      timings['.deb'] = Math.round(performance.now() - started);
+    },
+  );
 });
 
 const guardUnit = (id: string) => `v6wall-boot-guard-${id}.service`;
@@ -227,6 +266,9 @@ async function expectRolledBackAtBoot(lab: SystemdLab, id: string, report: BootR
   expect(guardExited).toBeLessThanOrEqual(ufwStarted);
   expect(await guardFiles(lab)).toEqual([]);
   expect((await lab.exec(['test', '-e', '/var/lib/v6wall/pending.json'])).exitCode).not.toBe(0);
+  // What the internet sees: the firewall from before the apply.
+  const seen = await reachable(lab);
+  expect(seen, seen.web === 'open' ? '' : await diagnose(lab)).toEqual({ ssh: 'open', web: 'open' });
   return outcome as TranscriptOutcome;
 }
 
