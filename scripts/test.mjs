@@ -1,4 +1,4 @@
-// `npm test`: type-check, build (also `npm run dist`), then the unit suite and the lab suite one
+// `npm test`: type-check, lint (scripts/lint.mjs), build (also `npm run dist`), then the unit suite and the lab suite one
 // after the other (the lab loads the machine; timing-sensitive unit tests such
 // as the watchdog's must not share it), ending with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,7 @@ function suite(project) {
 }
 
 if (!step('typecheck', ['npx', 'tsc', '--noEmit'])) totals.failed += 1;
+if (!step('lint', ['node', 'scripts/lint.mjs'])) totals.failed += 1;
 if (!step('build', ['node', 'scripts/build.mjs'])) totals.failed += 1;
 // The executable and the .deb for the package lab test (test/lab/package.test.ts).
 if (!step('dist', ['node', 'scripts/dist.mjs'])) totals.failed += 1;

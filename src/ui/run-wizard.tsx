@@ -5,7 +5,6 @@ import { DEFAULT_UI_OPTIONS } from './deps.js';
 import { wizardRefusal } from './tty-check.js';
 
 export type { WizardDeps, UiOptions } from './deps.js';
-export { EXIT } from './reducer.js';
 
 /** The exit code the wizard ends with when it refuses to start (no terminal). */
 export const NO_TTY_EXIT = 2;
