@@ -22,7 +22,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const [{ commandByName, wizardCommand, allFlags }, { commandHelp, programHelp }] = await Promise.all([import('./cli/spec.js'), import('./cli/help.js')]);
   // `v6wall --state-dir DIR` is the wizard with a flag, not a command (`v6wall --help` is the program's help).
-  const wizardFlags = new Set(allFlags(wizardCommand).filter((flag) => flag.name !== 'help').map((flag) => `--${flag.name}`));
+  const wizardFlags = new Set(
+    allFlags(wizardCommand)
+      .filter((flag) => flag.name !== 'help')
+      .map((flag) => `--${flag.name}`),
+  );
   const flagsOnly = first !== undefined && wizardFlags.has(first.split('=')[0] ?? '');
   const [command, ...rest] = flagsOnly ? ['wizard', ...argv] : argv;
   switch (command) {

@@ -21,16 +21,14 @@ function bashValue(flag: FlagSpec): string {
 function bashValueCases(flags: readonly FlagSpec[], indent: string): string[] {
   const valued = flags.filter((flag) => flag.value !== undefined);
   if (valued.length === 0) return [];
-  return [
-    `${indent}case $prev in`,
-    ...valued.map((flag) => `${indent}    --${flag.name}) ${bashValue(flag)}; return ;;`),
-    `${indent}esac`,
-  ];
+  return [`${indent}case $prev in`, ...valued.map((flag) => `${indent}    --${flag.name}) ${bashValue(flag)}; return ;;`), `${indent}esac`];
 }
 
 export function bashCompletion(): string {
   const names = COMMANDS.map((command) => command.name);
-  const wizardValued = allFlags(wizardCommand).filter((flag) => flag.value !== undefined).map((flag) => `--${flag.name}`);
+  const wizardValued = allFlags(wizardCommand)
+    .filter((flag) => flag.value !== undefined)
+    .map((flag) => `--${flag.name}`);
   const commandCases = COMMANDS.flatMap((command) => [
     `        ${command.name})`,
     ...bashValueCases(allFlags(command), '            '),
@@ -123,9 +121,13 @@ function zshCommandArguments(command: CommandSpec): string {
 
 export function zshCompletion(): string {
   const commandList = COMMANDS.map((command) => `    '${command.name}:${zshQuote(command.summary)}'`).join('\n');
-  const cases = COMMANDS.map((command) => `        ${command.name})\n          _arguments \\\n${zshCommandArguments(command)} && ret=0\n          ;;`).join('\n');
+  const cases = COMMANDS.map((command) => `        ${command.name})\n          _arguments \\\n${zshCommandArguments(command)} && ret=0\n          ;;`).join(
+    '\n',
+  );
   const globals = GLOBAL_FLAGS.map((flag) => `    '(- *)'{-${flag.short ?? ''},--${flag.name}}'[${zshQuote(flag.description)}]'`);
-  const wizardFlags = allFlags(wizardCommand).filter((flag) => flag.name !== 'help').map((flag) => `    ${zshFlagSpec(flag)}`);
+  const wizardFlags = allFlags(wizardCommand)
+    .filter((flag) => flag.name !== 'help')
+    .map((flag) => `    ${zshFlagSpec(flag)}`);
   return `#compdef v6wall
 # zsh completion for v6wall(8), ${HEADER}.
 

@@ -70,14 +70,21 @@ const backend = {
   name: 'backend',
   value: 'ufw|nftables',
   choices: ['ufw', 'nftables'],
-  description: "the firewall v6wall drives: ufw, or nftables (v6wall's own table inet v6wall, next to Docker's; no UFW needed). Default: ufw where UFW is installed, else nftables",
+  description:
+    "the firewall v6wall drives: ufw, or nftables (v6wall's own table inet v6wall, next to Docker's; no UFW needed). Default: ufw where UFW is installed, else nftables",
 } as const satisfies FlagSpec;
 
 const selection = {
   title: 'Selection',
   flags: [
     backend,
-    { name: 'ssh-port', value: 'N|auto', multiple: true, suggest: ['auto'], description: 'SSH port to keep open (repeatable; default: auto = every detected port)' },
+    {
+      name: 'ssh-port',
+      value: 'N|auto',
+      multiple: true,
+      suggest: ['auto'],
+      description: 'SSH port to keep open (repeatable; default: auto = every detected port)',
+    },
     {
       name: 'route',
       value: 'NAME:PORT[/tcp|/udp][@SOURCE]',
@@ -102,7 +109,8 @@ const selection = {
     },
     {
       name: 'exact',
-      description: "close every opening of v6wall's that is not named (without it, openings not named stay as they are; an opening you name always gets exactly the sources you give)",
+      description:
+        "close every opening of v6wall's that is not named (without it, openings not named stay as they are; an opening you name always gets exactly the sources you give)",
     },
     { name: 'remove-stale', description: "remove v6wall's rules for containers that are gone or have a new address" },
   ],
@@ -137,7 +145,7 @@ export const applyCommand = {
   synopsis: '[selection] --yes [--confirm-timeout SECONDS] [--state-dir DIR]',
   summary: 'apply that plan, arm the automatic rollback, print the confirm code',
   description: [
-    'Applies the plan `v6wall plan` prints for the same selection. Before the first command it saves UFW\'s files and starts a detached rollback; if nobody runs `v6wall confirm CODE` from a NEW SSH session before the deadline, the firewall is restored as it was, even if this terminal or SSH connection is gone.',
+    "Applies the plan `v6wall plan` prints for the same selection. Before the first command it saves UFW's files and starts a detached rollback; if nobody runs `v6wall confirm CODE` from a NEW SSH session before the deadline, the firewall is restored as it was, even if this terminal or SSH connection is gone.",
   ],
   groups: [
     selection,
@@ -176,7 +184,7 @@ export const rollbackCommand = {
   summary: 'undo the last apply (or go back to before apply ID)',
   description: [
     "Restores UFW as it was before the last `v6wall apply`: its rule files, ufw.conf and /etc/default/ufw, and the live rules. Works while an apply awaits confirmation (it disarms that apply's automatic rollback) and after a confirmation.",
-    'When the last apply was already rolled back (by its deadline, at boot, by hand), there is nothing to undo: it says so, changes nothing and exits 1; `--to ID` goes back further. When UFW\'s rules were changed since v6wall left them by something other than v6wall, it shows the difference and changes nothing unless --force is given.',
+    "When the last apply was already rolled back (by its deadline, at boot, by hand), there is nothing to undo: it says so, changes nothing and exits 1; `--to ID` goes back further. When UFW's rules were changed since v6wall left them by something other than v6wall, it shows the difference and changes nothing unless --force is given.",
   ],
   groups: [
     {
@@ -214,7 +222,7 @@ export const statusCommand = {
   summary: "firewall state, pending confirmation, v6wall's rules, what the live firewall does against what v6wall intends, transcripts",
   description: [
     'The firewall\'s state and policies, an apply awaiting confirmation (with its time left), v6wall\'s rules per container (recognised by their "v6wall ..." comments), what a NEW connection from the internet can reach (judged from the live ip6tables and nftables rulesets: SSH, each container port at its own address, each published port), and the latest transcripts.',
-    "It also holds what v6wall intends (each of its openings open from its sources and from nowhere else, every other container port closed, the containers able to start connections out) against the live ruleset, and names every difference in plain words.",
+    'It also holds what v6wall intends (each of its openings open from its sources and from nowhere else, every other container port closed, the containers able to start connections out) against the live ruleset, and names every difference in plain words.',
   ],
   groups: [
     {
@@ -266,12 +274,22 @@ export const exportCommand = {
   synopsis: '--format FORMAT [selection]',
   summary: "this host's plan for another tool: Ansible, an outside firewall, a rules file",
   description: [
-    'Takes the same selection as `v6wall plan` and prints this host\'s plan for another tool; changes nothing.',
-    'ansible: community.general.ufw tasks and the after6.rules block as a blockinfile task (idempotent). list: one opening a line, the address first (a pfSense or OPNsense URL table). pfsense: an <aliases> fragment for pfSense\'s configuration restore. opnsense: alias JSON for OPNsense\'s alias API. hetzner: Hetzner Cloud Firewall rules, with what they cannot express. ip6tables-restore: a rules file for iptables-persistent\'s rules.v6.',
-    'An outside firewall sees traffic before the host: a routed port is opened on the container\'s own address (/128), a published port and SSH on the host\'s global addresses.',
+    "Takes the same selection as `v6wall plan` and prints this host's plan for another tool; changes nothing.",
+    "ansible: community.general.ufw tasks and the after6.rules block as a blockinfile task (idempotent). list: one opening a line, the address first (a pfSense or OPNsense URL table). pfsense: an <aliases> fragment for pfSense's configuration restore. opnsense: alias JSON for OPNsense's alias API. hetzner: Hetzner Cloud Firewall rules, with what they cannot express. ip6tables-restore: a rules file for iptables-persistent's rules.v6.",
+    "An outside firewall sees traffic before the host: a routed port is opened on the container's own address (/128), a published port and SSH on the host's global addresses.",
   ],
   groups: [
-    { title: null, flags: [{ name: 'format', value: 'FORMAT', choices: ['ansible', 'list', 'pfsense', 'opnsense', 'hetzner', 'ip6tables-restore'], description: 'ansible, list, pfsense, opnsense, hetzner or ip6tables-restore' }] },
+    {
+      title: null,
+      flags: [
+        {
+          name: 'format',
+          value: 'FORMAT',
+          choices: ['ansible', 'list', 'pfsense', 'opnsense', 'hetzner', 'ip6tables-restore'],
+          description: 'ansible, list, pfsense, opnsense, hetzner or ip6tables-restore',
+        },
+      ],
+    },
     selection,
     { title: 'Output', flags: [help] },
   ],
@@ -279,7 +297,7 @@ export const exportCommand = {
   examples: [
     { command: 'v6wall export --format ansible --route web:80 > v6wall.yml', note: 'a playbook of community.general.ufw tasks' },
     { command: 'v6wall export --format list --route web:80', note: 'one opening a line, for a URL table' },
-    { command: 'v6wall export --format pfsense --route web:80 > aliases.xml', note: "pfSense aliases to restore" },
+    { command: 'v6wall export --format pfsense --route web:80 > aliases.xml', note: 'pfSense aliases to restore' },
     { command: 'v6wall export --format opnsense --route web:80', note: "bodies for OPNsense's alias API" },
     { command: 'v6wall export --format hetzner --publish api:8081', note: 'Hetzner Cloud Firewall rules, and what they cannot express' },
     { command: 'v6wall export --format ip6tables-restore --route web:80 > rules.v6', note: "iptables-persistent's rules file" },
@@ -308,9 +326,9 @@ export const PROGRAM = {
   name: 'v6wall',
   summary: 'secure the firewall of an IPv6 Docker host without locking yourself out',
   description: [
-    'On an IPv6 Docker host every container can have a public address: its ports are reachable from the internet even when nothing publishes them. v6wall finds the SSH port(s) in use and allows them first, sets UFW to deny incoming and routed traffic by default, lets you choose per container port whether to route it (the container\'s own IPv6 address) or publish it (a host port), previews the exact ufw commands, and applies them with a snapshot taken first.',
+    "On an IPv6 Docker host every container can have a public address: its ports are reachable from the internet even when nothing publishes them. v6wall finds the SSH port(s) in use and allows them first, sets UFW to deny incoming and routed traffic by default, lets you choose per container port whether to route it (the container's own IPv6 address) or publish it (a host port), previews the exact ufw commands, and applies them with a snapshot taken first.",
     'Before the first command it arms a detached rollback: unless `v6wall confirm CODE` runs from a NEW SSH session before the deadline, the firewall is restored as it was, even if the wizard, its terminal or the SSH session is gone. Every change is written to a transcript that can be replayed as a shell script.',
-    'Docker 23 and later write their own ip6tables rules, which come before UFW\'s: v6wall reads Docker\'s version and settings, says who really decides, and where needed adds a marked block to /etc/ufw/after6.rules so that UFW\'s route rules decide for containers too.',
+    "Docker 23 and later write their own ip6tables rules, which come before UFW's: v6wall reads Docker's version and settings, says who really decides, and where needed adds a marked block to /etc/ufw/after6.rules so that UFW's route rules decide for containers too.",
   ],
   notes: ['The wizard and apply need root. Read-only commands work as far as they can without it.'],
   environment: [
@@ -319,8 +337,8 @@ export const PROGRAM = {
     { name: 'V6WALL_DEBUG', description: 'print the stack of an unexpected error' },
   ],
   files: [
-    { path: '/var/lib/v6wall', description: 'snapshots of UFW\'s files taken before each apply, transcripts, the pending apply and the watchdog\'s log' },
-    { path: '/etc/ufw, /etc/default/ufw', description: 'UFW\'s configuration, which apply changes through ufw and rollback restores' },
+    { path: '/var/lib/v6wall', description: "snapshots of UFW's files taken before each apply, transcripts, the pending apply and the watchdog's log" },
+    { path: '/etc/ufw, /etc/default/ufw', description: "UFW's configuration, which apply changes through ufw and rollback restores" },
   ],
 } as const;
 

@@ -31,7 +31,6 @@ async function defaultDeps(): Promise<ApplyCommandDeps> {
   return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), bootGuardDir: defaultBootGuardDir(), isTty: process.stdout.isTTY === true };
 }
 
-
 function describeEvent(e: ApplyEvent): string | null {
   switch (e.type) {
     case 'snapshot':
@@ -73,7 +72,20 @@ export interface ApplyReport {
 }
 
 function emptyReport(host: string): ApplyReport {
-  return { ok: false, changed: false, host, steps: [], inPlace: 0, confirmCode: null, deadline: null, transcriptId: null, rolledBack: false, notes: [], differences: null, errors: [] };
+  return {
+    ok: false,
+    changed: false,
+    host,
+    steps: [],
+    inPlace: 0,
+    confirmCode: null,
+    deadline: null,
+    transcriptId: null,
+    rolledBack: false,
+    notes: [],
+    differences: null,
+    errors: [],
+  };
 }
 
 /**
@@ -97,7 +109,9 @@ function describeCheck(check: Proof | string): string {
   const lines = [''];
   if (check.note !== null) lines.push(`Note: ${check.note}`);
   if (check.differences.length === 0 && check.rows.length > 0) {
-    lines.push("Checked against the live firewall: no difference. Each of v6wall's openings is open from its sources only, every other container port is closed, and the containers can start connections out.");
+    lines.push(
+      "Checked against the live firewall: no difference. Each of v6wall's openings is open from its sources only, every other container port is closed, and the containers can start connections out.",
+    );
   } else if (check.differences.length > 0) {
     lines.push('The live firewall differs from what you chose (confirm only if you accept this; otherwise let it roll back, or run `v6wall rollback`):');
     for (const difference of check.differences) lines.push(`  - ${difference}`);

@@ -37,7 +37,9 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     return 2;
   }
   if (backendOf(facts).kind === 'nftables' && (format === 'ansible' || format === 'ip6tables-restore')) {
-    io.stderr(`v6wall export: --format ${format} speaks UFW or ip6tables; with the nftables backend, \`v6wall plan --backend nftables\` prints the nft script itself\n`);
+    io.stderr(
+      `v6wall export: --format ${format} speaks UFW or ip6tables; with the nftables backend, \`v6wall plan --backend nftables\` prints the nft script itself\n`,
+    );
     return 2;
   }
   io.stdout(renderExport(format, plan.value, facts, openings.value));

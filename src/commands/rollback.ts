@@ -26,7 +26,11 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<Rollback
   }
   const { rollbackByHand } = await import('../apply/rollback.js');
   const reason = values.to === undefined ? 'asked for with `v6wall rollback`' : `asked for with \`v6wall rollback --to ${values.to}\``;
-  const result = await rollbackByHand(resolveStateDir(values['state-dir'], io.env), runner, reason, { env: io.env, to: values.to, force: values.force === true });
+  const result = await rollbackByHand(resolveStateDir(values['state-dir'], io.env), runner, reason, {
+    env: io.env,
+    to: values.to,
+    force: values.force === true,
+  });
   if (!result.ok) {
     io.stderr(`v6wall rollback: ${result.errors}\n`);
     return 1;

@@ -26,11 +26,26 @@ interface RuleView {
 }
 
 interface StatusReport {
-  firewall: { installed: boolean; version: string | null; enabled: boolean; policies: Facts['ufw']['policies']; ipv6: boolean | null; installHint: string | null } | null;
+  firewall: {
+    installed: boolean;
+    version: string | null;
+    enabled: boolean;
+    policies: Facts['ufw']['policies'];
+    ipv6: boolean | null;
+    installHint: string | null;
+  } | null;
   /** Which firewall v6wall drives here; for its own nftables table, whether the table is loaded. */
   backend: { kind: 'ufw' | 'nftables'; why: string; tableLoaded: boolean | null } | null;
   factsError: string | null;
-  pending: { id: string; phase: string; deadline: string; secondsLeft: number; watchdogPid: number | null; watchdogRunning: boolean; transcriptId: string } | null;
+  pending: {
+    id: string;
+    phase: string;
+    deadline: string;
+    secondsLeft: number;
+    watchdogPid: number | null;
+    watchdogRunning: boolean;
+    transcriptId: string;
+  } | null;
   pendingProblem: string | null;
   rules: { ssh: RuleView[]; containers: Record<string, RuleView[]>; egress?: RuleView[] };
   /** null when the facts could not be read at all. */
@@ -46,7 +61,15 @@ interface StatusReport {
 const LATEST_TRANSCRIPTS = 5;
 
 function ruleView(rule: UfwRule): RuleView {
-  return { route: rule.route, action: rule.action, proto: rule.proto, port: rule.dport, to: rule.dst, family: rule.v6 ? 'v6' : 'v4', comment: rule.comment ?? '' };
+  return {
+    route: rule.route,
+    action: rule.action,
+    proto: rule.proto,
+    port: rule.dport,
+    to: rule.dst,
+    family: rule.v6 ? 'v6' : 'v4',
+    comment: rule.comment ?? '',
+  };
 }
 
 function groupRules(rules: readonly UfwRule[]): StatusReport['rules'] {
@@ -72,32 +95,39 @@ async function gather(stateDir: string, deps: StatusCommandDeps, from: string | 
   }
   const pendingRead = await readPending(stateDir);
   const now = deps.now().getTime();
-  const pending = pendingRead.kind === 'pending'
-    ? {
-        id: pendingRead.pending.id,
-        phase: pendingRead.pending.phase,
-        deadline: pendingRead.pending.deadline,
-        secondsLeft: Math.max(0, Math.round((Date.parse(pendingRead.pending.deadline) - now) / 1000)),
-        watchdogPid: pendingRead.pending.watchdogPid,
-        watchdogRunning: isProcessAlive(pendingRead.pending.watchdogPid),
-        transcriptId: pendingRead.pending.transcriptId,
-      }
-    : null;
+  const pending =
+    pendingRead.kind === 'pending'
+      ? {
+          id: pendingRead.pending.id,
+          phase: pendingRead.pending.phase,
+          deadline: pendingRead.pending.deadline,
+          secondsLeft: Math.max(0, Math.round((Date.parse(pendingRead.pending.deadline) - now) / 1000)),
+          watchdogPid: pendingRead.pending.watchdogPid,
+          watchdogRunning: isProcessAlive(pendingRead.pending.watchdogPid),
+          transcriptId: pendingRead.pending.transcriptId,
+        }
+      : null;
   const listing = await listTranscripts(stateDir);
   return {
-    firewall: facts === null ? null : {
-      installed: facts.ufw.installed,
-      version: facts.ufw.version,
-      enabled: facts.ufw.enabled,
-      policies: facts.ufw.policies,
-      ipv6: facts.ufw.ipv6,
-      installHint: facts.ufw.installHint,
-    },
-    backend: facts === null ? null : {
-      kind: backendOf(facts).kind,
-      why: backendOf(facts).why,
-      tableLoaded: backendOf(facts).kind === 'nftables' ? liveV6wallTable(facts.docker.nftRuleset).present : null,
-    },
+    firewall:
+      facts === null
+        ? null
+        : {
+            installed: facts.ufw.installed,
+            version: facts.ufw.version,
+            enabled: facts.ufw.enabled,
+            policies: facts.ufw.policies,
+            ipv6: facts.ufw.ipv6,
+            installHint: facts.ufw.installHint,
+          },
+    backend:
+      facts === null
+        ? null
+        : {
+            kind: backendOf(facts).kind,
+            why: backendOf(facts).why,
+            tableLoaded: backendOf(facts).kind === 'nftables' ? liveV6wallTable(facts.docker.nftRuleset).present : null,
+          },
     factsError,
     pending,
     pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
@@ -105,7 +135,10 @@ async function gather(stateDir: string, deps: StatusCommandDeps, from: string | 
     reachability: facts === null || from !== null ? null : reachabilityReport(facts),
     proof: facts === null ? null : proveIntended(facts, facts.ssh.ports, intendedFromRules(facts), from === null ? {} : { from }),
     from,
-    transcripts: listing.transcripts.slice(-LATEST_TRANSCRIPTS).reverse().map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, outcome: t.outcome })),
+    transcripts: listing.transcripts
+      .slice(-LATEST_TRANSCRIPTS)
+      .reverse()
+      .map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, outcome: t.outcome })),
     transcriptProblems: listing.problems,
   };
 }
@@ -147,7 +180,16 @@ function fromLines(report: StatusReport): string[] {
   const lines = [`Reachability from ${report.from} (from the live ruleset):`];
   for (const row of report.proof.rows.filter((r) => r.kind !== 'egress')) {
     const live = row.live[0];
-    const words = live === undefined ? 'not checked' : live.verdict === 'open' ? (live.dockerOnly ? "open only because of Docker's own rules" : 'open') : live.verdict === 'blocked' ? 'blocked' : 'cannot judge';
+    const words =
+      live === undefined
+        ? 'not checked'
+        : live.verdict === 'open'
+          ? live.dockerOnly
+            ? "open only because of Docker's own rules"
+            : 'open'
+          : live.verdict === 'blocked'
+            ? 'blocked'
+            : 'cannot judge';
     lines.push(`  ${row.label}: ${words}`);
   }
   return lines;
@@ -159,7 +201,8 @@ function renderText(report: StatusReport): string {
   if (fw === null) lines.push(`Firewall: unknown (${report.factsError ?? 'not read'})`);
   else if (report.backend?.kind === 'nftables') {
     lines.push(`Firewall: v6wall's own nftables table (table inet v6wall), ${report.backend.tableLoaded === true ? 'loaded' : 'not loaded'}`);
-    if (fw.installed) lines.push(`UFW ${fw.version ?? ''} is installed too, ${fw.enabled ? 'active: a packet must pass both' : 'inactive'}`.replace(/\s+/g, ' '));
+    if (fw.installed)
+      lines.push(`UFW ${fw.version ?? ''} is installed too, ${fw.enabled ? 'active: a packet must pass both' : 'inactive'}`.replace(/\s+/g, ' '));
   } else if (!fw.installed) lines.push(`Firewall: UFW is not installed (${fw.installHint ?? 'install the ufw package'})`);
   else {
     lines.push(`Firewall: UFW ${fw.version ?? ''} ${fw.enabled ? 'active' : 'inactive'}`.replace(/\s+/g, ' '));
@@ -171,12 +214,16 @@ function renderText(report: StatusReport): string {
   else if (report.pending === null) lines.push('Pending confirmation: none');
   else {
     const p = report.pending;
-    lines.push(p.phase === 'applying'
-      ? `Pending apply ${p.id}: still running its commands`
-      : `Pending confirmation: apply ${p.id} rolls back in ${p.secondsLeft} s (at ${p.deadline}) unless \`v6wall confirm CODE\` runs first`);
-    lines.push(p.watchdogRunning
-      ? `  rollback watchdog running (pid ${p.watchdogPid ?? '?'})`
-      : `  WARNING: the rollback watchdog (pid ${p.watchdogPid ?? '?'}) is not running: run \`v6wall rollback\` or \`v6wall confirm CODE\``);
+    lines.push(
+      p.phase === 'applying'
+        ? `Pending apply ${p.id}: still running its commands`
+        : `Pending confirmation: apply ${p.id} rolls back in ${p.secondsLeft} s (at ${p.deadline}) unless \`v6wall confirm CODE\` runs first`,
+    );
+    lines.push(
+      p.watchdogRunning
+        ? `  rollback watchdog running (pid ${p.watchdogPid ?? '?'})`
+        : `  WARNING: the rollback watchdog (pid ${p.watchdogPid ?? '?'}) is not running: run \`v6wall rollback\` or \`v6wall confirm CODE\``,
+    );
   }
   lines.push('');
   const containers = Object.keys(report.rules.containers).sort();

@@ -44,7 +44,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     return 0;
   }
   if (format === 'json') {
-    const summaries = listing.transcripts.map((t) => ({ id: t.id, kind: t.start.kind, when: t.start.when, who: t.start.who, hostname: t.start.hostname, outcome: t.outcome }));
+    const summaries = listing.transcripts.map((t) => ({
+      id: t.id,
+      kind: t.start.kind,
+      when: t.start.when,
+      who: t.start.who,
+      hostname: t.start.hostname,
+      outcome: t.outcome,
+    }));
     io.stdout(`${JSON.stringify({ transcripts: summaries, problems: listing.problems }, null, 2)}\n`);
     return 0;
   }

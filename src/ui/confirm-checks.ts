@@ -30,10 +30,11 @@ export function confirmCheckRows(report: ReachabilityReport, state: WizardState)
     const pick = pickFor(state, exposure);
     if (pick.exposure === 'skip') continue;
     const name = `${exposure.container} ${exposure.port}/${exposure.proto}`;
-    const matches = report.rows.filter((r) =>
-      r.container === exposure.container &&
-      r.proto === exposure.proto &&
-      (pick.exposure === 'route' ? r.kind === 'container' && r.port === exposure.port : r.kind === 'published' && r.port === pick.hostPort),
+    const matches = report.rows.filter(
+      (r) =>
+        r.container === exposure.container &&
+        r.proto === exposure.proto &&
+        (pick.exposure === 'route' ? r.kind === 'container' && r.port === exposure.port : r.kind === 'published' && r.port === pick.hostPort),
     );
     const label = pick.exposure === 'route' ? `${name} (route)` : `${name} (port ${pick.hostPort})`;
     for (const found of matches) rows.push(checkRow(found, label));

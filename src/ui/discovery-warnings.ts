@@ -15,9 +15,13 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
   const add = (text: string, loud = false): void => void warnings.push({ text, loud });
   if (!facts.host.root) add('You are not root: v6wall can look and preview, but applying needs `sudo v6wall`.', true);
   const ufwDrives = backendOf(facts).kind === 'ufw';
-  if (ufwDrives && !facts.ufw.installed) add(`UFW is not installed, and nft cannot read the ruleset here: ${facts.ufw.installHint ?? 'install the ufw package'} (or the nftables package, for v6wall's own nftables table).`, true);
+  if (ufwDrives && !facts.ufw.installed)
+    add(
+      `UFW is not installed, and nft cannot read the ruleset here: ${facts.ufw.installHint ?? 'install the ufw package'} (or the nftables package, for v6wall's own nftables table).`,
+      true,
+    );
   if (ufwDrives && facts.ufw.ipv6 === false) {
-    add('UFW has IPV6=no in /etc/default/ufw: it would ignore every IPv6 rule and wipe Docker\'s IPv6 chains when enabled. Set IPV6=yes first.', true);
+    add("UFW has IPV6=no in /etc/default/ufw: it would ignore every IPv6 rule and wipe Docker's IPv6 chains when enabled. Set IPV6=yes first.", true);
   }
   if (facts.ufw.installed && facts.ufw.ipv6 === null) add('Could not read IPV6= from /etc/default/ufw.');
   if (!facts.docker.available) {
@@ -26,7 +30,10 @@ export function discoveryWarnings(facts: Facts): HostWarning[] {
   } else {
     const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
     if (ufwDrives && mode.kind === 'ip6tables-on-no-docker-user') {
-      add('Docker\'s own IPv6 rules let published ports past UFW, and this Docker has no IPv6 DOCKER-USER chain to put UFW in front: UFW cannot close published ports here.', true);
+      add(
+        "Docker's own IPv6 rules let published ports past UFW, and this Docker has no IPv6 DOCKER-USER chain to put UFW in front: UFW cannot close published ports here.",
+        true,
+      );
     }
     for (const text of mode.warnings) add(text);
   }

@@ -45,7 +45,9 @@ export function isUnpublished(port: ContainerPort): boolean {
 /** The container's first IPv6 network as Docker's firewall treats it; a plain nat network when it has none. */
 function networkOf(mode: DockerFirewallMode, container: Container): NetworkFirewallMode {
   const onIpv6 = mode.networks.find((network) => container.networks.some((joined) => joined.name === network.name && joined.ipv6 !== null));
-  return onIpv6 ?? { name: container.networks[0]?.name ?? 'its network', bridge: null, subnets: [], gatewayMode: 'nat', directDroppedByDocker: false, summary: '' };
+  return (
+    onIpv6 ?? { name: container.networks[0]?.name ?? 'its network', bridge: null, subnets: [], gatewayMode: 'nat', directDroppedByDocker: false, summary: '' }
+  );
 }
 
 function portSupport(mode: DockerFirewallMode, container: Container, port: ContainerPort): ExposureRow['support'] {
@@ -69,13 +71,17 @@ function stoppedRows(container: Container, tags: readonly OpeningTag[]): Exposur
     const key = portKey(container.name, tag.port, tag.proto);
     ports.set(key, [...(ports.get(key) ?? []), tag]);
   }
-  const kept: Support = { works: true, why: `${container.name} is ${container.state || 'not running'}: v6wall keeps this opening as it is, and it works again when the container starts.` };
+  const kept: Support = {
+    works: true,
+    why: `${container.name} is ${container.state || 'not running'}: v6wall keeps this opening as it is, and it works again when the container starts.`,
+  };
   const none: Support = { works: false, why: `${container.name} is ${container.state || 'not running'}: start it to open its ports another way.` };
   return [...ports.entries()].map(([key, found]) => {
     const first = found[0] as OpeningTag;
     const options: ExposureOption[] = [];
     for (const tag of found) {
-      const option: ExposureOption = tag.kind === 'publish' && tag.hostPort !== undefined ? { exposure: 'publish', hostPort: tag.hostPort } : { exposure: 'route' };
+      const option: ExposureOption =
+        tag.kind === 'publish' && tag.hostPort !== undefined ? { exposure: 'publish', hostPort: tag.hostPort } : { exposure: 'route' };
       if (!options.some((known) => sameOption(known, option))) options.push(option);
     }
     options.push({ exposure: 'skip' });

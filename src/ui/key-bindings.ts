@@ -5,9 +5,23 @@ import type { KeyAction } from './actions.js';
 import type { Screen } from './wizard-state.js';
 
 /** Keys Ink reports as flags rather than text. */
-export type SpecialKey = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'backspace' | 'delete';
+export type SpecialKey =
+  'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'backspace' | 'delete';
 
-export const SPECIAL_KEYS: readonly SpecialKey[] = ['upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end', 'return', 'escape', 'backspace', 'delete'];
+export const SPECIAL_KEYS: readonly SpecialKey[] = [
+  'upArrow',
+  'downArrow',
+  'leftArrow',
+  'rightArrow',
+  'pageUp',
+  'pageDown',
+  'home',
+  'end',
+  'return',
+  'escape',
+  'backspace',
+  'delete',
+];
 
 export type KeyPress = { special: SpecialKey } | { text: string } | { ctrl: string };
 
@@ -130,7 +144,13 @@ export const BINDINGS: readonly Binding[] = [
     hint: 'old rules',
     help: 'remove or keep old v6wall rules of gone or changed containers (preview)',
   },
-  { id: 'keep', presses: [text('k', { type: 'start-keep' })], screens: ['confirm'], hint: 'keep without proof', help: 'keep the changes without proof (confirm)' },
+  {
+    id: 'keep',
+    presses: [text('k', { type: 'start-keep' })],
+    screens: ['confirm'],
+    hint: 'keep without proof',
+    help: 'keep the changes without proof (confirm)',
+  },
   { id: 'help', presses: [text('?', { type: 'toggle-help' })], screens: 'every', hint: 'help', help: 'this help' },
   {
     id: 'quit',
@@ -140,7 +160,15 @@ export const BINDINGS: readonly Binding[] = [
     hint: 'quit',
     help: 'quit (asks first while changes await confirmation; on the container list q is text: ctrl+c)',
   },
-  { id: 'quit-yes', presses: [text('y', { type: 'quit-anyway' }), text('Y', { type: 'quit-anyway' })], screens: 'every', question: true, hintPresses: 1, hint: 'quit anyway', help: 'quit anyway (the quit question)' },
+  {
+    id: 'quit-yes',
+    presses: [text('y', { type: 'quit-anyway' }), text('Y', { type: 'quit-anyway' })],
+    screens: 'every',
+    question: true,
+    hintPresses: 1,
+    hint: 'quit anyway',
+    help: 'quit anyway (the quit question)',
+  },
   {
     id: 'quit-no',
     presses: [text('n', { type: 'cancel-quit' }), text('N', { type: 'cancel-quit' }), special('escape', { type: 'cancel-quit' })],

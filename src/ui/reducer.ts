@@ -12,7 +12,6 @@ import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, 
 
 export { EXIT } from './steps/apply-step.js';
 
-
 function withChecks(state: WizardState, checks: ConfirmChecks): WizardState {
   return { ...state, confirm: { ...state.confirm, checks } };
 }
@@ -173,7 +172,6 @@ function overlayReducer(state: WizardState, action: WizardAction): WizardState |
   }
   return null;
 }
-
 
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   if (state.overlay !== 'none' && isKeyAction(action)) return overlayReducer(state, action) ?? state;

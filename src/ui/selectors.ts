@@ -10,9 +10,7 @@ import type { WizardState } from './wizard-state.js';
 export function filterContainers(containers: readonly Container[], filter: string): Container[] {
   const needle = filter.trim().toLowerCase();
   if (needle === '') return [...containers];
-  return containers.filter(
-    (container) => container.name.toLowerCase().includes(needle) || container.image.toLowerCase().includes(needle),
-  );
+  return containers.filter((container) => container.name.toLowerCase().includes(needle) || container.image.toLowerCase().includes(needle));
 }
 
 export function visibleContainers(state: WizardState): Container[] {
@@ -57,7 +55,9 @@ export function checkedSshPorts(state: WizardState): number[] {
 
 /** The operator's choices as the planner takes them. */
 export function currentChoices(state: WizardState): Choices {
-  const removeForeign = currentForeignRules(state).filter((rule) => foreignPick(state, rule) === 'remove').map((rule) => rule.key);
+  const removeForeign = currentForeignRules(state)
+    .filter((rule) => foreignPick(state, rule) === 'remove')
+    .map((rule) => rule.key);
   return {
     sshPorts: checkedSshPorts(state),
     exposures: currentExposureRows(state).flatMap((row) => toExposureChoices(row, pickFor(state, row), sourcesFor(state, row))),

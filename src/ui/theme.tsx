@@ -23,12 +23,7 @@ const COLORS: Record<ToneName, string | undefined> = {
 export function Tone(props: { name: ToneName; bold?: boolean; inverse?: boolean; children: ReactNode }): React.JSX.Element {
   const { color } = useUi();
   return (
-    <Text
-      color={color ? COLORS[props.name] : undefined}
-      dimColor={color && props.name === 'muted'}
-      bold={props.bold}
-      inverse={props.inverse}
-    >
+    <Text color={color ? COLORS[props.name] : undefined} dimColor={color && props.name === 'muted'} bold={props.bold} inverse={props.inverse}>
       {props.children}
     </Text>
   );

@@ -6,13 +6,11 @@ export interface TerminalLike {
   env: NodeJS.ProcessEnv;
 }
 
-const inCi = (env: NodeJS.ProcessEnv): boolean =>
-  ['CI', 'CONTINUOUS_INTEGRATION'].some((name) => name in env && env[name] !== '0' && env[name] !== 'false');
+const inCi = (env: NodeJS.ProcessEnv): boolean => ['CI', 'CONTINUOUS_INTEGRATION'].some((name) => name in env && env[name] !== '0' && env[name] !== 'false');
 
 /** Null when the wizard can run; otherwise the message to print (exit code 2). */
 export function wizardRefusal(terminal: TerminalLike): string | null {
-  const alternatives =
-    'Use `v6wall plan` to see the commands, and `v6wall apply --yes` to apply them without the wizard (see `v6wall --help`).';
+  const alternatives = 'Use `v6wall plan` to see the commands, and `v6wall apply --yes` to apply them without the wizard (see `v6wall --help`).';
   // Ink's raw-mode support is exactly this: a TTY stdin with setRawMode.
   const rawMode = terminal.stdin.isTTY === true && typeof terminal.stdin.setRawMode === 'function';
   if (!rawMode || terminal.stdout.isTTY !== true) {

@@ -64,10 +64,7 @@ function CurrentScreen({ state, now, confirmCommand }: { state: WizardState; now
 
 export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Element {
   const { stdout } = useStdout();
-  const [state, dispatch] = useReducer(
-    wizardReducer,
-    initialState({ viewRows: stdout.rows ?? 24, defaultScriptPath: options.defaultScriptPath }),
-  );
+  const [state, dispatch] = useReducer(wizardReducer, initialState({ viewRows: stdout.rows ?? 24, defaultScriptPath: options.defaultScriptPath }));
   const [now, setNow] = useState(() => options.now());
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -106,10 +103,12 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   useEffect(() => {
     if (state.apply.status !== 'requested' || plan === null || !plan.ok) return;
     dispatch({ type: 'apply-started' });
-    deps.apply(plan.value, currentChoices(stateRef.current), (event) => dispatch({ type: 'apply-event', event })).then(
-      (outcome) => dispatch({ type: 'apply-finished', outcome }),
-      (error: unknown) => dispatch({ type: 'apply-crashed', message: message(error) }),
-    );
+    deps
+      .apply(plan.value, currentChoices(stateRef.current), (event) => dispatch({ type: 'apply-event', event }))
+      .then(
+        (outcome) => dispatch({ type: 'apply-finished', outcome }),
+        (error: unknown) => dispatch({ type: 'apply-crashed', message: message(error) }),
+      );
   }, [state.apply.status, plan, deps]);
 
   // Watched until the transcript says how it ended: confirmed here or elsewhere, or rolled back
@@ -129,7 +128,8 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
         (fate) => {
           busy = false;
           if (fate.kind === 'confirmed') dispatch({ type: 'confirmed' });
-          if (fate.kind === 'rolled-back') dispatch({ type: 'rolled-back', rollback: { summary: fate.summary, restoredFiles: fate.restoredFiles, commands: fate.commands } });
+          if (fate.kind === 'rolled-back')
+            dispatch({ type: 'rolled-back', rollback: { summary: fate.summary, restoredFiles: fate.restoredFiles, commands: fate.commands } });
         },
         () => {
           busy = false;

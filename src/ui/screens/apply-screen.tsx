@@ -29,7 +29,11 @@ function StatusMark({ progress }: { progress: StepProgress }): React.JSX.Element
 
 /** The last lines a failed command printed: that is where the reason is. */
 function tail(text: string, lines: number): string[] {
-  return text.trimEnd().split('\n').filter((line) => line !== '').slice(-lines);
+  return text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line !== '')
+    .slice(-lines);
 }
 
 function FailureOutput({ progress }: { progress: StepProgress }): React.JSX.Element | null {
@@ -58,7 +62,9 @@ function Summary({ state }: { state: WizardState }): React.JSX.Element | null {
   return (
     <Box flexDirection="column">
       <Warning loud>
-        {outcome.failedStep === null ? `The apply was refused: ${outcome.error ?? 'no reason given'}` : `Step ${outcome.failedStep + 1} failed; nothing after it ran.`}
+        {outcome.failedStep === null
+          ? `The apply was refused: ${outcome.error ?? 'no reason given'}`
+          : `Step ${outcome.failedStep + 1} failed; nothing after it ran.`}
       </Warning>
       {outcome.rolledBack || apply.rolledBackReason !== null ? (
         <Prose>
@@ -94,7 +100,11 @@ export function ApplyScreen({ state }: { state: WizardState }): React.JSX.Elemen
             </Box>
             <Box flexShrink={1}>
               <Prose>
-                {progress.status === 'skipped' ? <Text dimColor>{shellJoin(progress.step.argv)} (already in place)</Text> : <Text>{shellJoin(progress.step.argv)}</Text>}
+                {progress.status === 'skipped' ? (
+                  <Text dimColor>{shellJoin(progress.step.argv)} (already in place)</Text>
+                ) : (
+                  <Text>{shellJoin(progress.step.argv)}</Text>
+                )}
               </Prose>
             </Box>
           </Box>

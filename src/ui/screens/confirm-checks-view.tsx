@@ -41,8 +41,8 @@ function Differences({ differences }: { differences: string[] | null }): React.J
     return (
       <Box marginBottom={1}>
         <Para>
-          <Tone name="ok">The live firewall matches your choices:</Tone> each opening is open from its sources only, every other container port is
-          closed, and the containers can start connections out.
+          <Tone name="ok">The live firewall matches your choices:</Tone> each opening is open from its sources only, every other container port is closed, and
+          the containers can start connections out.
         </Para>
       </Box>
     );
@@ -91,8 +91,8 @@ export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.
       {checks.note === null ? null : <Warning>{checks.note}</Warning>}
       {blockedSsh.length === 0 ? null : (
         <Warning loud>
-          SSH port {blockedSsh.join(' and ')} is blocked from the internet: a new login there will fail. Log in on an open port, or let the
-          rollback restore the old rules.
+          SSH port {blockedSsh.join(' and ')} is blocked from the internet: a new login there will fail. Log in on an open port, or let the rollback restore the
+          old rules.
         </Warning>
       )}
       {checks.rows.length === 0 ? null : (
@@ -117,8 +117,8 @@ export function ConfirmChecksView({ checks }: { checks: ConfirmChecks }): React.
           ) : null}
           <Box marginLeft={2}>
             <Para dim>
-              internet: a NEW connection from anywhere, judged from the live ruleset. this host: a connection from here shows the
-              service answers, not that strangers get in.
+              internet: a NEW connection from anywhere, judged from the live ruleset. this host: a connection from here shows the service answers, not that
+              strangers get in.
             </Para>
           </Box>
         </Box>

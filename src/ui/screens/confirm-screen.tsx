@@ -15,7 +15,10 @@ function Countdown({ deadline, now }: { deadline: string | null; now: number }):
   const left = Date.parse(deadline) - now;
   return (
     <Text>
-      Automatic rollback in <Tone name={left < 60_000 ? 'danger' : 'warn'} bold>{formatCountdown(left)}</Tone>
+      Automatic rollback in{' '}
+      <Tone name={left < 60_000 ? 'danger' : 'warn'} bold>
+        {formatCountdown(left)}
+      </Tone>
       <Text dimColor> (at {new Date(deadline).toISOString().slice(11, 19)} UTC)</Text> unless you confirm.
     </Text>
   );
@@ -45,7 +48,12 @@ function OutsideTests({ state }: { state: WizardState }): React.JSX.Element | nu
 
 function KeepPrompt({ state }: { state: WizardState }): React.JSX.Element | null {
   const { keepDraft, keepError, status } = state.confirm;
-  if (status === 'keeping') return <Text><Spinner /> Keeping the changes…</Text>;
+  if (status === 'keeping')
+    return (
+      <Text>
+        <Spinner /> Keeping the changes…
+      </Text>
+    );
   if (keepDraft === null) return keepError === null ? null : <Tone name="danger">{keepError}</Tone>;
   return (
     <Box flexDirection="column">
@@ -74,7 +82,15 @@ export function RollbackRestored({ rollback }: { rollback: RollbackDone }): Reac
   );
 }
 
-export function ConfirmScreen({ state, now, confirmCommand }: { state: WizardState; now: number; confirmCommand: (code: string) => string }): React.JSX.Element {
+export function ConfirmScreen({
+  state,
+  now,
+  confirmCommand,
+}: {
+  state: WizardState;
+  now: number;
+  confirmCommand: (code: string) => string;
+}): React.JSX.Element {
   const outcome = state.apply.outcome;
   const code = outcome?.confirmCode ?? '??????';
   const status = state.confirm.status;
@@ -99,7 +115,10 @@ export function ConfirmScreen({ state, now, confirmCommand }: { state: WizardSta
   }
   const hints =
     state.confirm.keepDraft !== null
-      ? keyHints('confirm', [['next', 'keep'], ['back', 'cancel']])
+      ? keyHints('confirm', [
+          ['next', 'keep'],
+          ['back', 'cancel'],
+        ])
       : status === 'waiting'
         ? keyHints('confirm', ['keep', ['quit', 'quit (asks first)'], 'help'])
         : keyHints('confirm', ['next']);
@@ -111,7 +130,10 @@ export function ConfirmScreen({ state, now, confirmCommand }: { state: WizardSta
       <Box flexDirection="column" marginTop={1}>
         <Hanging prefix="1. ">Open a NEW terminal and log in again over SSH{ports.length > 0 ? ` (port ${ports.join(' or ')})` : ''}.</Hanging>
         <Hanging prefix="2. ">
-          In that new session run: <Tone name="accent" bold>{confirmCommand(code)}</Tone>
+          In that new session run:{' '}
+          <Tone name="accent" bold>
+            {confirmCommand(code)}
+          </Tone>
         </Hanging>
         <Hanging prefix="   ">
           <Text dimColor>This session proves nothing: the firewall lets connections that already exist through.</Text>
@@ -125,7 +147,11 @@ export function ConfirmScreen({ state, now, confirmCommand }: { state: WizardSta
             <Spinner /> Waiting for the confirmation…
           </Text>
         ) : null}
-        {status === 'confirmed' ? <Tone name="ok" bold>Confirmed from a new session. The rollback is disarmed.</Tone> : null}
+        {status === 'confirmed' ? (
+          <Tone name="ok" bold>
+            Confirmed from a new session. The rollback is disarmed.
+          </Tone>
+        ) : null}
         {status === 'kept' ? <Tone name="warn">Kept without proof. The rollback is disarmed.</Tone> : null}
         <KeepPrompt state={state} />
       </Box>

@@ -32,7 +32,7 @@ function ContainerRow(props: { container: Container; cursor: boolean; checked: b
         <RowMark cursor={props.cursor} checked={props.checked} />
         <Text bold={props.cursor}>{container.name}</Text>
         {isStopped(container) ? <Tone name="warn"> ({container.state || 'stopped'})</Tone> : null}
-        <Text dimColor>  {container.image}</Text>
+        <Text dimColor>{`  ${container.image}`}</Text>
       </Text>
       <Text wrap="truncate-end">
         {'      '}
@@ -54,7 +54,8 @@ function ContainerRow(props: { container: Container; cursor: boolean; checked: b
 function portMeaning(port: ContainerPort, routable: boolean): string {
   const hostPorts = publishedHostPorts(port);
   const quiet = port.listening === false ? '; nothing listens on it' : '';
-  if (port.declared === false) return routable ? 'listens, though Docker does not know it (no EXPOSE): reachable by route' : 'listens, though Docker does not know it (no EXPOSE)';
+  if (port.declared === false)
+    return routable ? 'listens, though Docker does not know it (no EXPOSE): reachable by route' : 'listens, though Docker does not know it (no EXPOSE)';
   if (hostPorts.length > 0) return `published on host port ${hostPorts.join(', ')}${quiet}`;
   return routable ? `reachable by route though not published${quiet}` : `not published, and no IPv6 address to route to${quiet}`;
 }
@@ -78,7 +79,11 @@ function Detail({ container }: { container: Container | undefined }): React.JSX.
       )}
       {container.ports.map((port) => (
         <Hanging key={`${port.port}/${port.proto}`} prefix={`  ${`${port.port}/${port.proto}`.padEnd(10)} `}>
-          {(isUnpublished(port) && addresses.length > 0) || port.declared === false ? <Tone name="warn">{portMeaning(port, addresses.length > 0)}</Tone> : portMeaning(port, addresses.length > 0)}
+          {(isUnpublished(port) && addresses.length > 0) || port.declared === false ? (
+            <Tone name="warn">{portMeaning(port, addresses.length > 0)}</Tone>
+          ) : (
+            portMeaning(port, addresses.length > 0)
+          )}
         </Hanging>
       ))}
     </Box>
@@ -93,8 +98,8 @@ export function ContainersScreen({ state }: { state: WizardState }): React.JSX.E
   return (
     <ScreenFrame screen="containers" hints={keyHints('containers', [['toggle', 'choose'], { say: 'type to filter' }, 'next', 'back', 'help', 'quit'])}>
       <Para>
-        Choose the containers people must reach from the internet ({selected.size} chosen). The rest are closed: openings v6wall made for them
-        earlier are removed.
+        Choose the containers people must reach from the internet ({selected.size} chosen). The rest are closed: openings v6wall made for them earlier are
+        removed.
       </Para>
       <FilterBar filter={filter} filtering={filtering} shown={shown.length} total={all.length} />
       <Box marginTop={1} flexDirection="column">

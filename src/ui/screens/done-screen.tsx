@@ -32,7 +32,9 @@ function Headline({ state }: { state: WizardState }): React.JSX.Element {
     case 'kept':
       return <Warning>The firewall is on, kept without proof that a new SSH login works.</Warning>;
     case 'expired':
-      return <Warning loud>No confirmation arrived: the automatic rollback is restoring the firewall as it was (`v6wall history` says when it is done).</Warning>;
+      return (
+        <Warning loud>No confirmation arrived: the automatic rollback is restoring the firewall as it was (`v6wall history` says when it is done).</Warning>
+      );
     case 'rolled-back':
       return <Warning loud>The apply was {state.confirm.rollback?.summary ?? 'rolled back'}. The firewall is as it was before the apply.</Warning>;
     case 'waiting':
@@ -55,7 +57,9 @@ export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element
       {state.confirm.status === 'rolled-back' && state.confirm.rollback !== null ? <RollbackRestored rollback={state.confirm.rollback} /> : null}
       {kept && ran.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>
-          <Text bold>What changed ({ran.length} command{ran.length === 1 ? '' : 's'}):</Text>
+          <Text bold>
+            What changed ({ran.length} command{ran.length === 1 ? '' : 's'}):
+          </Text>
           {ran.map((record) => (
             <Hanging key={record.index} prefix="  $ ">
               {shellJoin(record.argv)}

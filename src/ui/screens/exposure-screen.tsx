@@ -13,7 +13,7 @@ import { TextField } from '../widgets/text-field.js';
 import { Tone } from '../theme.js';
 
 const EXPLAIN: Record<ExposureOption['exposure'], string> = {
-  route: 'route: a rule to the container\'s own IPv6 address; people reach the container directly.',
+  route: "route: a rule to the container's own IPv6 address; people reach the container directly.",
   publish: 'publish: allow the host port Docker publishes; people reach the host, Docker forwards.',
   skip: 'skip: this port is closed to the internet (an opening v6wall made earlier is removed).',
 };
@@ -53,11 +53,15 @@ function OptionRow(props: { state: WizardState; row: ExposureRow; cursor: boolea
           const active = sameOption(option, pick);
           return (
             <Text key={optionLabel(option)}>
-              {active ? <Tone name={option.exposure === 'skip' ? 'plain' : 'accent'} bold>{`‹${optionLabel(option)}›`}</Tone> : <Text dimColor>{` ${optionLabel(option)} `}</Text>}
+              {active ? (
+                <Tone name={option.exposure === 'skip' ? 'plain' : 'accent'} bold>{`‹${optionLabel(option)}›`}</Tone>
+              ) : (
+                <Text dimColor>{` ${optionLabel(option)} `}</Text>
+              )}
             </Text>
           );
         })}
-        {pick.exposure === 'skip' ? null : <Text dimColor>  {fromWords(sourcesFor(state, row))}</Text>}
+        {pick.exposure === 'skip' ? null : <Text dimColor>{`  ${fromWords(sourcesFor(state, row))}`}</Text>}
       </Text>
       <Hanging prefix="    → ">
         {foreign !== undefined ? (
@@ -163,7 +167,10 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
   const current = rows[cursor];
   const hints =
     state.exposure.editing !== null
-      ? keyHints('exposure', [['next', 'keep these sources'], ['back', 'cancel']])
+      ? keyHints('exposure', [
+          ['next', 'keep these sources'],
+          ['back', 'cancel'],
+        ])
       : keyHints('exposure', [
           [['cycle', 'toggle'], 'change'],
           ...(current?.kind === 'port' && !current.row.stopped ? ['sources' as const] : []),
@@ -174,7 +181,9 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
   return (
     <ScreenFrame screen="exposure" hints={hints}>
       {current?.kind === 'port' ? <Para>{EXPLAIN[pickFor(state, current.row).exposure]}</Para> : null}
-      {rows.some((listed) => listed.kind === 'port') ? <Para dim>[host] is this server's address{state.facts?.host.globalIpv6[0] ? `, e.g. ${state.facts.host.globalIpv6[0]}` : ''}.</Para> : null}
+      {rows.some((listed) => listed.kind === 'port') ? (
+        <Para dim>[host] is this server's address{state.facts?.host.globalIpv6[0] ? `, e.g. ${state.facts.host.globalIpv6[0]}` : ''}.</Para>
+      ) : null}
       <Box marginTop={1} flexDirection="column">
         <WindowedList
           count={rows.length}
@@ -184,7 +193,11 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
           renderRow={(index, isCursor) => {
             const listed = rows[index];
             if (listed === undefined) return null;
-            return listed.kind === 'port' ? <OptionRow state={state} row={listed.row} cursor={isCursor} /> : <ForeignRow state={state} rule={listed.rule} cursor={isCursor} />;
+            return listed.kind === 'port' ? (
+              <OptionRow state={state} row={listed.row} cursor={isCursor} />
+            ) : (
+              <ForeignRow state={state} rule={listed.rule} cursor={isCursor} />
+            );
           }}
         />
       </Box>

@@ -6,7 +6,9 @@ import { Tone } from '../theme.js';
 export function HelpOverlay(): React.JSX.Element {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Tone name="accent" bold>Keys</Tone>
+      <Tone name="accent" bold>
+        Keys
+      </Tone>
       {keyHelp().map(([keys, meaning]) => (
         <Box key={keys}>
           <Box width={22} flexShrink={0}>

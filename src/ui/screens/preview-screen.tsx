@@ -41,7 +41,9 @@ function StepRow(props: { step: PlanStep; number: number | null }): React.JSX.El
       {step.input === undefined ? null : (
         <>
           <Hanging prefix="     ">
-            <Text dimColor>{step.argv[0] === 'nft' ? 'the nft script on standard input, exactly:' : 'with the new file on standard input; the lines it adds:'}</Text>
+            <Text dimColor>
+              {step.argv[0] === 'nft' ? 'the nft script on standard input, exactly:' : 'with the new file on standard input; the lines it adds:'}
+            </Text>
           </Hanging>
           {linesAddedByStep(step).map((line, index) => (
             <Hanging key={index} prefix="     + ">
@@ -82,7 +84,12 @@ function Footer({ state, pending }: { state: WizardState; pending: number }): Re
 export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Element {
   const plan = state.preview.plan;
   const blocker = applyBlocker(state.facts);
-  if (plan === null) return <ScreenFrame screen="preview" hints={keyHints('preview', ['back'])}>{<Text>Building the plan…</Text>}</ScreenFrame>;
+  if (plan === null)
+    return (
+      <ScreenFrame screen="preview" hints={keyHints('preview', ['back'])}>
+        {<Text>Building the plan…</Text>}
+      </ScreenFrame>
+    );
   if (!plan.ok) {
     return (
       <ScreenFrame screen="preview" hints={keyHints('preview', [['back', 'back and change your choices'], 'quit'])}>
@@ -131,7 +138,9 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
       {stale > 0 ? (
         <Tone name="warn">
           {stale} old v6wall rule{stale === 1 ? '' : 's'} still open{stale === 1 ? 's' : ''} addresses of containers that are gone or were recreated:{' '}
-          {state.preview.removeStale ? `removing ${stale === 1 ? 'it' : 'them'} (r keeps ${stale === 1 ? 'it' : 'them'}).` : `keeping ${stale === 1 ? 'it' : 'them'} (r removes ${stale === 1 ? 'it' : 'them'}).`}
+          {state.preview.removeStale
+            ? `removing ${stale === 1 ? 'it' : 'them'} (r keeps ${stale === 1 ? 'it' : 'them'}).`
+            : `keeping ${stale === 1 ? 'it' : 'them'} (r removes ${stale === 1 ? 'it' : 'them'}).`}
         </Tone>
       ) : null}
       {plan.value.notes.map((note) => (

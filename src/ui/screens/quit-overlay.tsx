@@ -10,7 +10,9 @@ export function QuitOverlay({ state }: { state: WizardState }): React.JSX.Elemen
   const code = confirmCode(state);
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Tone name="danger" bold>Quit while the changes are not confirmed?</Tone>
+      <Tone name="danger" bold>
+        Quit while the changes are not confirmed?
+      </Tone>
       <Prose>
         <Text>
           The firewall stays as applied until the armed rollback fires

@@ -79,7 +79,8 @@ export function confirmNext(state: WizardState): WizardState {
     }
     return { ...state, confirm: { ...confirm, status: 'keeping', keepDraft: null, keepError: null } };
   }
-  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired' || confirm.status === 'rolled-back') return goTo(state, 'done');
+  if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired' || confirm.status === 'rolled-back')
+    return goTo(state, 'done');
   return state;
 }
 

@@ -57,7 +57,10 @@ export function addSshPort(state: WizardState): WizardState {
 export function sshNext(state: WizardState): WizardState {
   if (state.ssh.draft !== '') return addSshPort(state);
   if (checkedSshPorts(state).length === 0) {
-    return { ...state, ssh: { ...state.ssh, error: 'Choose at least one SSH port (space), or type one and press enter: without it the firewall would shut you out.' } };
+    return {
+      ...state,
+      ssh: { ...state.ssh, error: 'Choose at least one SSH port (space), or type one and press enter: without it the firewall would shut you out.' },
+    };
   }
   return goTo({ ...state, ssh: { ...state.ssh, error: null } }, 'defaults');
 }

@@ -10,7 +10,7 @@ export function FilterBar(props: { filter: string; filtering: boolean; shown: nu
     <Text>
       Filter: <Text bold>{props.filter}</Text>
       {props.filtering ? <Text>█</Text> : null}
-      <Text dimColor>  {props.shown} of {props.total} match{props.filtering ? ' · enter ends typing, esc clears' : ' · esc clears'}</Text>
+      <Text dimColor>{`  ${props.shown} of ${props.total} match${props.filtering ? ' · enter ends typing, esc clears' : ' · esc clears'}`}</Text>
     </Text>
   );
 }

@@ -22,8 +22,13 @@ export function ScreenFrame(props: { screen: Screen; hints: string; children: Re
   return (
     <Box flexDirection="column">
       <Text>
-        <Tone name="accent" bold>v6wall</Tone>
-        <Text dimColor> · step {step} of {SCREENS.length} · </Text>
+        <Tone name="accent" bold>
+          v6wall
+        </Tone>
+        <Text dimColor>
+          {' '}
+          · step {step} of {SCREENS.length} ·{' '}
+        </Text>
         <Text bold>{TITLES[props.screen]}</Text>
       </Text>
       <Box flexDirection="column" marginTop={1}>
@@ -57,11 +62,15 @@ export function Warning(props: { children: ReactNode; loud?: boolean }): React.J
   return (
     <Box>
       <Box width={2} flexShrink={0}>
-        <Tone name={props.loud ? 'danger' : 'warn'} bold>!</Tone>
+        <Tone name={props.loud ? 'danger' : 'warn'} bold>
+          !
+        </Tone>
       </Box>
       <Box flexShrink={1}>
         <Prose>
-          <Tone name={props.loud ? 'danger' : 'warn'} bold={props.loud}>{props.children}</Tone>
+          <Tone name={props.loud ? 'danger' : 'warn'} bold={props.loud}>
+            {props.children}
+          </Tone>
         </Prose>
       </Box>
     </Box>

@@ -31,9 +31,9 @@ export function WindowedList(props: WindowedListProps): React.JSX.Element {
   }
   return (
     <Box flexDirection="column">
-      {start > 0 ? <Text dimColor>  ↑ {start} more</Text> : null}
+      {start > 0 ? <Text dimColor>{`  ↑ ${start} more`}</Text> : null}
       {rows}
-      {end < props.count ? <Text dimColor>  ↓ {props.count - end} more</Text> : null}
+      {end < props.count ? <Text dimColor>{`  ↓ ${props.count - end} more`}</Text> : null}
     </Box>
   );
 }
