@@ -38,10 +38,7 @@ function OwnTableDefaults({ facts }: { facts: Facts }): React.JSX.Element {
   const now = present ? 'drop' : 'no table';
   return (
     <ScreenFrame screen="defaults" hints={keyHints('defaults', ['next', 'back', 'help', 'quit'])}>
-      <Text dimColor>
-        {'what'.padEnd(10)}
-        {'now'.padEnd(9)} after (v6wall&apos;s table inet v6wall)
-      </Text>
+      <Text dimColor>{`${'what'.padEnd(10)}${'now'.padEnd(9)}  after (v6wall's table inet v6wall)`}</Text>
       <Change
         what="incoming"
         now={now}
