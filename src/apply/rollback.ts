@@ -2,6 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasBlock } from '../core/docker-user-block.js';
 import { removeBootGuard } from './boot-guard-unit.js';
+import { policyCommands } from '../core/iptables/policies.js';
 import { hostname } from 'node:os';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { changesSince, describeChanges, readAsLeft, recordAsLeft } from './as-left.js';
@@ -57,6 +58,17 @@ async function restoreNftablesBackend(stateDir: string, manifest: SnapshotManife
   return stateRestored.ok ? restored : { ok: false, errors: stateRestored.errors };
 }
 
+/** The policy commands for the built-in chains the snapshot saw at other than ACCEPT (ip6tables and iptables). */
+async function savedPolicies(stateDir: string, manifest: SnapshotManifest): Promise<string[][]> {
+  const commands: string[][] = [];
+  for (const table of manifest.tables) {
+    if (table.stored === null) continue;
+    const saved = await readFile(join(stateLayout.snapshot(stateDir, manifest.id), table.stored), 'utf8').catch(() => null);
+    if (saved !== null) commands.push(...policyCommands(table.name === 'ip6tables-save' ? 'ip6tables' : 'iptables', saved));
+  }
+  return commands;
+}
+
 export interface RestoreOptions {
   /**
    * false: UFW's files and the state only, no ufw command. At boot, before ufw.service, which then
@@ -68,7 +80,8 @@ export interface RestoreOptions {
 
 /**
  * Brings UFW back to the snapshot: its files, then `ufw reload` when it was enabled,
- * or `ufw --force disable` (before the files, so they end exactly as saved) when it was not.
+ * or `ufw --force disable` (before the files, so they end exactly as saved) and the built-in
+ * chains' policies as the snapshot saw them, when it was not.
  */
 export async function restoreSnapshot(
   stateDir: string,
@@ -82,6 +95,10 @@ export async function restoreSnapshot(
   if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink);
   if (live && !manifest.ufwEnabled) {
     records.push(await runRecorded(run, ['ufw', '--force', 'disable'], 'UFW was disabled before: disable it again', 0, sink));
+    // ufw disable leaves every built-in chain at ACCEPT; Docker had set FORWARD to DROP on many hosts.
+    for (const argv of await savedPolicies(stateDir, manifest)) {
+      records.push(await runRecorded(run, argv, `Put the ${argv[4]} policy back to ${argv[5]}, as it was before`, records.length, sink));
+    }
   }
   const after6 = join(manifest.paths.ufwDir, 'after6.rules');
   const blockBefore = await readFile(after6, 'utf8').then(hasBlock, () => false);

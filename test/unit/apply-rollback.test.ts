@@ -96,6 +96,36 @@ describe('rollbackByHand (v6wall rollback)', () => {
     expect(t.ok && t.value.outcome).toBe('rolled-back');
   });
 
+  it('puts back the policies ufw disable resets: Docker had FORWARD at DROP before the first apply', async () => {
+    const host = await fakeHost();
+    const ufw = fakeUfwRunner(host);
+    // Docker 20.10 with ip6tables (and Docker 28 when it enabled forwarding itself) sets FORWARD to DROP.
+    const saved: Record<string, string> = {
+      'ip6tables-save': '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:DOCKER - [0:0]\n-A FORWARD -j DOCKER\nCOMMIT\n',
+      'iptables-save': '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n',
+    };
+    const calls: string[][] = [];
+    const run: ApplyOptions['run'] = async (argv, opts) => {
+      const text = saved[argv[0] ?? ''];
+      if (text !== undefined) return { argv: [...argv], exitCode: 0, stdout: text, stderr: '', durationMs: 1, notFound: false };
+      if (argv[0] === 'ip6tables' || argv[0] === 'iptables') {
+        calls.push([...argv]);
+        return { argv: [...argv], exitCode: 0, stdout: '', stderr: '', durationMs: 1, notFound: false };
+      }
+      return ufw(argv, opts);
+    };
+    const applied = await applyPlan(samplePlan(), options(host, run));
+    expect((await confirmPending(host.stateDir, applied.confirmCode ?? '')).ok).toBe(true);
+
+    const result = await rollbackByHand(host.stateDir, run, 'test');
+    expect(result.ok, result.ok ? '' : result.errors).toBe(true);
+    expect(ufw.calls.at(-1)).toEqual(['ufw', '--force', 'disable']);
+    expect(calls).toEqual([
+      ['ip6tables', '-t', 'filter', '-P', 'FORWARD', 'DROP'],
+      ['iptables', '-t', 'filter', '-P', 'FORWARD', 'DROP'],
+    ]);
+  });
+
   it('disarms a pending apply first, so its watchdog cannot roll back again', async () => {
     const host = await fakeHost();
     const run = fakeUfwRunner(host);
