@@ -143,3 +143,29 @@ export const nftablesDocker28Facts = (): Facts =>
     Object.assign(facts, nftablesFacts());
     facts.docker = { ...facts.docker, serverVersion: '28.5.2', daemonConfig: { ipv6: true }, ip6tablesChainsLive: true, ip6DockerUserChain: true };
   });
+
+const v6wallRoute = (address: string, port: string, comment: string): Facts['ufw']['rules'][number] => ({
+  v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: port, dst: address, sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment, raw: '',
+});
+
+/** A re-run after an apply that opened web's 443 by route: the wizard starts from that opening. */
+export const openedBeforeFacts = (): Facts =>
+  withChanges((facts) => {
+    const settled = settledFacts();
+    facts.ufw = { ...settled.ufw, rules: [...settled.ufw.rules, v6wallRoute('2001:db8:1:1::10', '443', 'v6wall route web 443/tcp')] };
+  });
+
+/** Someone opened db's 5432 by hand (no v6wall comment). */
+export const foreignRuleFacts = (): Facts =>
+  withChanges((facts) => {
+    facts.ufw.rules = [{ ...v6wallRoute('2001:db8:1:1::12', '5432', ''), comment: null }];
+  });
+
+/** web is stopped (docker stop), with the opening v6wall made for it earlier. */
+export const stoppedContainerFacts = (): Facts =>
+  withChanges((facts) => {
+    const opened = openedBeforeFacts();
+    facts.ufw = opened.ufw;
+    const web = facts.docker.containers.find((c) => c.name === 'web');
+    if (web) web.state = 'exited';
+  });

@@ -9,7 +9,7 @@ import { committedFrames, expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
-import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts, nftablesFacts, nftablesDocker28Facts } from './facts.js';
+import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts, nftablesFacts, nftablesDocker28Facts, openedBeforeFacts, foreignRuleFacts, stoppedContainerFacts } from './facts.js';
 
 interface Case {
   name: string;
@@ -218,6 +218,12 @@ const CASES: Case[] = [
   { name: 'preview--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }], columns: 60 },
   { name: 'done--confirmed-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Confirmed from' }, E], deps: confirming, columns: 60, shows: ['What changed'] },
   { name: 'help--overlay', facts: labFacts, steps: ['?'], shows: ['esc or ? closes this help'] },
+  // Desired state: what an earlier apply opened, unticked here, is closed; what v6wall did not make is shown as what it is.
+  { name: 'preview--untick-closes', facts: openedBeforeFacts, steps: [...TO_CONTAINERS, K.space, E, E, { until: 'would run' }], shows: ['Close web 443/tcp (route to [2001:db8:1:1::10], from anywhere)'] },
+  { name: 'exposure--foreign-rule', facts: foreignRuleFacts, steps: [...TO_CONTAINERS, K.space, E], shows: ['a rule v6wall did not make', 'opens db port 5432/tcp'] },
+  { name: 'preview--foreign-rule-removed', facts: foreignRuleFacts, steps: [...TO_CONTAINERS, K.space, E, K.end, K.right, E, { until: 'would run' }] },
+  { name: 'containers--stopped', facts: stoppedContainerFacts, steps: TO_CONTAINERS, shows: ['web (exited)', 'v6wall keeps its openings'] },
+  { name: 'exposure--stopped', facts: stoppedContainerFacts, steps: [...TO_CONTAINERS, E], shows: ['kept while the container is stopped'] },
 ];
 
 let current: Driven | null = null;
