@@ -5,18 +5,16 @@
 // client namespace. On Docker 20.10 with ip6tables on (no IPv6 DOCKER-USER) v6wall must say that
 // Docker, not UFW, decides about published ports.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTranscript } from '../../src/apply/transcript.js';
 import { docker28Root, skipDocker28 } from './docker28.js';
-import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, skipLab, startLab, type Lab, type Reachability } from './harness.js';
+import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab, type Reachability } from './harness.js';
+import { applyAndConfirm, egress, startClientListener } from './steps.js';
 
 const skip = skipLab();
 const SERVER = LAB_ADDRESSES.server;
-const CLIENT = LAB_ADDRESSES.client;
-/** A port the client listens on, for container egress checks. */
-const CLIENT_PORT = 8000;
 const NAT_SUBNET = '2001:db8:1234:a1:1::/80';
 const ROUTED_SUBNET = '2001:db8:1234:a1:2::/80';
 const ADDRESS = {
@@ -45,16 +43,6 @@ async function probeAll(lab: Lab): Promise<Seen> {
   return seen;
 }
 
-/**
- * From inside a container, an HTTP request to the client: bridge-originated NEW traffic out, and the
- * answer back in as established traffic (busybox wget crashes in the lab image, so nc carries it).
- */
-async function egress(lab: Lab, container: string): Promise<Reachability> {
-  const request = 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 3 "$0" "$1"';
-  const result = await lab.docker(['exec', container, 'sh', '-c', request, CLIENT, String(CLIENT_PORT)], { timeoutMs: 15_000 });
-  return result.stdout.startsWith('HTTP/1.') && result.stdout.includes(' 200 ') ? 'open' : 'blocked';
-}
-
 /** The files v6wall's snapshot covers, as the lab holds them. */
 function ufwFiles(lab: Lab): Record<string, string> {
   const names = ['after6.rules', 'user.rules', 'user6.rules', 'ufw.conf'];
@@ -69,34 +57,6 @@ async function v6wallDockerUserRules(lab: Lab): Promise<string[]> {
   const chain = await lab.inServer(['ip6tables', '-S', 'DOCKER-USER']);
   expect(chain.exitCode, chain.stderr).toBe(0);
   return chain.stdout.split('\n').filter((line) => line.startsWith('-A DOCKER-USER') && /ufw6-user-forward|--ctstate NEW -j DROP/.test(line));
-}
-
-/** A web server in the client namespace, so containers have somewhere to connect out to. */
-function startClientListener(lab: Lab): ChildProcess {
-  const www = join(lab.dir, 'client-www');
-  mkdirSync(www, { recursive: true });
-  writeFileSync(join(www, 'index.html'), 'client\n');
-  return spawn('nsenter', [`--net=/var/run/netns/${lab.clientNs}`, 'busybox', 'httpd', '-f', '-p', String(CLIENT_PORT), '-h', www], { stdio: 'ignore' });
-}
-
-async function applyAndConfirm(lab: Lab, stateDir: string, selection: string[]): Promise<string> {
-  const applied = await lab.runV6wall(['apply', ...selection, '--yes', '--state-dir', stateDir, '--confirm-timeout', '120']);
-  expect(applied.stderr).toBe('');
-  expect(applied.exitCode, applied.stdout).toBe(0);
-  const code = /Confirm code: (\S+)/.exec(applied.stdout)?.[1];
-  expect(code, applied.stdout).toBeDefined();
-  // A NEW SSH session from the internet proves the operator can still get in.
-  const login = await lab.inClient(
-    [
-      'ssh', '-i', lab.paths.sshClientKey, '-p', String(LAB_SSH_PORT),
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR',
-      `root@${SERVER}`, process.execPath, V6WALL_JS, 'confirm', code ?? '', '--state-dir', stateDir,
-    ],
-    { timeoutMs: 30_000 },
-  );
-  expect(login.stderr).toBe('');
-  expect(login.exitCode, login.stdout).toBe(0);
-  return applied.stdout;
 }
 
 function report(title: string, rows: Record<string, Seen>): void {
