@@ -11,13 +11,16 @@ import { openingKey } from './rule-comment.js';
 import { sourceContains } from './sources.js';
 import { sshPortErrors } from './ssh-ports.js';
 import { isValidPort } from './validate.js';
-import { liveV6wallTable } from './nftables/v6wall-table.js';
+import { liveTableMatches, liveV6wallTable } from './nftables/v6wall-table.js';
+import type { ManagedRule } from './managed-rules.js';
 import { type ContainerOpening, type HostOpening, V6WALL_FAMILY, V6WALL_TABLE, renderV6wallTable, replaceTableScript } from './nftables/v6wall-script.js';
 
 /** Where the table is kept for the next boot, and the unit that loads it (see README: why not nftables.service). */
 export const NFT_PERSIST_PATH = '/etc/v6wall/v6wall.nft';
 export const NFT_UNIT_NAME = 'v6wall-nftables.service';
 export const NFT_UNIT_PATH = `/etc/systemd/system/${NFT_UNIT_NAME}`;
+/** What `systemctl enable` makes for WantedBy=sysinit.target. */
+export const NFT_UNIT_WANTS_PATH = `/etc/systemd/system/sysinit.target.wants/${NFT_UNIT_NAME}`;
 /** nft limits a rule comment to 128 bytes. */
 const NFT_COMMENT_MAX = 128;
 
@@ -93,12 +96,12 @@ interface TableOpenings {
   containers: ContainerOpening[];
 }
 
-function tableOpenings(context: PlanContext, exposures: ExposureChoice[], kept: Set<ExposureChoice>): TableOpenings {
+function tableOpenings(context: PlanContext, exposures: ExposureChoice[], kept: Set<ExposureChoice>, inPlace: readonly ManagedRule[]): TableOpenings {
   const host: HostOpening[] = [];
   const containers: ContainerOpening[] = [];
   for (const choice of exposures) {
     const errors: ChoiceError[] = [];
-    const rules = openingRules({ ...context, errors }, choice, []);
+    const rules = openingRules({ ...context, errors }, choice, inPlace);
     if (errors.length > 0) {
       if (!kept.has(choice)) context.errors.push(...errors);
       else context.notes.push(`${choiceLabel(choice)}, open until now, is closed: ${errors.map((e) => e.message).join('; ')} (open it again once it can be).`);
@@ -139,7 +142,8 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
   const context: PlanContext = { facts, mode, errors, notes: [] };
   const { kept, chosen } = wantedExposures(facts, choices);
   const exposures = withoutRedundant([...chosen, ...kept], context.notes);
-  const openings = tableOpenings(context, exposures, new Set(kept));
+  const live = liveV6wallTable(facts.docker.nftRuleset);
+  const openings = tableOpenings(context, exposures, new Set(kept), live.rules);
   if (errors.length > 0) return { ok: false, errors };
 
   const table = renderV6wallTable({
@@ -149,7 +153,8 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
     containerSubnets: mode.networks.flatMap((network) => network.subnets),
   });
   const script = replaceTableScript(table);
-  const live = liveV6wallTable(facts.docker.nftRuleset);
+  const boot = facts.nftBoot;
+  const inPlace = liveTableMatches(live, table);
   const steps: PlanStep[] = [
     {
       kind: 'integration',
@@ -157,7 +162,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['nft', '-c', '-f', '/dev/stdin'],
       input: script,
       undoArgv: null,
-      satisfied: false,
+      satisfied: inPlace,
     },
     {
       kind: 'enable',
@@ -165,7 +170,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['nft', '-f', '/dev/stdin'],
       input: script,
       undoArgv: live.present ? null : ['nft', 'delete', 'table', V6WALL_FAMILY, V6WALL_TABLE],
-      satisfied: false,
+      satisfied: inPlace,
     },
     {
       kind: 'integration',
@@ -173,7 +178,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['install', '-D', '-m', '0600', '/dev/stdin', NFT_PERSIST_PATH],
       input: script,
       undoArgv: null,
-      satisfied: false,
+      satisfied: boot?.script === script,
     },
     {
       kind: 'integration',
@@ -181,14 +186,14 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['install', '-D', '-m', '0644', '/dev/stdin', NFT_UNIT_PATH],
       input: NFT_UNIT,
       undoArgv: null,
-      satisfied: false,
+      satisfied: boot?.unit === NFT_UNIT,
     },
     {
       kind: 'integration',
       why: `Enable ${NFT_UNIT_NAME} for the next boot`,
       argv: ['systemctl', 'enable', '--quiet', NFT_UNIT_NAME],
       undoArgv: null,
-      satisfied: false,
+      satisfied: boot?.enabled === true && boot.unit === NFT_UNIT,
     },
   ];
   const notes = [

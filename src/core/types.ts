@@ -201,6 +201,17 @@ export interface Facts {
   host: HostFacts;
   /** The firewall v6wall drives here (core/backend.ts); absent: chosen automatically. */
   backend?: Backend;
+  /** The nftables backend's boot files as they are (null: missing); absent when not read. */
+  nftBoot?: NftBootFacts;
+}
+
+export interface NftBootFacts {
+  /** /etc/v6wall/v6wall.nft */
+  script: string | null;
+  /** /etc/systemd/system/v6wall-nftables.service */
+  unit: string | null;
+  /** The unit's link in sysinit.target.wants (what systemctl enable makes). */
+  enabled: boolean;
 }
 
 // ---------- Choices ----------

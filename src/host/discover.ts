@@ -4,6 +4,7 @@ import { discoverDocker } from './discover-docker.js';
 import { discoverHost } from './discover-host.js';
 import { discoverSsh } from './discover-ssh.js';
 import { discoverUfw } from './discover-ufw.js';
+import { NFT_PERSIST_PATH, NFT_UNIT_PATH, NFT_UNIT_WANTS_PATH } from '../core/plan-nftables.js';
 
 export type { DiscoverDeps } from './discover-deps.js';
 
@@ -11,8 +12,9 @@ export type { DiscoverDeps } from './discover-deps.js';
 export async function discoverFacts(deps: DiscoverDeps): Promise<Facts> {
   const docker = discoverDocker(deps);
   const bridges = docker.then((facts) => facts.networks.map((network) => network.bridge).filter((name): name is string => name !== null));
-  const [ssh, ufw, dockerFacts, host] = await Promise.all([discoverSsh(deps), discoverUfw(deps), docker, discoverHost(deps, bridges)]);
-  return { ssh, ufw, docker: dockerFacts, host };
+  const nftBoot = Promise.all([deps.readFile(NFT_PERSIST_PATH), deps.readFile(NFT_UNIT_PATH), deps.exists(NFT_UNIT_WANTS_PATH)]);
+  const [ssh, ufw, dockerFacts, host, [script, unit, enabled]] = await Promise.all([discoverSsh(deps), discoverUfw(deps), docker, discoverHost(deps, bridges), nftBoot]);
+  return { ssh, ufw, docker: dockerFacts, host, nftBoot: { script, unit, enabled } };
 }
 
 /** A file's text, or null when it is missing or unreadable (the caller reports which facts are unknown). */

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { renderV6wallTable, replaceTableScript, v6wallScript, type V6wallTableSpec } from '../../src/core/nftables/v6wall-script.js';
-import { liveV6wallTable } from '../../src/core/nftables/v6wall-table.js';
+import { liveTableMatches, liveV6wallTable } from '../../src/core/nftables/v6wall-table.js';
 import { parseNftJson } from '../../src/core/nftables/parse-json.js';
 import { formatRuleComment } from '../../src/core/rule-comment.js';
 import { parseSource } from '../../src/core/sources.js';
@@ -102,6 +102,10 @@ describe("v6wall's nftables script", () => {
         const input = JSON.parse(loaded.out).nftables.filter((i: { rule?: { chain: string } }) => i.rule?.chain === 'input');
         expect(JSON.stringify(input[0].rule.expr)).toContain('"accept"');
         expect(input[0].rule.comment).toMatch(/^v6wall ssh /);
+        // The live table is recognised as this very table, and as no other.
+        expect(liveTableMatches(live, renderV6wallTable(spec))).toBe(true);
+        const otherSsh = { ...spec, sshPorts: [...spec.sshPorts.map((p) => (p % 65535) + 1)] };
+        expect(liveTableMatches(live, renderV6wallTable(otherSsh))).toBe(false);
       }),
       { numRuns: 10 },
     );

@@ -1,10 +1,11 @@
 // The nftables backend's plan on the captured Docker 28.5 lab host (nat and routed networks):
 // the same choices as UFW's plan, turned into one script for table inet v6wall.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/core/plan.js';
 import { resolveChoices } from '../../src/core/choices.js';
 import { chooseBackend } from '../../src/core/backend.js';
-import { NFT_PERSIST_PATH } from '../../src/core/plan-nftables.js';
+import { NFT_PERSIST_PATH, NFT_UNIT } from '../../src/core/plan-nftables.js';
 import type { Facts } from '../../src/core/types.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
@@ -20,6 +21,16 @@ async function nftFacts(nftRuleset: string | null = '{"nftables": []}'): Promise
 async function planFor(facts: Facts, flags: { route?: string[]; publish?: string[]; close?: string[]; exact?: boolean }) {
   const choices = resolveChoices(facts, { sshPorts: [], route: flags.route ?? [], publish: flags.publish ?? [], close: flags.close ?? [], exact: flags.exact ?? false });
   return choices.ok ? buildPlan(facts, choices.value) : choices;
+}
+
+/** Whether nft can load a table here (root, in a network namespace of its own). */
+const nftLoads = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'nft', '-c', '-f', '/dev/stdin'], { input: 'table inet probe\n' }).status === 0;
+
+/** Loads the script into a fresh network namespace (never the machine's) and returns `nft -j list ruleset` there. */
+function loadInFreshNamespace(script: string): string {
+  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin && nft -j list ruleset'], { input: script });
+  if (result.status !== 0) throw new Error(result.stderr.toString());
+  return result.stdout.toString();
 }
 
 describe('the nftables backend', () => {
@@ -89,4 +100,42 @@ describe('the nftables backend', () => {
     if (!closed.ok) throw new Error(JSON.stringify(closed.errors));
     expect(closed.value.steps[1]?.input).not.toContain('routed-web');
   });
+
+  it.skipIf(!nftLoads)('nothing to change when the live table and its boot files are the planned ones; a stopped container keeps its opening', async () => {
+    const first = await planFor(await nftFacts(), { route: ['routed-web:80'], publish: ['web6:8081'] });
+    if (!first.ok) throw new Error(JSON.stringify(first.errors));
+    expect(first.value.steps.every((step) => !step.satisfied)).toBe(true);
+    const script = first.value.steps[1]?.input ?? '';
+    const live = loadInFreshNamespace(script);
+    const applied = { ...(await nftFacts(live)), nftBoot: { script, unit: NFT_UNIT, enabled: true } };
+
+    const again = await planFor(applied, { route: ['routed-web:80'], publish: ['web6:8081'] });
+    if (!again.ok) throw new Error(JSON.stringify(again.errors));
+    expect(again.value.steps.filter((step) => !step.satisfied)).toEqual([]);
+
+    // A plain re-run without naming the openings keeps them too (they are in the live table).
+    const additive = await planFor(applied, {});
+    if (!additive.ok) throw new Error(JSON.stringify(additive.errors));
+    expect(additive.value.steps.filter((step) => !step.satisfied)).toEqual([]);
+
+    // routed-web stops: Docker forgets its address, the live table still has the rule.
+    const stopped: typeof applied = { ...applied, docker: { ...applied.docker, containers: applied.docker.containers.map((c) => (c.name === 'routed-web' ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) } : c)) } };
+    const whileStopped = await planFor(stopped, {});
+    if (!whileStopped.ok) throw new Error(JSON.stringify(whileStopped.errors));
+    expect(whileStopped.value.steps.filter((step) => !step.satisfied)).toEqual([]);
+    expect(whileStopped.value.steps[1]?.input).toContain(`ip6 daddr ${ROUTED_WEB} tcp dport 80 accept comment "v6wall route routed-web 80/tcp"`);
+
+    // A changed boot file alone is written again; the table is left as it is.
+    const bootChanged = await planFor({ ...applied, nftBoot: { script: `${script}# edited\n`, unit: NFT_UNIT, enabled: true } }, {});
+    if (!bootChanged.ok) throw new Error(JSON.stringify(bootChanged.errors));
+    expect(bootChanged.value.steps.filter((step) => !step.satisfied).map((step) => step.argv.join(' '))).toEqual([`install -D -m 0600 /dev/stdin ${NFT_PERSIST_PATH}`]);
+
+    // A rule added by hand makes the live table differ: the whole table is loaded again.
+    const handAdded = JSON.parse(live) as { nftables: unknown[] };
+    handAdded.nftables.push({ rule: { family: 'inet', table: 'v6wall', chain: 'input', handle: 99, expr: [{ accept: null }] } });
+    const differs = await planFor({ ...applied, docker: { ...applied.docker, nftRuleset: JSON.stringify(handAdded) } }, {});
+    if (!differs.ok) throw new Error(JSON.stringify(differs.errors));
+    expect(differs.value.steps[1]?.satisfied).toBe(false);
+  });
 });
+

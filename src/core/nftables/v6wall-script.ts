@@ -3,6 +3,7 @@
 // iptables-nft's stay as they are; `nft -f` loads it as one transaction. Its base chains run at
 // priority filter - 10, before Docker's (filter, or iptables' 0), and in nftables a drop in any
 // base chain is final: v6wall's table can narrow what Docker lets through, never widen it.
+import { createHash } from 'node:crypto';
 import type { Proto } from '../types.js';
 
 export const V6WALL_TABLE = 'v6wall';
@@ -59,7 +60,7 @@ function inputChain(spec: V6wallTableSpec): string[] {
     '\tchain input {',
     `\t\ttype filter hook input priority ${V6WALL_PRIORITY}; policy drop;`,
     `\t\ttcp dport ${set(ssh)} accept comment ${quote(`v6wall ssh ${ssh.join(',')}/tcp`)}`,
-    '\t\tct state established,related accept',
+    `\t\tct state established,related accept comment ${quote(`${FINGERPRINT_PREFIX}${FINGERPRINT_SLOT}`)}`,
     '\t\tct state invalid drop',
     '\t\tiif "lo" accept',
     `\t\ticmpv6 type ${set(HOST_ICMPV6)} accept`,
@@ -95,9 +96,49 @@ function forwardChain(spec: V6wallTableSpec): string[] {
   ];
 }
 
+/**
+ * The input chain's established/related rule carries a fingerprint of the whole table text: nft -j
+ * shows rule comments but not the expressions as written, so a later run knows the live table is
+ * the one it would load (with the rule comments of each chain, which show a rule added or removed).
+ */
+export const FINGERPRINT_PREFIX = 'v6wall table ';
+const FINGERPRINT_SLOT = '@';
+
 /** The whole table as nft writes it back, without the replace preamble (what is persisted and compared). */
 export function renderV6wallTable(spec: V6wallTableSpec): string {
-  return [`table ${V6WALL_FAMILY} ${V6WALL_TABLE} {`, ...inputChain(spec), ...forwardChain(spec), '}', ''].join('\n');
+  const text = [`table ${V6WALL_FAMILY} ${V6WALL_TABLE} {`, ...inputChain(spec), ...forwardChain(spec), '}', ''].join('\n');
+  const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return text.replace(`"${FINGERPRINT_PREFIX}${FINGERPRINT_SLOT}"`, `"${FINGERPRINT_PREFIX}${fingerprint}"`);
+}
+
+export interface ChainShape {
+  hook: string;
+  policy: string;
+  /** Each rule's comment, or null, in order. */
+  comments: (string | null)[];
+}
+
+/** The chains of a table text renderV6wallTable wrote: what the live table must show to be the same. */
+export function tableShape(tableText: string): Record<string, ChainShape> {
+  const chains: Record<string, ChainShape> = {};
+  let current: ChainShape | null = null;
+  for (const line of tableText.split('\n')) {
+    const chain = /^\tchain (\S+) \{$/.exec(line);
+    if (chain !== null) {
+      current = { hook: '', policy: '', comments: [] };
+      chains[chain[1] as string] = current;
+      continue;
+    }
+    if (current === null || !line.startsWith('\t\t')) continue;
+    const type = /^\t\ttype filter hook (\S+) priority .*; policy (\S+);$/.exec(line);
+    if (type !== null) {
+      current.hook = type[1] as string;
+      current.policy = type[2] as string;
+      continue;
+    }
+    current.comments.push(/ comment "([^"]*)"$/.exec(line)?.[1] ?? null);
+  }
+  return chains;
 }
 
 /** Creates the table if missing, deletes it, then loads `tableText` (or nothing): one transaction that touches no other table. */
