@@ -1,4 +1,6 @@
 // From what the operator typed (flags) or what is already in place to Choices.
+import { backendOf } from './backend.js';
+import { liveV6wallTable } from './nftables/v6wall-table.js';
 import type { ChoiceError, Choices, CloseChoice, Container, ExposureChoice, Facts, Proto, Result } from './types.js';
 import { containerIpv6Addresses } from './container-addresses.js';
 import { managedRules } from './managed-rules.js';
@@ -60,8 +62,9 @@ function reject(errors: ChoiceError[], choice: string, message: string): null {
   return null;
 }
 
-/** v6wall's openings in place, read back from its rule comments. */
+/** v6wall's openings in place, read back from its rule comments (UFW's rules, or its own nftables table's). */
 function openingTagsInPlace(facts: Facts): OpeningTag[] {
+  if (backendOf(facts).kind === 'nftables') return liveV6wallTable(facts.docker.nftRuleset).openings;
   return managedRules(facts.ufw.rules).flatMap((managed) => (managed.tag.kind === 'egress' ? [] : [managed.tag]));
 }
 

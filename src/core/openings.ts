@@ -6,6 +6,8 @@ import { exposuresInPlace } from './choices.js';
 import { closingReason } from './plan-closings.js';
 import { openingTagOf } from './plan-openings.js';
 import { canonicalIpv6, isGlobalIpv6 } from './validate.js';
+import { backendOf } from './backend.js';
+import { liveV6wallTable } from './nftables/v6wall-table.js';
 
 export type OpeningKind = 'ssh' | 'route' | 'publish';
 
@@ -38,10 +40,17 @@ function hostAddresses(facts: Facts): string[] {
   return [...new Set(addresses)];
 }
 
-function containerAddresses(facts: Facts, name: string): string[] {
+/** The container's addresses; a stopped one's, on the nftables backend, from its rules in v6wall's live table. */
+function containerAddresses(facts: Facts, name: string, choice: ExposureChoice): string[] {
   const container = facts.docker.containers.find((candidate) => candidate.name === name);
-  const addresses = (container?.networks ?? [])
-    .map((network) => (network.ipv6 === null ? null : canonicalIpv6(network.ipv6)))
+  const running = (container?.networks ?? []).map((network) => network.ipv6);
+  const kept = running.every((address) => address === null) && backendOf(facts).kind === 'nftables'
+    ? liveV6wallTable(facts.docker.nftRuleset).rules
+      .filter(({ tag, spec }) => spec.route && tag.kind === 'route' && tag.container === name && tag.port === choice.port && tag.proto === choice.proto)
+      .map(({ spec }) => spec.to)
+    : [];
+  const addresses = [...running, ...kept]
+    .map((address) => (address === null ? null : canonicalIpv6(address)))
     .filter((address): address is string => address !== null && isGlobalIpv6(address));
   return [...new Set(addresses)];
 }
@@ -77,7 +86,7 @@ export function openingsOf(facts: Facts, choices: Choices): Result<Opening[]> {
   for (const choice of openExposures(facts, choices)) {
     const sources = choice.source === undefined ? [] : [choice.source];
     if (choice.exposure === 'route') {
-      const addresses = containerAddresses(facts, choice.container);
+      const addresses = containerAddresses(facts, choice.container, choice);
       if (addresses.length === 0) errors.push({ choice: `--route ${choice.container}:${choice.port}/${choice.proto}`, message: `${choice.container} has no global IPv6 address` });
       for (const address of addresses) openings.push({ kind: 'route', container: choice.container, address, port: choice.port, proto: choice.proto, sources });
     } else if (choice.exposure === 'publish' && choice.hostPort !== undefined) {

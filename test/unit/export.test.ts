@@ -153,3 +153,50 @@ describe('export formats carry sources', () => {
     expect(out('ansible')).toContain(`from_ip: "${source}"`);
   });
 });
+
+describe("exports on the nftables backend read the openings kept in v6wall's live table", () => {
+  // test/fixtures/nftables/v6wall/applied.json: the table v6wall planned for this host (route
+  // routed-web:80 from 2001:db8:abcd::/48, publish web6:8081), loaded by a real nft and listed with nft -j.
+  const APPLIED = `${import.meta.dirname}/../fixtures/nftables/v6wall/applied.json`;
+  async function nftHost(stopRoutedWeb = false): Promise<Facts> {
+    const { readFileSync } = await import('node:fs');
+    const { chooseBackend } = await import('../../src/core/backend.js');
+    const base = await capturedLabFacts();
+    const containers = base.docker.containers.map((c) => (stopRoutedWeb && c.name === 'routed-web' ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) } : c));
+    const withoutUfw: Facts = { ...base, ufw: { ...base.ufw, installed: false, enabled: false, rules: [] }, docker: { ...base.docker, containers, nftRuleset: readFileSync(APPLIED, 'utf8') } };
+    return { ...withoutUfw, backend: chooseBackend(withoutUfw) };
+  }
+  const openingsFor = (host: Facts, flags: { exact?: boolean; close?: string[] } = {}): Opening[] => {
+    const choices = resolveChoices(host, { sshPorts: [], route: [], publish: [], close: flags.close ?? [], exact: flags.exact ?? false });
+    if (!choices.ok) throw new Error(JSON.stringify(choices.errors));
+    const projected = openingsOf(host, choices.value);
+    if (!projected.ok) throw new Error(JSON.stringify(projected.errors));
+    return projected.value;
+  };
+
+  it('list, pfsense, opnsense and hetzner carry the live openings, each with its source', async () => {
+    const host = await nftHost();
+    expect(host.backend?.kind).toBe('nftables');
+    const kept = openingsFor(host);
+    expect(kept.filter((o) => o.kind !== 'ssh').map((o) => `${o.kind} ${o.address} ${o.port}/${o.proto} ${o.sources.join(',') || 'any'}`)).toEqual([
+      `route ${ROUTED_WEB} 80/tcp 2001:db8:abcd::/48`,
+      `publish ${HOST} 8081/tcp any`,
+    ]);
+    const hostPlan = buildPlan(host, { sshPorts: [2222], exposures: [], scope: 'additive' });
+    if (!hostPlan.ok) throw new Error(JSON.stringify(hostPlan.errors));
+    for (const format of ['list', 'pfsense', 'opnsense', 'hetzner'] as const) {
+      const text = renderExport(format, hostPlan.value, host, kept);
+      expect(text, format).toContain(ROUTED_WEB);
+      expect(text, format).toContain('8081');
+      expect(text, format).toContain('2001:db8:abcd::');
+    }
+    // --exact drops what was not chosen; --close drops one.
+    expect(openingsFor(host, { exact: true }).filter((o) => o.kind !== 'ssh')).toEqual([]);
+    expect(openingsFor(host, { close: ['routed-web:80'] }).map((o) => o.container)).not.toContain('routed-web');
+  });
+
+  it('a stopped container keeps its opening, at the address its rule in the live table names', async () => {
+    const kept = openingsFor(await nftHost(true));
+    expect(kept.find((o) => o.container === 'routed-web')).toMatchObject({ kind: 'route', address: ROUTED_WEB, port: 80, sources: ['2001:db8:abcd::/48'] });
+  });
+});
