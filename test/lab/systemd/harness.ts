@@ -43,6 +43,8 @@ const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 export interface SystemdLabOptions {
   /** Files placed in the container before its first boot: absolute path inside → content (mode 0644 unless given). */
   files?: Record<string, string | { content: string; mode: number }>;
+  /** Machine files bound read-only into the container at every boot: absolute path inside → path on the machine. */
+  bindRo?: Record<string, string>;
 }
 
 export interface BootReport {
@@ -191,7 +193,7 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
       const flushed = await net.inServer(['nft', 'flush', 'ruleset']);
       if (flushed.exitCode !== 0) throw new Error(`systemd lab: could not empty the firewall before boot ${boot}: ${flushed.stderr.trim()}`);
     }
-    nspawn = spawnNspawn(net, rootfs, layers, cgroup, join(sysd, `boot-${boot}.log`));
+    nspawn = spawnNspawn(net, rootfs, layers, cgroup, join(sysd, `boot-${boot}.log`), options.bindRo ?? {});
     const { child, exit } = nspawn;
     // A reboot from inside (whoever asks for it) boots the machine again, as real hardware would.
     void exit.then((code) => {
@@ -341,6 +343,7 @@ function spawnNspawn(
   layers: { upper: string; work: string; merged: string },
   cgroup: string,
   logFile: string,
+  bindRo: Record<string, string>,
 ): { child: ChildProcess; exit: Promise<number> } {
   const cgroupDirs = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']
     .filter((hierarchy) => existsSync(join(hierarchy, 'cgroup.procs')))
@@ -362,6 +365,7 @@ function spawnNspawn(
     `--bind-ro=${process.execPath}:${CONTAINER_NODE}`,
     `--bind-ro=${join(REPO_ROOT, 'dist')}:${CONTAINER_DIST}`,
     ...(existsSync(join(REPO_ROOT, 'release')) ? [`--bind-ro=${join(REPO_ROOT, 'release')}:${CONTAINER_RELEASE}`] : []),
+    ...Object.entries(bindRo).map(([inside, machine]) => `--bind-ro=${machine}:${inside}`),
   ];
   // Positional: cgroup.procs files, then "--", the overlay options and mount point, then nspawn's argv.
   const script = [

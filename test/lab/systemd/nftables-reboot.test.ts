@@ -1,0 +1,145 @@
+// The nftables backend across a real reboot (systemd is PID 1 of a booted Debian 12, in the lab's
+// server namespace): apply with --backend nftables over SSH, confirm from a NEW SSH login, then
+// `systemctl reboot`; v6wall-nftables.service must load table inet v6wall again before anything
+// else, and Docker's rules must be left as they are.
+//
+// What is a stand-in here, and why:
+// - Docker: a dockerd inside the nspawn root is not feasible here (no image store, cgroup and
+//   bridge setup inside a container that is itself in the lab's namespace). In its place a unit
+//   named docker.service (v6wall's unit is ordered Before= it, as with the real one) loads, at
+//   every boot, tables named as Docker's ip6tables rules appear in nftables (`table ip6 nat`,
+//   `table ip6 filter` with a DOCKER chain). The test checks they are there, and unchanged, after
+//   the apply and after the reboot.
+// - An opening: without Docker there are no containers to open, so the lab's TCP service on 8080
+//   is kept open as a second SSH port (a real accept in v6wall's input chain, like an opening's);
+//   a second service on 8081 stands for every port nobody chose.
+// - nft: the cached Debian root has no nftables package; the machine's nft (Debian 12 too) and its
+//   two libraries the root lacks are bound in read-only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realpathSync } from 'node:fs';
+import { labTitle, skipLab } from '../harness.js';
+import { CONTAINER_NODE, LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, skipSystemdLab, startSystemdLab, type SystemdLab } from './harness.js';
+import { applyOverSsh, diagnose } from './operator.js';
+
+const skip = skipSystemdLab(skipLab());
+const UNCHOSEN_PORT = 8081;
+const LIB = '/usr/lib/x86_64-linux-gnu';
+
+const DOCKER_STANDIN_NFT = `table ip6 nat {
+\tchain DOCKER {
+\t\tip6 daddr 2001:db8:1:1::10 tcp dport 80 accept
+\t}
+\tchain PREROUTING {
+\t\ttype nat hook prerouting priority dstnat; policy accept;
+\t\tfib daddr type local counter jump DOCKER
+\t}
+}
+table ip6 filter {
+\tchain DOCKER {
+\t\tip6 daddr 2001:db8:1:1::10 tcp dport 80 accept
+\t}
+\tchain FORWARD {
+\t\ttype filter hook forward priority filter; policy accept;
+\t\tcounter jump DOCKER
+\t}
+}
+`;
+
+const DOCKER_STANDIN_UNIT = `[Unit]
+Description=v6wall lab: a stand-in for Docker's rules (tables ip6 nat and ip6 filter), loaded at every boot
+After=network.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/sbin/nft -f /etc/v6wall-lab/docker-standin.nft
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const UNCHOSEN_SERVICE = `[Unit]
+Description=v6wall lab: a TCP service on ${UNCHOSEN_PORT} nobody chose to open
+After=network.target
+
+[Service]
+ExecStart=${CONTAINER_NODE} -e "require('node:net').createServer((s) => s.on('error', () => undefined).end('x')).listen(${UNCHOSEN_PORT}, '::')"
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const bindNft = (): Record<string, string> => ({
+  '/usr/sbin/nft': realpathSync('/usr/sbin/nft'),
+  [`${LIB}/libnftables.so.1`]: realpathSync(`${LIB}/libnftables.so.1`),
+  [`${LIB}/libjansson.so.4`]: realpathSync(`${LIB}/libjansson.so.4`),
+});
+
+const ARGS = ['--backend', 'nftables', '--ssh-port', String(SYSTEMD_LAB_SSH_PORT), '--ssh-port', String(LAB_WEB_PORT)];
+
+describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a real systemd'), () => {
+  let lab: SystemdLab;
+  const timings: Record<string, number> = {};
+  const ports = async () => ({
+    ssh: await lab.probeTcp(SYSTEMD_LAB_SSH_PORT),
+    kept: await lab.probeTcp(LAB_WEB_PORT),
+    unchosen: await lab.probeTcp(UNCHOSEN_PORT),
+  });
+  const dockerTables = async (): Promise<string> =>
+    (await lab.must(['sh', '-c', 'nft list table ip6 nat && nft list table ip6 filter'])).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
+
+  beforeAll(async () => {
+    lab = await startSystemdLab({
+      bindRo: bindNft(),
+      files: {
+        '/etc/v6wall-lab/docker-standin.nft': DOCKER_STANDIN_NFT,
+        '/etc/systemd/system/docker.service': DOCKER_STANDIN_UNIT,
+        '/etc/systemd/system/v6wall-lab-unchosen.service': UNCHOSEN_SERVICE,
+      },
+    });
+    timings['boot'] = lab.bootReports[0]?.ms ?? Number.NaN;
+    // Enabled for every later boot too, as a Docker host's docker.service is.
+    await lab.must(['systemctl', 'enable', '--now', 'docker.service', 'v6wall-lab-unchosen.service']);
+  });
+  afterAll(async () => {
+    console.info(`nftables reboot lab timings (ms): ${JSON.stringify(timings)}`);
+    expect(await lab?.teardown()).toEqual([]);
+  });
+
+  it('a confirmed table inet v6wall is back after a reboot, loaded by its own unit; the Docker stand-in tables are intact', async () => {
+    // The services may still be starting right after boot.
+    for (let tries = 0; tries < 30 && (await lab.probeTcp(UNCHOSEN_PORT)) !== 'open'; tries++) await new Promise((done) => setTimeout(done, 500));
+    const unchosenStatus = (await lab.exec(['systemctl', 'status', '--no-pager', 'v6wall-lab-unchosen.service'])).stdout;
+    expect(await ports(), unchosenStatus).toEqual({ ssh: 'open', kept: 'open', unchosen: 'open' });
+    const dockerBefore = await dockerTables();
+    expect(dockerBefore).toContain('jump DOCKER');
+
+    const applied = await applyOverSsh(lab, { args: ARGS });
+    const confirm = await lab.ssh(['v6wall', 'confirm', applied.code]);
+    expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
+    await applied.session.drop();
+    expect(await ports(), await diagnose(lab)).toEqual({ ssh: 'open', kept: 'open', unchosen: 'blocked' });
+    expect((await lab.exec(['systemctl', 'is-enabled', 'v6wall-nftables.service'])).stdout.trim()).toBe('enabled');
+    expect(await dockerTables()).toBe(dockerBefore);
+    const tableBefore = (await lab.must(['nft', 'list', 'table', 'inet', 'v6wall'])).stdout;
+
+    // Run again with the same choices: nothing to change (what a repeated Ansible run relies on).
+    const again = await lab.ssh(['v6wall', 'plan', ...ARGS]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Nothing to do: every step is already in place.');
+
+    const started = performance.now();
+    const report = await lab.reboot();
+    timings['reboot'] = Math.round(performance.now() - started);
+    expect(report.failedUnits).toEqual([]);
+    expect((await lab.exec(['systemctl', 'is-active', 'v6wall-nftables.service'])).stdout.trim()).toBe('active');
+    expect((await lab.must(['nft', 'list', 'table', 'inet', 'v6wall'])).stdout).toBe(tableBefore);
+    expect(await ports(), await diagnose(lab)).toEqual({ ssh: 'open', kept: 'open', unchosen: 'blocked' });
+    expect(await dockerTables()).toBe(dockerBefore);
+    // v6wall's unit ran before the Docker stand-in, as it is ordered before docker.service.
+    const order = await lab.must(['systemctl', 'show', '-p', 'ActiveEnterTimestampMonotonic', '--value', 'v6wall-nftables.service', 'docker.service']);
+    const [ours, docker] = order.stdout.split('\n').filter((line) => line.trim() !== '').map(Number);
+    expect(ours).toBeGreaterThan(0);
+    expect(ours).toBeLessThanOrEqual(docker ?? 0);
+  }, 600_000);
+});
