@@ -1,13 +1,11 @@
-import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { hasBlock } from '../core/docker-user-block.js';
+import { rename } from 'node:fs/promises';
 import { removeBootGuard } from './boot-guard-unit.js';
-import { policyCommands } from '../core/iptables/policies.js';
 import { hostname } from 'node:os';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { changesSince, describeChanges, readAsLeft, recordAsLeft } from './as-left.js';
 import { clockTime, describeOutcome, lastApply, loadHistory, type AppliedChange, type History, type RollbackCause } from './history.js';
 import { newId } from './ids.js';
+import { restoreUfwLiveRules, type RestoreLiveRules } from './live-rules.js';
 import { stateLayout } from './paths.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply, type PendingRead } from './pending.js';
 import { type NftSnapshot, restoreNftSnapshot } from './nftables-backend.js';
@@ -58,17 +56,6 @@ async function restoreNftablesBackend(stateDir: string, manifest: SnapshotManife
   return stateRestored.ok ? restored : { ok: false, errors: stateRestored.errors };
 }
 
-/** The policy commands for the built-in chains the snapshot saw at other than ACCEPT (ip6tables and iptables). */
-async function savedPolicies(stateDir: string, manifest: SnapshotManifest): Promise<string[][]> {
-  const commands: string[][] = [];
-  for (const table of manifest.tables) {
-    if (table.stored === null) continue;
-    const saved = await readFile(join(stateLayout.snapshot(stateDir, manifest.id), table.stored), 'utf8').catch(() => null);
-    if (saved !== null) commands.push(...policyCommands(table.name === 'ip6tables-save' ? 'ip6tables' : 'iptables', saved));
-  }
-  return commands;
-}
-
 export interface RestoreOptions {
   /**
    * false: UFW's files and the state only, no ufw command. At boot, before ufw.service, which then
@@ -76,12 +63,16 @@ export interface RestoreOptions {
    * The nftables backend's one `nft -f` runs either way: nft needs nothing started.
    */
   live?: boolean;
+  /** How the live rules are brought back (UFW's chains in place by default). */
+  restoreLive?: RestoreLiveRules;
 }
 
+/** At boot nothing is loaded yet: the files are all there is to restore. */
+const filesOnly: RestoreLiveRules = async () => ({ ok: true, value: [] });
+
 /**
- * Brings UFW back to the snapshot: its files, then `ufw reload` when it was enabled,
- * or `ufw --force disable` (before the files, so they end exactly as saved) and the built-in
- * chains' policies as the snapshot saw them, when it was not.
+ * Brings UFW back to the snapshot: its files (each atomically), then the live rules through the
+ * backend's own step (UFW's chains restored in place, see live-rules.ts), then v6wall's state.
  */
 export async function restoreSnapshot(
   stateDir: string,
@@ -89,44 +80,32 @@ export async function restoreSnapshot(
   run: Runner,
   sink: Sink,
   transcriptId: string,
-  { live = true }: RestoreOptions = {},
+  { live = true, restoreLive = restoreUfwLiveRules }: RestoreOptions = {},
 ): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
-  const records: StepRecord[] = [];
   if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink);
-  if (live && !manifest.ufwEnabled) {
-    records.push(await runRecorded(run, ['ufw', '--force', 'disable'], 'UFW was disabled before: disable it again', 0, sink));
-    // ufw disable leaves every built-in chain at ACCEPT; Docker had set FORWARD to DROP on many hosts.
-    for (const argv of await savedPolicies(stateDir, manifest)) {
-      records.push(await runRecorded(run, argv, `Put the ${argv[4]} policy back to ${argv[5]}, as it was before`, records.length, sink));
-    }
-  }
-  const after6 = join(manifest.paths.ufwDir, 'after6.rules');
-  const blockBefore = await readFile(after6, 'utf8').then(hasBlock, () => false);
-  const restored = await restoreSnapshotFiles(stateDir, manifest);
+  // The files and the live rules at once: the live rules come from the snapshot's saved ruleset.
+  const files = restoreSnapshotFiles(stateDir, manifest);
+  let index = 0;
+  const [restored, liveRules] = await Promise.all([
+    files,
+    (live ? restoreLive : filesOnly)({
+      stateDir,
+      manifest,
+      run,
+      recorded: (argv, why, input) => runRecorded(run, argv, why, index++, sink, input),
+      note: (message) => sink({ type: 'note', when: new Date().toISOString(), message }),
+      filesRestored: files.then((r) => r.ok),
+    }),
+  ]);
   if (!restored.ok) return restored;
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value });
-  const blockAfter = await readFile(after6, 'utf8').then(hasBlock, () => false);
-  if (live && blockBefore && !blockAfter) {
-    // Nothing declares DOCKER-USER once the block is gone from after6.rules, so neither a reload
-    // nor a disable would clear the block's rules: flush them (Docker re-adds its own on restart).
-    records.push(await runRecorded(run, ['ip6tables', '-F', 'DOCKER-USER'], "Take v6wall's DOCKER-USER rules out of the live firewall", records.length, sink));
-  }
-  if (live && manifest.ufwEnabled) {
-    records.push(await runRecorded(run, ['ufw', 'reload'], 'UFW was enabled before: load the restored rules', records.length, sink));
-  }
   const { restoreAppliedState } = await import('./state.js');
   const stateRestored = await restoreAppliedState(stateDir, manifest.previousState);
-  const failed = records.find((r) => r.exitCode !== 0);
-  if (failed !== undefined) {
-    return {
-      ok: false,
-      errors: `the files of snapshot ${manifest.id} were restored, but \`${failed.argv.join(' ')}\` failed (exit ${failed.exitCode}: ${failed.stderr.trim() || failed.stdout.trim()}); run it by hand`,
-    };
-  }
+  if (!liveRules.ok) return { ok: false, errors: `the files of snapshot ${manifest.id} were restored, but ${liveRules.errors}` };
   if (!stateRestored.ok) return { ok: false, errors: stateRestored.errors };
   const recorded = await recordAsLeft(stateDir, manifest.paths, transcriptId, new Date());
   if (!recorded.ok) await sink({ type: 'note', when: new Date().toISOString(), message: recorded.errors });
-  return { ok: true, value: { restoredFiles: restored.value, records } };
+  return { ok: true, value: { restoredFiles: restored.value, records: liveRules.value } };
 }
 
 export interface ClaimedRollback {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readlinkSync } from 'node:fs';
 import { appendFile, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Result, Runner } from '../core/types.js';
 import { isSafeId } from './ids.js';
@@ -52,6 +53,19 @@ async function waitForRunningStep(stateDir: string, id: string, deadline: string
   while (holders.some(isProcessAlive) && Date.parse(deadline) > Date.now()) await sleep(STEP_POLL_MS);
 }
 
+/**
+ * The rollback is what keeps the operator from being locked out: on a busy machine it goes ahead
+ * of ordinary work (the commands it starts inherit the priority). Best effort: without the right
+ * to raise it, it runs as it is.
+ */
+function raisePriority(): void {
+  try {
+    setPriority(-10);
+  } catch {
+    // not root, or not allowed here
+  }
+}
+
 /** Waits for the deadline, re-reading it, and rolls back unless the apply was taken meanwhile. */
 export async function watchOver(stateDir: string, id: string, run: Runner): Promise<'confirmed' | 'rolled-back' | 'rollback-failed'> {
   let diedPid: number | null = null;
@@ -83,6 +97,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     return 'confirmed';
   }
   rollingBack = true;
+  raisePriority();
   await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
   const died = diedPid !== null || claimed.value.phase === 'applying';
   const reason = diedPid !== null

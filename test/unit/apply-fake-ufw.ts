@@ -53,8 +53,10 @@ export async function makeFakeHost(): Promise<FakeHost> {
   const fakeUfwLog = join(root, 'fake-ufw.log');
   await writeFile(fakeUfwLog, '');
   await writeFile(join(fakeBin, 'ufw'), FAKE_UFW_SCRIPT);
-  await writeFile(join(fakeBin, 'ip6tables-save'), '#!/bin/sh\necho "# fake ip6tables-save"\n');
-  await writeFile(join(fakeBin, 'iptables-save'), '#!/bin/sh\necho "# fake iptables-save"\n');
+  // The fake host has no live firewall to read back: `-t filter` (the rollback's live read) fails, so
+  // rollbacks here take ufw's own way (reload or disable), which the fake ufw records.
+  await writeFile(join(fakeBin, 'ip6tables-save'), '#!/bin/sh\n[ "$1" = -t ] && { echo "fake: no live ruleset" >&2; exit 1; }\necho "# fake ip6tables-save"\n');
+  await writeFile(join(fakeBin, 'iptables-save'), '#!/bin/sh\n[ "$1" = -t ] && { echo "fake: no live ruleset" >&2; exit 1; }\necho "# fake iptables-save"\n');
   for (const name of ['ufw', 'ip6tables-save', 'iptables-save']) await chmod(join(fakeBin, name), 0o755);
   return { root, stateDir: join(root, 'state'), paths: { ufwDir, defaultsFile: join(root, 'default-ufw') }, fakeBin, fakeUfwLog };
 }
@@ -79,6 +81,7 @@ export function fakeUfwRunner(host: FakeHost, options: { failOn?: (argv: readonl
   const runner = async (argv: readonly string[]): Promise<CommandResult> => {
     calls.push([...argv]);
     const done = (exitCode: number, stdout: string, stderr = ''): CommandResult => ({ argv: [...argv], exitCode, stdout, stderr, durationMs: 1, notFound: false });
+    if ((argv[0] === 'ip6tables-save' || argv[0] === 'iptables-save') && argv[1] === '-t') return done(1, '', 'fake: no live ruleset\n');
     if (argv[0] === 'ip6tables-save' || argv[0] === 'iptables-save') return done(0, `# fake ${argv[0]}\n`);
     if (argv[0] !== 'ufw') return done(127, '', `${argv[0]}: command not found`);
     if (options.failOn?.(argv)) return done(1, '', 'ERROR: Bad port\n');

@@ -106,7 +106,9 @@ describe('rollbackByHand (v6wall rollback)', () => {
     };
     const calls: string[][] = [];
     const run: ApplyOptions['run'] = async (argv, opts) => {
-      const text = saved[argv[0] ?? ''];
+      // The snapshot's reads answer; the rollback's live read (-t filter) does not, as on the fake
+      // host: the in-place restore cannot run, and the rollback takes ufw's own way.
+      const text = argv[1] === '-t' ? undefined : saved[argv[0] ?? ''];
       if (text !== undefined) return { argv: [...argv], exitCode: 0, stdout: text, stderr: '', durationMs: 1, notFound: false };
       if (argv[0] === 'ip6tables' || argv[0] === 'iptables') {
         calls.push([...argv]);
