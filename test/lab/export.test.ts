@@ -12,8 +12,7 @@ import { parseUfwRules } from '../../src/core/parse/ufw-rules.js';
 import { parseUfwDefaults } from '../../src/core/parse/ufw-config.js';
 import { run } from './exec.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab } from './harness.js';
-import { ansibleEnv, parseRecap, writeInventory } from './fleet.js';
-import { readFileSync as readLog } from 'node:fs';
+import { ansibleEnv, parseRecap, runPlaybook, writeInventory } from './fleet.js';
 
 const skip = skipLab();
 const ansibleMissing = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { stdio: 'ignore' }).status !== 0;
@@ -33,10 +32,27 @@ async function withContainers(lab: Lab): Promise<void> {
   ]);
 }
 
-/** What UFW enforces, as data: both rule files parsed (the raw line and its spacing left out), the policies, enabled. */
-function ufwRuleset(lab: Lab) {
+/** The bridge of the lab's Docker network v6net: br-<network id>, random per daemon. */
+async function v6netBridge(lab: Lab): Promise<string> {
+  const inspected = await lab.docker(['network', 'inspect', 'v6net', '--format', '{{.Id}}']);
+  expect(inspected.exitCode, inspected.stderr).toBe(0);
+  return `br-${inspected.stdout.trim().slice(0, 12)}`;
+}
+
+/**
+ * What UFW enforces, as data: both rule files parsed (the raw line and its spacing left out), the
+ * policies, enabled. v6net's bridge is named by its network, since each host's Docker names it by a
+ * random id: the rest must match exactly.
+ */
+async function ufwRuleset(lab: Lab) {
+  const bridge = await v6netBridge(lab);
+  const byNetwork = (name: string | null) => (name === bridge ? 'bridge of v6net' : name);
   const rules = (file: string, v6: boolean) =>
-    parseUfwRules(readFileSync(join(lab.paths.ufwEtc, file), 'utf8'), v6).value.map(({ raw: _raw, ...rule }) => rule);
+    parseUfwRules(readFileSync(join(lab.paths.ufwEtc, file), 'utf8'), v6).value.map(({ raw: _raw, ...rule }) => ({
+      ...rule,
+      inInterface: byNetwork(rule.inInterface),
+      outInterface: byNetwork(rule.outInterface),
+    }));
   const defaults = parseUfwDefaults(readFileSync(lab.paths.ufwDefault, 'utf8')).value;
   return {
     v4: rules('user.rules', false),
@@ -59,7 +75,9 @@ describe.skipIf(skip || ansibleMissing)('export formats on real hosts', () => {
     expect(exported.exitCode, exported.stderr).toBe(0);
     playbook = join(fresh.dir, 'v6wall.yml');
     writeFileSync(playbook, exported.stdout);
-    const restore = await fresh.runV6wall(['export', '--format', 'ip6tables-restore', ...SELECTION]);
+    // Exported on the host it is loaded on: the file names that host's Docker bridges (br-<network id>,
+    // random per daemon) in its container egress rules, so another host's file would cut this one's egress.
+    const restore = await applied.runV6wall(['export', '--format', 'ip6tables-restore', ...SELECTION]);
     expect(restore.exitCode, restore.stderr).toBe(0);
     rulesFile = restore.stdout;
   }, 300_000);
@@ -75,20 +93,19 @@ describe.skipIf(skip || ansibleMissing)('export formats on real hosts', () => {
     expect((await applied.runV6wall(['confirm', code, '--state-dir', join(applied.dir, 'state')])).exitCode).toBe(0);
 
     const inventory = join(fresh.dir, 'inventory.yml');
-    writeInventory(inventory, [{ name: 'fresh', address: LAB_ADDRESSES.server, port: LAB_SSH_PORT, key: fresh.paths.sshClientKey }], { v6wall_hosts: 'fresh' });
+    writeInventory(inventory, [{ name: 'fresh', address: LAB_ADDRESSES.server, port: LAB_SSH_PORT, key: fresh.paths.sshClientKey }], {});
     const env = ansibleEnv(fresh.dir);
-    const ansible = async (file: string) => {
-      const log = join(fresh.dir, `ansible-${Date.now()}.log`);
-      const result = await fresh.inClient(['sh', '-c', 'log="$1"; shift; "$@" >"$log" 2>&1', 'run-playbook', log, 'ansible-playbook', '-i', inventory, file], { env, timeoutMs: 300_000 });
-      return { ...result, stdout: readLog(log, 'utf8') };
-    };
+    // The play's hosts come from an extra variable: inventory variables are not known yet when a play's
+    // hosts are chosen (without it the play targets the exported host's hostname, and matches nothing here).
+    const ansible = (file: string) => runPlaybook({ inOperator: fresh.inClient, dir: fresh.dir }, ['-i', inventory, '-e', 'v6wall_hosts=fresh', file], env);
     const first = await ansible(playbook);
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    expect(parseRecap(first.stdout).fresh?.changed).toBeGreaterThan(0);
+    expect(parseRecap(first.stdout).fresh?.changed, first.stdout).toBeGreaterThan(0);
 
-    const mine = ufwRuleset(applied);
+    const mine = await ufwRuleset(applied);
     expect(mine.v6.length).toBeGreaterThan(2);
-    expect(ufwRuleset(fresh)).toEqual(mine);
+    expect(mine.v6.some((rule) => rule.inInterface === 'bridge of v6net')).toBe(true);
+    expect(await ufwRuleset(fresh)).toEqual(mine);
     expect(await fresh.probeHttp(web, 80)).toBe('open');
     expect(await fresh.probeHttp(db, 80)).toBe('blocked');
 
