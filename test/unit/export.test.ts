@@ -132,6 +132,8 @@ describe('export formats', () => {
     expect(String(block?.marker_begin)).toMatch(/^# BEGIN v6wall/);
     expect(String(block?.block)).toContain('-A DOCKER-USER -j ufw6-user-forward');
     expect(tasks.at(-1)?.['community.general.ufw']).toEqual({ state: 'enabled' });
+    // Inventory variables cannot choose a play's hosts: the header says to pass v6wall_hosts with -e.
+    expect(render('ansible')).toMatch(/^# Run: ansible-playbook -i INVENTORY -e v6wall_hosts=NAME /m);
   });
 });
 

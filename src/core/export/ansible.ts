@@ -71,6 +71,8 @@ export function renderAnsible(plan: Plan, facts: Facts): string {
   const lines = [
     `# v6wall's plan for ${facts.host.hostname} as Ansible tasks (community.general.ufw, ansible.builtin.blockinfile).`,
     '# Addresses are this host\'s: for a fleet, use the v6wall role (ansible/ in v6wall\'s repository), which plans on each host.',
+    `# Run: ansible-playbook -i INVENTORY -e v6wall_hosts=NAME this.yml (without -e: the hosts named ${facts.host.hostname});`,
+    '# v6wall_hosts must be an extra variable (-e): a play chooses its hosts before it reads inventory variables.',
     ...plan.notes.map((note) => `# Note: ${note}`),
     '- name: v6wall firewall',
     `  hosts: ${q(`{{ v6wall_hosts | default('${facts.host.hostname.replace(/'/g, '')}') }}`)}`,

@@ -49,6 +49,7 @@ export function renderIp6tablesRestore(plan: Plan, facts: Facts): string {
     '# or restart Docker after `ip6tables-restore < rules.v6`, so Docker puts its own chains back.',
     '# Check it first: ip6tables-restore --test < rules.v6',
     "# It holds the rules of this plan only: UFW rules the plan leaves alone (additive, without --exact) are not in it.",
+    "# Its interfaces (Docker's br-<network id> bridges) and addresses are this host's: export it on each host.",
     '*filter',
     ':INPUT DROP [0:0]',
     ':FORWARD DROP [0:0]',
