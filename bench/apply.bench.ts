@@ -58,7 +58,9 @@ async function main(): Promise<number> {
   const { run, must } = await import('../test/lab/exec.js');
   const work = await mkdtemp(join(tmpdir(), 'v6wall-bench-'));
   const inLabJs = join(work, 'apply-in-lab.mjs');
-  const { bundleOptions } = (await import(join(repoRoot, 'scripts/bundle-options.mjs'))) as { bundleOptions: (entry: string, out: string) => Parameters<typeof build>[0] };
+  const { bundleOptions } = (await import(join(repoRoot, 'scripts/bundle-options.mjs'))) as {
+    bundleOptions: (entry: string, out: string) => Parameters<typeof build>[0];
+  };
   await build({ ...bundleOptions(join(repoRoot, 'bench/apply-in-lab.ts'), inLabJs), absWorkingDir: repoRoot });
   const lab = await harness.startLab({ docker: false, sshd: false });
   try {

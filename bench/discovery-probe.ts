@@ -92,12 +92,14 @@ async function recordedDiscovery(): Promise<{ calls: RecordedCall[]; totalMs: nu
     calls.push({ argv, startMs, endMs: performance.now() - started });
     return result;
   };
-  const recordingApi: DockerApiGet | undefined = api && (async (path) => {
-    const startMs = performance.now() - started;
-    const response = await api(path);
-    calls.push({ argv: ['docker', 'API', 'GET', path], startMs, endMs: performance.now() - started });
-    return response;
-  });
+  const recordingApi: DockerApiGet | undefined =
+    api &&
+    (async (path) => {
+      const startMs = performance.now() - started;
+      const response = await api(path);
+      calls.push({ argv: ['docker', 'API', 'GET', path], startMs, endMs: performance.now() - started });
+      return response;
+    });
   const facts = await discoverFacts({
     run: recording,
     readFile: readFileOrNull,
@@ -148,9 +150,7 @@ async function main(): Promise<void> {
     baselineMs,
     discoveryMs,
     dockerPartMs,
-    trace: recorded.calls
-      .map((call) => ({ command: summarize(call.argv), startMs: call.startMs, endMs: call.endMs }))
-      .sort((a, b) => a.startMs - b.startMs),
+    trace: recorded.calls.map((call) => ({ command: summarize(call.argv), startMs: call.startMs, endMs: call.endMs })).sort((a, b) => a.startMs - b.startMs),
     traceTotalMs: recorded.totalMs,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -99,7 +99,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const started = performance.now();
-  const loadBefore = loadavg().map((load) => load.toFixed(1)).join(' ');
+  const loadBefore = loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
   const lab = await harness.startLab();
   try {
     for (const network of NETWORKS) await lab.createNetwork(network);
@@ -129,7 +131,9 @@ async function main(): Promise<number> {
     const lines = [
       `discovery bench: Docker 20.10 in the lab's server namespace, ${ROUNDS} alternating rounds, medians (target <= ${TARGET}x)`,
       `  setup: ${FIRST_STAGE} then ${CONTAINERS - FIRST_STAGE} more containers started in ${ms(setupMs)}`,
-      `  load average ${loadBefore} at start, ${loadavg().map((load) => load.toFixed(1)).join(' ')} now: discovery runs ~12 tools at once, so on a busy machine it pays their CPU`,
+      `  load average ${loadBefore} at start, ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')} now: discovery runs ~12 tools at once, so on a busy machine it pays their CPU`,
       '  baseline = docker ps + docker inspect <all>, one after another, through runCommand; discovery reads Docker through its Engine API (docker CLI only as the fallback)',
       `  containers  docker calls   baseline  discoverHostFacts()  discoverDocker() only`,
       row(small),

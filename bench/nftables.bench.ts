@@ -49,9 +49,24 @@ function grow(services: number): string {
   const golden = adaptGolden(ip6GoldenFor('nat').text, { bridge: BRIDGE, subnet: SUBNET, container: containerAddress(0), hostPort: hostPort(0) }).text;
   const lines = golden.split('\n');
   const more = Array.from({ length: services - 1 }, (_, k) => k + 1);
-  insertAt(lines, 'comment "DNAT"', more.map((i) => `\t\tiifname != "${BRIDGE}" ip6 saddr != fe80::/10 tcp dport ${hostPort(i)} counter dnat to [${containerAddress(i)}]:80 comment "DNAT"`), 'after');
-  insertAt(lines, 'comment "DROP DIRECT ACCESS"', more.map((i) => `\t\tip6 daddr ${containerAddress(i)} iifname != "${BRIDGE}" counter drop comment "DROP DIRECT ACCESS"`), 'after');
-  insertAt(lines, 'comment "UNPUBLISHED PORT DROP"', more.map((i) => `\t\tip6 daddr ${containerAddress(i)} tcp dport 80 counter accept`), 'before');
+  insertAt(
+    lines,
+    'comment "DNAT"',
+    more.map((i) => `\t\tiifname != "${BRIDGE}" ip6 saddr != fe80::/10 tcp dport ${hostPort(i)} counter dnat to [${containerAddress(i)}]:80 comment "DNAT"`),
+    'after',
+  );
+  insertAt(
+    lines,
+    'comment "DROP DIRECT ACCESS"',
+    more.map((i) => `\t\tip6 daddr ${containerAddress(i)} iifname != "${BRIDGE}" counter drop comment "DROP DIRECT ACCESS"`),
+    'after',
+  );
+  insertAt(
+    lines,
+    'comment "UNPUBLISHED PORT DROP"',
+    more.map((i) => `\t\tip6 daddr ${containerAddress(i)} tcp dport 80 counter accept`),
+    'before',
+  );
   const openings = Array.from({ length: services }, (_, i) => `\t\toifname "${BRIDGE}" ip6 daddr ${containerAddress(i)} tcp dport 443 accept`);
   const v6wall = [
     'table inet v6wall {',
@@ -133,7 +148,10 @@ async function main(): Promise<void> {
     const rules = parseNftJson(json).tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
 
     const context: RoutingContext = { publicInterface: 'eth0', hostAddresses: [HOST], dockerSubnets: [{ subnet: SUBNET, bridge: BRIDGE }] };
-    const probes: Probe[] = [{ address: HOST, port: 2222, proto: 'tcp' }, { address: HOST, port: 22, proto: 'tcp' }];
+    const probes: Probe[] = [
+      { address: HOST, port: 2222, proto: 'tcp' },
+      { address: HOST, port: 22, proto: 'tcp' },
+    ];
     for (let i = 0; i < services; i += 10) {
       probes.push({ address: HOST, port: hostPort(i), proto: 'tcp' }); // published: DNAT, then both forward chains
       probes.push({ address: containerAddress(i), port: 443, proto: 'tcp' }); // direct: Docker's raw drop
@@ -165,10 +183,18 @@ async function main(): Promise<void> {
     const listCpu = median(listing.map((l) => l.cpuMs));
     const coldMs = median(cold.map((c) => c.ms));
     const coldCpu = median(cold.map((c) => c.cpuMs));
-    console.log(`ruleset: ${rules} nftables rules (${services} published containers in Docker's golden nat table, one v6wall opening each), ${(json.length / 1024).toFixed(0)} KB of JSON`);
-    console.log(`probes: ${probes.length} (open ${counts.open}, blocked ${counts.blocked}, unknown ${counts.unknown}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `ruleset: ${rules} nftables rules (${services} published containers in Docker's golden nat table, one v6wall opening each), ${(json.length / 1024).toFixed(0)} KB of JSON`,
+    );
+    console.log(
+      `probes: ${probes.length} (open ${counts.open}, blocked ${counts.blocked}, unknown ${counts.unknown}); load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     console.log(`nft -j list ruleset (baseline), ${ROUNDS} runs: wall ${stats(listing.map((l) => l.ms))}; CPU ${stats(listing.map((l) => l.cpuMs))}`);
-    console.log(`parse + analyse, cold (fresh bundled process, timed inside), ${ROUNDS} runs: wall ${stats(cold.map((c) => c.ms))}; CPU ${stats(cold.map((c) => c.cpuMs))}`);
+    console.log(
+      `parse + analyse, cold (fresh bundled process, timed inside), ${ROUNDS} runs: wall ${stats(cold.map((c) => c.ms))}; CPU ${stats(cold.map((c) => c.cpuMs))}`,
+    );
     console.log(`parse + analyse, warm (in this process, through tsx), ${WARM_RUNS} runs: wall ${stats(warm)}`);
     console.log(`ratio cold / nft's listing: ${(coldMs / listMs).toFixed(2)}x wall, ${(coldCpu / listCpu).toFixed(2)}x CPU`);
     console.log(`target <= 200 ms cold: ${coldMs <= 200 ? 'met' : 'NOT met'} (median wall), ${coldCpu <= 200 ? 'met' : 'NOT met'} (median CPU)`);

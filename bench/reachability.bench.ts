@@ -86,7 +86,9 @@ const parseMs = median(parseTimes);
 const analyseMs = median(analyseTimes);
 const totalMs = median(totalTimes);
 console.log(`ruleset: ${rules} rules (${services} published services grown around a real Docker 20.10 + UFW capture)`);
-console.log(`probes: ${probes.length} (open ${counts.open} of which ${dockerOnly} only because of Docker, blocked ${counts.blocked}, unknown ${counts.unknown})`);
+console.log(
+  `probes: ${probes.length} (open ${counts.open} of which ${dockerOnly} only because of Docker, blocked ${counts.blocked}, unknown ${counts.unknown})`,
+);
 console.log(`parse only (baseline):        median ${parseMs.toFixed(1)} ms over ${RUNS} runs`);
 console.log(`analyse only (parsed once):   median ${analyseMs.toFixed(1)} ms (${((analyseMs / probes.length) * 1000).toFixed(0)} µs per probe)`);
 console.log(`parse + analyse:              median ${totalMs.toFixed(1)} ms, first (cold) run ${first.toFixed(1)} ms`);

@@ -134,8 +134,12 @@ const baseline = samples.get(BASELINE) ?? [];
 const ratio = (values: Sample[], field: keyof Sample): string =>
   `${median(values.map((sample, round) => sample[field] / (baseline[round]?.[field] ?? NaN))).toFixed(2)}x`;
 const load = (values: number[]): string => values.map((value) => value.toFixed(1)).join(' ');
-console.log(`start-up, ${RUNS} interleaved rounds, medians; ratio: the median of each round's ratio to node -e 0 (targets for the executable: first frame <= 2x, --version <= 1.3x)`);
-console.log(`load average ${load(loadBefore)} before, ${load(loadAfter)} after, on ${process.arch}; CPU = user + system (first frame: until it is written; others: the whole run)`);
+console.log(
+  `start-up, ${RUNS} interleaved rounds, medians; ratio: the median of each round's ratio to node -e 0 (targets for the executable: first frame <= 2x, --version <= 1.3x)`,
+);
+console.log(
+  `load average ${load(loadBefore)} before, ${load(loadAfter)} after, on ${process.arch}; CPU = user + system (first frame: until it is written; others: the whole run)`,
+);
 console.log(`${''.padEnd(36)} ${'wall'.padStart(8)} ${'(min-max)'.padStart(13)} ${'ratio'.padStart(6)} ${'CPU'.padStart(8)} ${'ratio'.padStart(6)}`);
 for (const [name, values] of samples) {
   const wall = values.map((sample) => sample.wallMs);

@@ -55,7 +55,10 @@ function nodeBinary(arch) {
   if (existsSync(binary)) return binary;
   mkdirSync(cache, { recursive: true });
   log(`fetching node-linux-${arch}@${version} from the npm registry`);
-  const tarball = run('npm', ['pack', `node-linux-${arch}@${version}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8' }).trim().split('\n').at(-1);
+  const tarball = run('npm', ['pack', `node-linux-${arch}@${version}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .at(-1);
   run('tar', ['-xzf', join(cache, tarball), '-C', cache, 'package/bin/node']);
   rmSync(join(cache, tarball));
   return binary;
@@ -87,7 +90,9 @@ function executable({ arch }, codeCache) {
   if (strip !== null) run(strip, [out]);
   run(process.execPath, [resolve('node_modules/postject/dist/cli.js'), out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
   if (withCache) checkCodeCacheAccepted(out);
-  log(`${out}: ${(statSync(out).size / 1e6).toFixed(1)} MB${withCache ? ', with a code cache' : ', no code cache (built on another architecture)'}${strip === null ? ', not stripped' : ''}`);
+  log(
+    `${out}: ${(statSync(out).size / 1e6).toFixed(1)} MB${withCache ? ', with a code cache' : ', no code cache (built on another architecture)'}${strip === null ? ', not stripped' : ''}`,
+  );
   return out;
 }
 

@@ -39,7 +39,10 @@ export async function warmCodeCache({ bundle, out, workDir, timeoutMs = 120_000 
   let exited = false;
   try {
     await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`code cache: the wizard did not read the host within ${timeoutMs / 1000} s; it wrote:\n${screen.slice(-2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`code cache: the wizard did not read the host within ${timeoutMs / 1000} s; it wrote:\n${screen.slice(-2000)}`)),
+        timeoutMs,
+      );
       pty.onData((data) => {
         screen += data;
         if (!quit && screen.includes(FIRST_FRAME) && HOST_READ.test(screen)) {

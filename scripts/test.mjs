@@ -19,7 +19,17 @@ function step(name, argv) {
 
 function suite(project) {
   const output = join(scratch, `${project}.json`);
-  const ok = step(`${project} tests`, ['npx', 'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${output}`, ...extra]);
+  const ok = step(`${project} tests`, [
+    'npx',
+    'vitest',
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${output}`,
+    ...extra,
+  ]);
   try {
     const report = JSON.parse(readFileSync(output, 'utf8'));
     totals.passed += report.numPassedTests;

@@ -67,7 +67,6 @@ export function applyHostFromFacts(facts: Facts, env: NodeJS.ProcessEnv): ApplyH
 export { selfCommand as defaultWatchdogCommand } from './self-command.js';
 export { defaultBootGuardDir } from './boot-guard.js';
 
-export const DEFAULT_CONFIRM_TIMEOUT_SEC = 120;
 const DEFAULT_STEP_TIMEOUT_SEC = 60;
 // While a step runs, the watchdog waits this much past the step's own timeout before it
 // decides the apply died and rolls back.
@@ -92,7 +91,8 @@ const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + se
 export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: ApplyEvent) => void = () => undefined): Promise<ApplyOutcome> {
   const { host, stateDir } = options;
   if (!host.root) return refused('v6wall apply changes the firewall and must run as root (sudo v6wall apply ...); nothing was changed');
-  if (host.backend !== 'nftables' && !host.ufwInstalled) return refused(`UFW is not installed: ${host.ufwInstallHint ?? 'install the ufw package'}; nothing was changed`);
+  if (host.backend !== 'nftables' && !host.ufwInstalled)
+    return refused(`UFW is not installed: ${host.ufwInstallHint ?? 'install the ufw package'}; nothing was changed`);
   if (!Number.isFinite(options.confirmTimeoutSec) || options.confirmTimeoutSec < 1) {
     return refused(`the confirmation timeout must be at least 1 second (got ${options.confirmTimeoutSec})`);
   }
@@ -141,7 +141,12 @@ async function applyLocked(plan: Plan, toRun: number[], options: ApplyOptions, o
 }
 
 /** Refuses while another apply awaits confirmation or the state is unreadable; starts the transcript. */
-async function beginApply(plan: Plan, toRun: number[], options: ApplyOptions, onEvent: (e: ApplyEvent) => void): Promise<{ apply: ApplyRun } | { refused: ApplyOutcome }> {
+async function beginApply(
+  plan: Plan,
+  toRun: number[],
+  options: ApplyOptions,
+  onEvent: (e: ApplyEvent) => void,
+): Promise<{ apply: ApplyRun } | { refused: ApplyOutcome }> {
   const { stateDir, host } = options;
   const now = options.now ?? (() => new Date());
   const stepTimeoutSec = options.stepTimeoutSec ?? DEFAULT_STEP_TIMEOUT_SEC;
@@ -149,7 +154,9 @@ async function beginApply(plan: Plan, toRun: number[], options: ApplyOptions, on
   if (existing.kind === 'corrupted') return { refused: refused(`${existing.message}; nothing was changed`) };
   if (existing.kind === 'pending') {
     const p = existing.pending;
-    const watchdog = isProcessAlive(p.watchdogPid) ? `its rollback fires at ${p.deadline}` : `and its rollback watchdog (pid ${p.watchdogPid ?? '?'}) is NOT running`;
+    const watchdog = isProcessAlive(p.watchdogPid)
+      ? `its rollback fires at ${p.deadline}`
+      : `and its rollback watchdog (pid ${p.watchdogPid ?? '?'}) is NOT running`;
     return {
       refused: refused(
         `apply ${p.id} is still awaiting confirmation (${watchdog}): run \`v6wall confirm CODE\` from a new SSH session, or \`v6wall rollback\`, before applying again; nothing was changed`,
@@ -188,12 +195,21 @@ async function beginApply(plan: Plan, toRun: number[], options: ApplyOptions, on
     proposedState: null,
     bootGuard: null,
   };
-  return { apply: { id, plan, toRun, options, onEvent, now, stepTimeoutSec, previous: previous.value, transcript: started.value, pending, records: [], hold: null } };
+  return {
+    apply: { id, plan, toRun, options, onEvent, now, stepTimeoutSec, previous: previous.value, transcript: started.value, pending, records: [], hold: null },
+  };
 }
 
 /** Stops before anything changed, saying why in the transcript. */
 async function refuseApply(apply: ApplyRun, message: string): Promise<ApplyOutcome> {
-  await apply.transcript.append({ type: 'outcome', when: apply.now().toISOString(), outcome: 'refused', detail: message, failedStep: null, by: apply.options.host.user });
+  await apply.transcript.append({
+    type: 'outcome',
+    when: apply.now().toISOString(),
+    outcome: 'refused',
+    detail: message,
+    failedStep: null,
+    by: apply.options.host.user,
+  });
   return refused(`${message}; nothing was changed`, apply.transcript);
 }
 
@@ -217,7 +233,15 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
     return refuseApply(apply, `refusing to apply: cannot write the pending file: ${describeFsError(error)}`);
   }
   const [snapshot, watchdog] = await Promise.all([
-    takeSnapshot({ stateDir, id, now: now(), paths: options.paths ?? DEFAULT_UFW_PATHS, run, previousState: apply.previous, backend: options.host.backend ?? 'ufw' }),
+    takeSnapshot({
+      stateDir,
+      id,
+      now: now(),
+      paths: options.paths ?? DEFAULT_UFW_PATHS,
+      run,
+      previousState: apply.previous,
+      backend: options.host.backend ?? 'ufw',
+    }),
     spawnWatchdog(options.watchdogCommand, stateDir, id),
   ]);
   if (!snapshot.ok) {
@@ -234,7 +258,13 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
   await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
   apply.onEvent({ type: 'snapshot', snapshotId: id });
   pending.watchdogPid = watchdog.value.pid;
-  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: watchdog.value.pid, watchdog: watchdog.value.how });
+  await transcript.append({
+    type: 'armed',
+    when: now().toISOString(),
+    deadline: pending.deadline,
+    watchdogPid: watchdog.value.pid,
+    watchdog: watchdog.value.how,
+  });
   await transcript.append({
     type: 'note',
     when: now().toISOString(),
@@ -287,11 +317,23 @@ async function runSteps(apply: ApplyRun): Promise<ApplyOutcome | null> {
       startedAt,
     };
     apply.records.push(record);
-    await apply.transcript.append({ type: 'step', when: now().toISOString(), phase: 'apply', kind: step.kind, undoArgv: step.undoArgv, ...(step.undoInput === undefined ? {} : { undoInput: step.undoInput }), record });
+    await apply.transcript.append({
+      type: 'step',
+      when: now().toISOString(),
+      phase: 'apply',
+      kind: step.kind,
+      undoArgv: step.undoArgv,
+      ...(step.undoInput === undefined ? {} : { undoInput: step.undoInput }),
+      record,
+    });
     if (result.exitCode !== 0) {
       apply.onEvent({ type: 'step-failed', index, record });
       const output = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' / ');
-      return failAndRollBack(apply, `step ${index + 1} failed: ${step.why} (\`${step.argv.join(' ')}\` exited ${result.exitCode}${output ? `: ${output}` : ''})`, index);
+      return failAndRollBack(
+        apply,
+        `step ${index + 1} failed: ${step.why} (\`${step.argv.join(' ')}\` exited ${result.exitCode}${output ? `: ${output}` : ''})`,
+        index,
+      );
     }
     apply.onEvent({ type: 'step-done', index, record });
   }
@@ -305,7 +347,14 @@ async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
   const { stateDir } = options;
   pending.phase = 'awaiting-confirmation';
   pending.deadline = addSeconds(now(), options.confirmTimeoutSec);
-  pending.proposedState = proposeAppliedState({ previous: apply.previous, plan, choices: options.choices, ranStepIndexes: apply.toRun, transcriptId: id, now: now() });
+  pending.proposedState = proposeAppliedState({
+    previous: apply.previous,
+    plan,
+    choices: options.choices,
+    ranStepIndexes: apply.toRun,
+    transcriptId: id,
+    now: now(),
+  });
   // What the steps left, so that a later rollback can tell someone else's changes from v6wall's.
   const recorded = await recordAsLeft(stateDir, options.paths ?? DEFAULT_UFW_PATHS, id, now());
   if (!recorded.ok) await transcript.append({ type: 'note', when: now().toISOString(), message: recorded.errors });

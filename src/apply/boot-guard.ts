@@ -27,7 +27,9 @@ export function defaultBootGuardDir(): string | null {
 
 async function log(stateDir: string, id: string, message: string): Promise<void> {
   process.stdout.write(`${message}\n`);
-  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} boot guard pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(() => undefined);
+  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} boot guard pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(
+    () => undefined,
+  );
 }
 
 /** Whether the apply's watchdog is running, i.e. this is not a boot (the pid is checked to be that watchdog). */
@@ -74,7 +76,14 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
   if (!(await ranACommand(stateDir, claimed.value))) {
     // Down between placing this guard and the first command: maybe not even a snapshot to restore.
     const detail = 'the machine went down before the apply ran any command: nothing was changed (found at boot)';
-    await appendToTranscript(stateDir, claimed.value.transcriptId, { type: 'outcome', when: new Date().toISOString(), outcome: 'refused', detail, failedStep: null, by: 'boot-guard' });
+    await appendToTranscript(stateDir, claimed.value.transcriptId, {
+      type: 'outcome',
+      when: new Date().toISOString(),
+      outcome: 'refused',
+      detail,
+      failedStep: null,
+      by: 'boot-guard',
+    });
     await removeBootGuard(claimed.value.bootGuard);
     await log(stateDir, id, detail);
     return 'nothing-ran';
@@ -82,7 +91,14 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
   const was = claimed.value.phase === 'applying' ? 'while it was running its commands' : `before it was confirmed (deadline ${claimed.value.deadline})`;
   const reason = `rolled back at boot: the machine went down ${was}; UFW's files were restored before ufw.service loaded them`;
   await log(stateDir, id, `rolling back to snapshot ${claimed.value.snapshotId}`);
-  const done = await rollbackClaimedApply(stateDir, claimed.value, run, { reason, outcome: 'rolled-back', cause: 'boot', failedStep: null, by: 'boot-guard', restore: { live: false } });
+  const done = await rollbackClaimedApply(stateDir, claimed.value, run, {
+    reason,
+    outcome: 'rolled-back',
+    cause: 'boot',
+    failedStep: null,
+    by: 'boot-guard',
+    restore: { live: false },
+  });
   await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.errors}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }

@@ -37,12 +37,21 @@ async function findAwaiting(stateDir: string, now: Date): Promise<Result<Pending
   if (pending.phase === 'applying') return { ok: false, errors: `apply ${pending.id} is still running its commands; confirm once it prints the code` };
   if (Date.parse(pending.deadline) <= now.getTime()) {
     const { clockTime } = await import('./history.js');
-    return { ok: false, errors: `too late: the deadline ${clockTime(pending.deadline, now)} has passed and the rollback of apply ${pending.id} is under way (\`v6wall history\` says when it is done)` };
+    return {
+      ok: false,
+      errors: `too late: the deadline ${clockTime(pending.deadline, now)} has passed and the rollback of apply ${pending.id} is under way (\`v6wall history\` says when it is done)`,
+    };
   }
   return { ok: true, value: pending };
 }
 
-async function keep(stateDir: string, pending: PendingApply, how: 'confirmed' | 'kept-without-proof', detail: string, options: ConfirmOptions): Promise<Result<ConfirmResult, string>> {
+async function keep(
+  stateDir: string,
+  pending: PendingApply,
+  how: 'confirmed' | 'kept-without-proof',
+  detail: string,
+  options: ConfirmOptions,
+): Promise<Result<ConfirmResult, string>> {
   const claimed = await claimPending(stateDir, pending.id, how);
   if (!claimed.ok) return { ok: false, errors: `could not confirm: ${claimed.errors} (the rollback may have fired; see \`v6wall status\`)` };
   await stopWatchdog(claimed.value.watchdogPid, claimed.value.id);
@@ -74,7 +83,10 @@ export async function confirmPending(stateDir: string, code: string, options: Co
   const found = await findAwaiting(stateDir, now);
   if (!found.ok) return found;
   if (!sameConfirmCode(found.value.code, code)) {
-    return { ok: false, errors: `"${code}" is not the code of the pending apply; use the code v6wall printed (the rollback stays armed until ${found.value.deadline})` };
+    return {
+      ok: false,
+      errors: `"${code}" is not the code of the pending apply; use the code v6wall printed (the rollback stays armed until ${found.value.deadline})`,
+    };
   }
   const session = (options.env ?? process.env)['SSH_CONNECTION'];
   const detail = session ? `confirmed from a new SSH session (${session})` : 'confirmed with the code';

@@ -147,10 +147,7 @@ export function describeOutcome(apply: AppliedChange, now: Date = new Date()): s
 }
 
 /** What the wizard shows while it watches its apply: still pending, kept, or rolled back with what was restored. */
-export type ApplyFate =
-  | { kind: 'pending' }
-  | { kind: 'confirmed' }
-  | { kind: 'rolled-back'; summary: string; restoredFiles: string[]; commands: string[] };
+export type ApplyFate = { kind: 'pending' } | { kind: 'confirmed' } | { kind: 'rolled-back'; summary: string; restoredFiles: string[]; commands: string[] };
 
 export async function applyFate(stateDir: string, transcriptId: string, now: Date = new Date()): Promise<ApplyFate> {
   const read = await readTranscript(stateDir, transcriptId);

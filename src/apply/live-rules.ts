@@ -109,7 +109,10 @@ export const restoreUfwLiveRules: RestoreLiveRules = async (input) => {
     }
   }
   if (fallback.exitCode !== 0) {
-    return { ok: false, errors: `\`${fallback.argv.join(' ')}\` failed (exit ${fallback.exitCode}: ${fallback.stderr.trim() || fallback.stdout.trim()}); run it by hand` };
+    return {
+      ok: false,
+      errors: `\`${fallback.argv.join(' ')}\` failed (exit ${fallback.exitCode}: ${fallback.stderr.trim() || fallback.stdout.trim()}); run it by hand`,
+    };
   }
   return { ok: true, value: records };
 };

@@ -24,7 +24,11 @@ export async function readNftSnapshot(run: Runner): Promise<Result<NftSnapshot, 
   let table: string | null;
   if (listed.exitCode === 0) table = listed.stdout;
   else if (/No such file or directory/.test(listed.stderr)) table = null;
-  else return { ok: false, errors: `cannot read table ${V6WALL_FAMILY} ${V6WALL_TABLE} with nft (${listed.notFound ? 'nft is not installed' : `exit ${listed.exitCode}: ${listed.stderr.trim()}`})` };
+  else
+    return {
+      ok: false,
+      errors: `cannot read table ${V6WALL_FAMILY} ${V6WALL_TABLE} with nft (${listed.notFound ? 'nft is not installed' : `exit ${listed.exitCode}: ${listed.stderr.trim()}`})`,
+    };
   let persisted: string | null;
   try {
     persisted = await readFile(NFT_PERSIST_PATH, 'utf8');
@@ -38,7 +42,10 @@ export async function readNftSnapshot(run: Runner): Promise<Result<NftSnapshot, 
 export type RecordStep = (argv: string[], why: string, input: string) => Promise<StepRecord>;
 
 /** The boot file first (so a reboot during the rollback never brings the new table back), then the live table. */
-export async function restoreNftSnapshot(snapshot: NftSnapshot, record: RecordStep): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
+export async function restoreNftSnapshot(
+  snapshot: NftSnapshot,
+  record: RecordStep,
+): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
   try {
     if (snapshot.persisted === null) await rm(snapshot.persistPath, { force: true });
     else {
@@ -48,10 +55,16 @@ export async function restoreNftSnapshot(snapshot: NftSnapshot, record: RecordSt
   } catch (error) {
     return { ok: false, errors: `cannot put ${snapshot.persistPath} back: ${describeFsError(error)}` };
   }
-  const why = snapshot.table === null ? `There was no table ${V6WALL_FAMILY} ${V6WALL_TABLE} before: remove it` : `Put table ${V6WALL_FAMILY} ${V6WALL_TABLE} back as it was, in one transaction`;
+  const why =
+    snapshot.table === null
+      ? `There was no table ${V6WALL_FAMILY} ${V6WALL_TABLE} before: remove it`
+      : `Put table ${V6WALL_FAMILY} ${V6WALL_TABLE} back as it was, in one transaction`;
   const loaded = await record(['nft', '-f', '/dev/stdin'], why, replaceTableScript(snapshot.table));
   if (loaded.exitCode !== 0) {
-    return { ok: false, errors: `${snapshot.persistPath} was restored, but \`nft -f\` failed (exit ${loaded.exitCode}: ${loaded.stderr.trim()}); load it by hand: nft -f ${snapshot.persistPath}` };
+    return {
+      ok: false,
+      errors: `${snapshot.persistPath} was restored, but \`nft -f\` failed (exit ${loaded.exitCode}: ${loaded.stderr.trim()}); load it by hand: nft -f ${snapshot.persistPath}`,
+    };
   }
   return { ok: true, value: { restoredFiles: [snapshot.persistPath], records: [loaded] } };
 }

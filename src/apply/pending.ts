@@ -10,10 +10,7 @@ import { parseStored, PendingSchema } from './stored-schemas.js';
 /** The one apply that awaits confirmation (pending.json); see PendingSchema. */
 export type PendingApply = InferOutput<typeof PendingSchema>;
 
-export type PendingRead =
-  | { kind: 'none' }
-  | { kind: 'pending'; pending: PendingApply }
-  | { kind: 'corrupted'; message: string };
+export type PendingRead = { kind: 'none' } | { kind: 'pending'; pending: PendingApply } | { kind: 'corrupted'; message: string };
 
 export async function readPending(stateDir: string): Promise<PendingRead> {
   const path = stateLayout.pending(stateDir);
@@ -26,7 +23,10 @@ export async function readPending(stateDir: string): Promise<PendingRead> {
   }
   const parsed = parseStored(PendingSchema, text, path);
   if (parsed.ok) return { kind: 'pending', pending: parsed.value };
-  return { kind: 'corrupted', message: `${parsed.errors}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending` };
+  return {
+    kind: 'corrupted',
+    message: `${parsed.errors}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending`,
+  };
 }
 
 export async function writePending(stateDir: string, pending: PendingApply): Promise<void> {

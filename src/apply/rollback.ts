@@ -47,7 +47,13 @@ async function runRecorded(run: Runner, argv: string[], why: string, index: numb
 }
 
 /** The nftables backend's restore point: its table and boot file, then v6wall's state. */
-async function restoreNftablesBackend(stateDir: string, manifest: SnapshotManifest, snapshot: NftSnapshot, run: Runner, sink: Sink): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
+async function restoreNftablesBackend(
+  stateDir: string,
+  manifest: SnapshotManifest,
+  snapshot: NftSnapshot,
+  run: Runner,
+  sink: Sink,
+): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
   const restored = await restoreNftSnapshot(snapshot, (argv, why, input) => runRecorded(run, argv, why, 0, sink, input));
   if (!restored.ok) return restored;
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value.restoredFiles });
@@ -122,7 +128,12 @@ export interface ClaimedRollback {
  * Rolls back an apply that was already taken with claimPending (by the watchdog, by apply after a
  * failed step, or by the boot guard), writing into that apply's own transcript.
  */
-export async function rollbackClaimedApply(stateDir: string, pending: PendingApply, run: Runner, how: ClaimedRollback): Promise<Result<RollbackReport, string>> {
+export async function rollbackClaimedApply(
+  stateDir: string,
+  pending: PendingApply,
+  run: Runner,
+  how: ClaimedRollback,
+): Promise<Result<RollbackReport, string>> {
   const sink: Sink = async (entry) => {
     await appendToTranscript(stateDir, pending.transcriptId, entry);
   };
@@ -167,7 +178,10 @@ function chooseTarget(history: History, pendingRead: PendingRead, to: string | u
     if (apply.outcome === 'refused') return { ok: false, errors: `nothing to undo: apply ${to} was refused and changed nothing` };
     const undoes = inEffectFrom(to);
     if (undoes.length === 0 && pendingId === null) {
-      return { ok: false, errors: `nothing to undo: the firewall is already as it was before apply ${to} (${describeOutcome(apply, now)}, and no apply since is in effect); nothing was changed` };
+      return {
+        ok: false,
+        errors: `nothing to undo: the firewall is already as it was before apply ${to} (${describeOutcome(apply, now)}, and no apply since is in effect); nothing was changed`,
+      };
     }
     return { ok: true, value: { snapshotId: to, undoes } };
   }
@@ -176,8 +190,14 @@ function chooseTarget(history: History, pendingRead: PendingRead, to: string | u
   if (last === null) return { ok: false, errors: 'nothing to undo: v6wall has not applied anything here; nothing was changed' };
   if (!last.inEffect) {
     const earlier = history.applies.filter((a) => a.inEffect).at(-1);
-    const further = earlier === undefined ? '' : `; to undo the earlier apply ${earlier.id} (${describeOutcome(earlier, now)}) too, run \`v6wall rollback --to ${earlier.id}\``;
-    return { ok: false, errors: `nothing to undo: the last apply, ${last.id}, was ${describeOutcome(last, now)}, so the firewall is already as it was before it; nothing was changed${further}` };
+    const further =
+      earlier === undefined
+        ? ''
+        : `; to undo the earlier apply ${earlier.id} (${describeOutcome(earlier, now)}) too, run \`v6wall rollback --to ${earlier.id}\``;
+    return {
+      ok: false,
+      errors: `nothing to undo: the last apply, ${last.id}, was ${describeOutcome(last, now)}, so the firewall is already as it was before it; nothing was changed${further}`,
+    };
   }
   return { ok: true, value: { snapshotId: last.id, undoes: inEffectFrom(last.id) } };
 }
@@ -189,7 +209,8 @@ async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result
   if (asLeft.value === null) {
     return {
       ok: false,
-      errors: "v6wall has no record of how it left UFW's files (the last apply was made by an older version), so it cannot tell whether someone changed the rules since; check `sudo ufw status verbose`, then run again with --force to roll back anyway. Nothing was changed",
+      errors:
+        "v6wall has no record of how it left UFW's files (the last apply was made by an older version), so it cannot tell whether someone changed the rules since; check `sudo ufw status verbose`, then run again with --force to roll back anyway. Nothing was changed",
     };
   }
   const changes = await changesSince(asLeft.value);
@@ -210,7 +231,12 @@ async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result
  * someone else changed UFW's rules since v6wall left them. Takes a pending apply first, so its
  * watchdog cannot roll back a second time.
  */
-export async function rollbackByHand(stateDir: string, run: Runner, reason: string, options: RollbackByHandOptions = {}): Promise<Result<RollbackReport, string>> {
+export async function rollbackByHand(
+  stateDir: string,
+  run: Runner,
+  reason: string,
+  options: RollbackByHandOptions = {},
+): Promise<Result<RollbackReport, string>> {
   const now = options.now ?? (() => new Date());
   const pendingRead = await readPending(stateDir);
   if (pendingRead.kind === 'corrupted' && options.to === undefined) return rollbackToLastSnapshot(stateDir, run, reason, 'by-hand', options);
@@ -308,7 +334,11 @@ export async function rollbackToLastSnapshot(
     // Rolled back past it: keep it for a person to look at, but out of the way of the next apply.
     const aside = `${stateLayout.pending(stateDir)}.corrupted-${now().getTime()}`;
     await rename(stateLayout.pending(stateDir), aside).catch(() => undefined);
-    await appendToTranscript(stateDir, done.value.transcriptId, { type: 'note', when: now().toISOString(), message: `the corrupted pending file was moved to ${aside}` });
+    await appendToTranscript(stateDir, done.value.transcriptId, {
+      type: 'note',
+      when: now().toISOString(),
+      message: `the corrupted pending file was moved to ${aside}`,
+    });
   }
   return done;
 }

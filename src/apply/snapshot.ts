@@ -25,10 +25,7 @@ export function parseUfwEnabled(ufwConf: string): boolean {
 /** UFW's files a snapshot saves: every *.rules and ufw.conf in the UFW folder, and the defaults file. */
 export async function filesToSave(paths: UfwPaths): Promise<{ original: string; stored: string }[]> {
   const names = (await readdir(paths.ufwDir)).filter((n) => n.endsWith('.rules') || n === 'ufw.conf').sort();
-  return [
-    ...names.map((n) => ({ original: join(paths.ufwDir, n), stored: `ufw-${n}` })),
-    { original: paths.defaultsFile, stored: 'default-ufw' },
-  ];
+  return [...names.map((n) => ({ original: join(paths.ufwDir, n), stored: `ufw-${n}` })), { original: paths.defaultsFile, stored: 'default-ufw' }];
 }
 
 export interface TakeSnapshotInput {
@@ -66,8 +63,7 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
         return { name, result };
       }),
     );
-    const needed = contents.reduce((n, c) => n + c.data.length, 0) +
-      tables.reduce((n, t) => n + t.result.stdout.length, 0) + SPARE_BYTES;
+    const needed = contents.reduce((n, c) => n + c.data.length, 0) + tables.reduce((n, t) => n + t.result.stdout.length, 0) + SPARE_BYTES;
     const free = await freeBytes(root);
     if (free < needed) {
       return { ok: false, errors: `the disk holding ${stateDir} is full (${free} bytes free, ${needed} needed)` };
@@ -120,7 +116,8 @@ export async function loadSnapshot(stateDir: string, id: string): Promise<Result
   }
   const parsed = parseStored(ManifestSchema, text, path);
   if (!parsed.ok) return { ok: false, errors: `snapshot ${id} cannot be restored: ${parsed.errors}` };
-  if (parsed.value.id !== id) return { ok: false, errors: `snapshot ${id} cannot be restored: ${path} is corrupted: field "id" should be ${id}, not ${parsed.value.id}` };
+  if (parsed.value.id !== id)
+    return { ok: false, errors: `snapshot ${id} cannot be restored: ${path} is corrupted: field "id" should be ${id}, not ${parsed.value.id}` };
   return { ok: true, value: parsed.value };
 }
 

@@ -18,7 +18,13 @@ const isoTime = v.pipe(
 /** Ids become file names. */
 const safeId = v.pipe(v.string(), v.check(isSafeId, 'should be an id made of letters, digits, ".", "_" and "-"'));
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  v.pipe(v.number(), v.check((n) => Number.isInteger(n) && n >= min && n <= max, `should be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`));
+  v.pipe(
+    v.number(),
+    v.check(
+      (n) => Number.isInteger(n) && n >= min && n <= max,
+      `should be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`,
+    ),
+  );
 const port = wholeNumber(1, 65535);
 const pid = wholeNumber(1);
 const count = wholeNumber(0);
@@ -56,7 +62,10 @@ export const StepRecordSchema = v.object({
   exitCode: wholeNumber(-1024),
   stdout: v.string(),
   stderr: v.string(),
-  durationMs: v.pipe(v.number(), v.check((n) => n >= 0, 'should be 0 or more')),
+  durationMs: v.pipe(
+    v.number(),
+    v.check((n) => n >= 0, 'should be 0 or more'),
+  ),
   startedAt: isoTime,
 });
 
@@ -102,7 +111,10 @@ export const PendingSchema = v.object({
   id: safeId,
   /** `applying` while steps run (confirm refuses then), `awaiting-confirmation` after. */
   phase: v.picklist(['applying', 'awaiting-confirmation']),
-  code: v.pipe(v.string(), v.check((c) => c.trim() !== '', 'should be the confirmation code')),
+  code: v.pipe(
+    v.string(),
+    v.check((c) => c.trim() !== '', 'should be the confirmation code'),
+  ),
   /** When the watchdog rolls back; it re-reads this on every wake. */
   deadline: isoTime,
   snapshotId: safeId,

@@ -24,13 +24,18 @@ function describeChoices(choices: Choices | null): string {
     const host = e.exposure === 'publish' && e.hostPort !== undefined ? ` on host port ${e.hostPort}` : '';
     parts.push(`${e.exposure} ${e.container}:${e.port}/${e.proto}${host}${e.source === undefined ? '' : ` from ${e.source}`}`);
   }
-  for (const c of choices.close ?? []) parts.push(`close ${c.container}:${c.port}${c.proto === undefined ? '' : `/${c.proto}`}${c.source === undefined ? '' : ` from ${c.source}`}`);
+  for (const c of choices.close ?? [])
+    parts.push(`close ${c.container}:${c.port}${c.proto === undefined ? '' : `/${c.proto}`}${c.source === undefined ? '' : ` from ${c.source}`}`);
   if (choices.scope === 'exact') parts.push('exact (openings not chosen are closed)');
   return parts.join('; ');
 }
 
 function indent(text: string, prefix: string): string[] {
-  return text.replace(/\n$/, '').split('\n').filter((l) => l !== '').map((l) => `${prefix}${l}`);
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => `${prefix}${l}`);
 }
 
 function recordLines(record: StepRecord, label: string): string[] {
@@ -45,11 +50,7 @@ function recordLines(record: StepRecord, label: string): string[] {
 
 export function renderTranscriptText(t: Transcript): string {
   const s = t.start;
-  const lines = [
-    `v6wall ${s.kind} ${t.id}: ${t.outcome}`,
-    `  when:    ${s.when}`,
-    `  who:     ${s.who} on ${s.hostname}`,
-  ];
+  const lines = [`v6wall ${s.kind} ${t.id}: ${t.outcome}`, `  when:    ${s.when}`, `  who:     ${s.who} on ${s.hostname}`];
   if (s.kind === 'apply') lines.push(`  chose:   ${describeChoices(s.choices)}`);
   if (s.confirmTimeoutSec !== null) lines.push(`  confirm within: ${s.confirmTimeoutSec} s`);
   for (const e of t.entries) {
@@ -60,7 +61,9 @@ export function renderTranscriptText(t: Transcript): string {
         lines.push(`  snapshot ${e.snapshotId} saved (UFW was ${e.ufwEnabled ? 'enabled' : 'disabled'})`);
         break;
       case 'armed':
-        lines.push(`  rollback armed until ${e.deadline}${e.watchdogPid !== null ? ` (watchdog pid ${e.watchdogPid}${e.watchdog === undefined ? '' : `, ${e.watchdog}`})` : ''}`);
+        lines.push(
+          `  rollback armed until ${e.deadline}${e.watchdogPid !== null ? ` (watchdog pid ${e.watchdogPid}${e.watchdog === undefined ? '' : `, ${e.watchdog}`})` : ''}`,
+        );
         break;
       case 'step':
         lines.push(...recordLines(e.record, e.phase === 'apply' ? `  [${e.record.index + 1}]` : '  [rollback]'));
@@ -132,9 +135,19 @@ export function summarizeTranscript(t: Transcript): string {
 }
 
 export function renderTranscript(t: Transcript, format: TranscriptFormat, undo: boolean): string {
-  if (undo) return format === 'json'
-    ? `${JSON.stringify({ id: t.id, undo: appliedSteps(t).reverse().map((s) => ({ why: s.record.why, argv: s.undoArgv })) }, null, 2)}\n`
-    : renderTranscriptUndoSh(t);
+  if (undo)
+    return format === 'json'
+      ? `${JSON.stringify(
+          {
+            id: t.id,
+            undo: appliedSteps(t)
+              .reverse()
+              .map((s) => ({ why: s.record.why, argv: s.undoArgv })),
+          },
+          null,
+          2,
+        )}\n`
+      : renderTranscriptUndoSh(t);
   switch (format) {
     case 'text':
       return renderTranscriptText(t);

@@ -141,7 +141,10 @@ export async function listTranscripts(stateDir: string): Promise<TranscriptListi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { transcripts: [], problems: [] };
     return { transcripts: [], problems: [`cannot list transcripts: ${describeFsError(error)}`] };
   }
-  const ids = names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length)).sort();
+  const ids = names
+    .filter((n) => n.endsWith('.jsonl'))
+    .map((n) => n.slice(0, -'.jsonl'.length))
+    .sort();
   const transcripts: Transcript[] = [];
   const problems: string[] = [];
   for (const id of ids) {

@@ -26,7 +26,9 @@ function readyFile(stateDir: string, id: string): string {
 }
 
 async function log(stateDir: string, id: string, message: string): Promise<void> {
-  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(() => undefined);
+  await appendFile(stateLayout.watchdogLog(stateDir), `${new Date().toISOString()} [${id} pid ${process.pid}] ${message}\n`, { mode: 0o600 }).catch(
+    () => undefined,
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -100,11 +102,12 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
   raisePriority();
   await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
   const died = diedPid !== null || claimed.value.phase === 'applying';
-  const reason = diedPid !== null
-    ? `v6wall (pid ${diedPid}) died while running its commands`
-    : claimed.value.phase === 'applying'
-      ? 'the apply stopped while running its commands (v6wall was killed or hung)'
-      : `no confirmation before the deadline ${claimed.value.deadline}`;
+  const reason =
+    diedPid !== null
+      ? `v6wall (pid ${diedPid}) died while running its commands`
+      : claimed.value.phase === 'applying'
+        ? 'the apply stopped while running its commands (v6wall was killed or hung)'
+        : `no confirmation before the deadline ${claimed.value.deadline}`;
   await log(stateDir, id, `${reason}: rolling back to snapshot ${claimed.value.snapshotId}`);
   const done = await rollbackClaimedApply(stateDir, claimed.value, run, {
     reason,
@@ -198,7 +201,17 @@ export function watchdogUnitName(id: string): string {
  * SSH connection it is there to protect.
  */
 export function systemdRunArgv(watchdogArgv: readonly string[], id: string): string[] {
-  return ['systemd-run', '--unit', watchdogUnitName(id), '--description', `v6wall: roll back apply ${id} unless confirmed`, '--collect', '--quiet', '--', ...watchdogArgv];
+  return [
+    'systemd-run',
+    '--unit',
+    watchdogUnitName(id),
+    '--description',
+    `v6wall: roll back apply ${id} unless confirmed`,
+    '--collect',
+    '--quiet',
+    '--',
+    ...watchdogArgv,
+  ];
 }
 
 export interface SpawnWatchdogOptions {
@@ -227,7 +240,12 @@ async function startUnit(argv: readonly string[]): Promise<string | null> {
  * runs, else detached (setsid, no stdio, unref'd), and waits until it reports ready, so apply never
  * changes anything without a live rollback.
  */
-export async function spawnWatchdog(command: readonly string[], stateDir: string, id: string, options: SpawnWatchdogOptions = {}): Promise<Result<StartedWatchdog, string>> {
+export async function spawnWatchdog(
+  command: readonly string[],
+  stateDir: string,
+  id: string,
+  options: SpawnWatchdogOptions = {},
+): Promise<Result<StartedWatchdog, string>> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const [file, ...pre] = command;
   if (file === undefined) return { ok: false, errors: 'no watchdog command was given' };
@@ -254,9 +272,14 @@ export async function spawnWatchdog(command: readonly string[], stateDir: string
   while (Date.now() - started < timeoutMs) {
     if (spawnError !== null) return { ok: false, errors: `the rollback watchdog could not start: ${spawnError}` };
     if (exited !== null) return { ok: false, errors: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
-    const pid = await readFile(ready, 'utf8').then((text) => Number(text.trim())).catch(() => null);
+    const pid = await readFile(ready, 'utf8')
+      .then((text) => Number(text.trim()))
+      .catch(() => null);
     if (pid !== null && pid > 0) return { ok: true, value: { pid, how } };
     await sleep(5);
   }
-  return { ok: false, errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${asUnit ? ` (systemctl status ${watchdogUnitName(id)})` : ''}` };
+  return {
+    ok: false,
+    errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${asUnit ? ` (systemctl status ${watchdogUnitName(id)})` : ''}`,
+  };
 }

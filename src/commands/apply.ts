@@ -28,7 +28,13 @@ async function defaultDeps(): Promise<ApplyCommandDeps> {
     import('../host/run.js'),
     import('../apply/apply.js'),
   ]);
-  return { discover: discoverHostFacts, run: runCommand, watchdogCommand: defaultWatchdogCommand(), bootGuardDir: defaultBootGuardDir(), isTty: process.stdout.isTTY === true };
+  return {
+    discover: discoverHostFacts,
+    run: runCommand,
+    watchdogCommand: defaultWatchdogCommand(),
+    bootGuardDir: defaultBootGuardDir(),
+    isTty: process.stdout.isTTY === true,
+  };
 }
 
 function describeEvent(e: ApplyEvent): string | null {

@@ -45,7 +45,15 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
       ]);
       last = await applyPlan(
         plan,
-        { stateDir, confirmTimeoutSec, run: runCommand, choices, host: applyHostFromFacts(facts, env), watchdogCommand: defaultWatchdogCommand(), bootGuardDir: defaultBootGuardDir() },
+        {
+          stateDir,
+          confirmTimeoutSec,
+          run: runCommand,
+          choices,
+          host: applyHostFromFacts(facts, env),
+          watchdogCommand: defaultWatchdogCommand(),
+          bootGuardDir: defaultBootGuardDir(),
+        },
         onEvent,
       );
       return last;

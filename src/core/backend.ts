@@ -10,8 +10,6 @@ export interface Backend {
   why: string;
 }
 
-export const BACKEND_KINDS: readonly BackendKind[] = ['ufw', 'nftables'];
-
 /** `--backend` when given, else UFW where it is installed, else nftables where nft can be read. */
 export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: BackendKind): Backend {
   const nftReadable = facts.docker.nftRuleset !== null && facts.docker.nftRuleset !== undefined;
@@ -24,7 +22,10 @@ export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: Backe
   }
   if (facts.ufw.installed) return { kind: 'ufw', why: 'UFW is installed, so v6wall drives UFW (--backend nftables for its own nftables table instead).' };
   if (nftReadable) {
-    return { kind: 'nftables', why: "UFW is not installed, so v6wall keeps its rules in its own nftables table (table inet v6wall), next to Docker's, which it never touches." };
+    return {
+      kind: 'nftables',
+      why: "UFW is not installed, so v6wall keeps its rules in its own nftables table (table inet v6wall), next to Docker's, which it never touches.",
+    };
   }
   return { kind: 'ufw', why: 'Neither UFW nor nft could be used here.' };
 }

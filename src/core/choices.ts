@@ -71,7 +71,12 @@ function openingTagsInPlace(facts: Facts): OpeningTag[] {
 /** A stopped container keeps its openings; a new one waits until it runs (it has no address or ports until then). */
 function stoppedChoice(facts: Facts, container: Container, wanted: OpeningTag, choice: string, errors: ChoiceError[]): ExposureChoice | null {
   const inPlace = openingTagsInPlace(facts).some((tag) => openingKey(tag) === openingKey(wanted) && tag.source === wanted.source);
-  if (!inPlace) return reject(errors, choice, `${container.name} is ${container.state || 'not running'}: start it first (docker start ${container.name}), so v6wall can read its address and ports`);
+  if (!inPlace)
+    return reject(
+      errors,
+      choice,
+      `${container.name} is ${container.state || 'not running'}: start it first (docker start ${container.name}), so v6wall can read its address and ports`,
+    );
   const exposure: ExposureChoice = { container: container.name, port: wanted.port, proto: wanted.proto, exposure: wanted.kind };
   if (wanted.hostPort !== undefined) exposure.hostPort = wanted.hostPort;
   if (wanted.source !== undefined) exposure.source = wanted.source;
@@ -90,7 +95,13 @@ function resolveRoute(facts: Facts, text: string, errors: ChoiceError[]): Exposu
   const container = facts.docker.containers.find((candidate) => candidate.name === spec.name);
   if (!container) return reject(errors, choice, `no container named "${spec.name}" (${knownNames(facts)})`);
   if (container.state !== 'running') {
-    return stoppedChoice(facts, container, { kind: 'route', container: container.name, port: spec.port, proto, ...(spec.source === undefined ? {} : { source: spec.source }) }, choice, errors);
+    return stoppedChoice(
+      facts,
+      container,
+      { kind: 'route', container: container.name, port: spec.port, proto, ...(spec.source === undefined ? {} : { source: spec.source }) },
+      choice,
+      errors,
+    );
   }
   const port = container.ports.find((candidate) => candidate.port === spec.port && candidate.proto === proto);
   if (!port) {
@@ -111,16 +122,23 @@ function resolvePublish(facts: Facts, text: string, errors: ChoiceError[]): Expo
   const container = facts.docker.containers.find((candidate) => candidate.name === spec.name);
   if (!container) return reject(errors, choice, `no container named "${spec.name}" (${knownNames(facts)})`);
   if (container.state !== 'running') {
-    const tag = openingTagsInPlace(facts).find((candidate) => candidate.kind === 'publish' && candidate.container === container.name && candidate.hostPort === spec.port && candidate.proto === proto);
-    const wanted: OpeningTag = { kind: 'publish', container: container.name, port: tag?.port ?? spec.port, proto, hostPort: spec.port, ...(spec.source === undefined ? {} : { source: spec.source }) };
+    const tag = openingTagsInPlace(facts).find(
+      (candidate) => candidate.kind === 'publish' && candidate.container === container.name && candidate.hostPort === spec.port && candidate.proto === proto,
+    );
+    const wanted: OpeningTag = {
+      kind: 'publish',
+      container: container.name,
+      port: tag?.port ?? spec.port,
+      proto,
+      hostPort: spec.port,
+      ...(spec.source === undefined ? {} : { source: spec.source }),
+    };
     return stoppedChoice(facts, container, wanted, choice, errors);
   }
-  const port = container.ports.find(
-    (candidate) => candidate.proto === proto && candidate.published.some((binding) => binding.hostPort === spec.port),
-  );
+  const port = container.ports.find((candidate) => candidate.proto === proto && candidate.published.some((binding) => binding.hostPort === spec.port));
   if (!port) {
     const published = container.ports
-      .flatMap((candidate) => candidate.published.map((binding) => binding.hostPort === null ? null : `${binding.hostPort}/${candidate.proto}`))
+      .flatMap((candidate) => candidate.published.map((binding) => (binding.hostPort === null ? null : `${binding.hostPort}/${candidate.proto}`)))
       .filter((value): value is string => value !== null);
     const list = [...new Set(published)].join(', ') || 'none';
     return reject(errors, choice, `${spec.name} does not publish host port ${spec.port}/${proto} (published: ${list})`);
@@ -139,9 +157,13 @@ function resolveClose(facts: Facts, text: string, errors: ChoiceError[], notes: 
   const known = facts.docker.containers.some((container) => container.name === spec.name);
   if (!known && tags.length === 0) return reject(errors, choice, `no container named "${spec.name}" and no opening of v6wall's for it (${knownNames(facts)})`);
   const matches = tags.some(
-    (tag) => (tag.port === spec.port || (tag.kind === 'publish' && tag.hostPort === spec.port)) && (spec.proto === undefined || tag.proto === spec.proto) && (spec.source === undefined || tag.source === spec.source),
+    (tag) =>
+      (tag.port === spec.port || (tag.kind === 'publish' && tag.hostPort === spec.port)) &&
+      (spec.proto === undefined || tag.proto === spec.proto) &&
+      (spec.source === undefined || tag.source === spec.source),
   );
-  if (!matches) notes.push(`${choice}: v6wall has no opening of ${spec.name} on ${spec.port}${spec.source === undefined ? '' : ` from ${spec.source}`}; nothing to close.`);
+  if (!matches)
+    notes.push(`${choice}: v6wall has no opening of ${spec.name} on ${spec.port}${spec.source === undefined ? '' : ` from ${spec.source}`}; nothing to close.`);
   return close;
 }
 
@@ -149,8 +171,17 @@ function resolveClose(facts: Facts, text: string, errors: ChoiceError[], notes: 
 function conflicts(exposures: readonly ExposureChoice[], close: readonly CloseChoice[]): ChoiceError[] {
   return close.flatMap((c) =>
     exposures
-      .filter((e) => e.container === c.container && (c.proto === undefined || c.proto === e.proto) && (c.port === e.port || c.port === e.hostPort) && (c.source === undefined || c.source === e.source))
-      .map((e) => ({ choice: `--close ${c.container}:${c.port}`, message: `${e.container}:${e.exposure === 'publish' ? e.hostPort : e.port} is also chosen to be opened (--${e.exposure}): choose one` })),
+      .filter(
+        (e) =>
+          e.container === c.container &&
+          (c.proto === undefined || c.proto === e.proto) &&
+          (c.port === e.port || c.port === e.hostPort) &&
+          (c.source === undefined || c.source === e.source),
+      )
+      .map((e) => ({
+        choice: `--close ${c.container}:${c.port}`,
+        message: `${e.container}:${e.exposure === 'publish' ? e.hostPort : e.port} is also chosen to be opened (--${e.exposure}): choose one`,
+      })),
   );
 }
 

@@ -16,6 +16,3 @@ export function withListeners(container: Container, listeners: readonly Listener
   ports.sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
   return { ...container, ports };
 }
-
-/** Declared to Docker (EXPOSE or published). */
-export const isDeclared = (port: ContainerPort): boolean => port.declared !== false;

@@ -64,8 +64,7 @@ export function parseDockerVersion(text: string | null): DockerVersion | null {
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
 }
 
-const atLeast = (v: DockerVersion | null, major: number, minor = 0): boolean =>
-  v !== null && (v.major > major || (v.major === major && v.minor >= minor));
+const atLeast = (v: DockerVersion | null, major: number, minor = 0): boolean => v !== null && (v.major > major || (v.major === major && v.minor >= minor));
 
 const isIpv6Subnet = (s: string): boolean => s.includes('/') && ipaddr.IPv6.isValidCIDR(s);
 
@@ -82,18 +81,23 @@ function ip6tablesOn(docker: DockerFacts, version: DockerVersion | null, warning
   }
   if (!docker.ip6tablesChainsLive && configured) {
     warnings.push(
-      "daemon.json and the version say Docker writes IPv6 rules, but its chains are not in ip6tables right now (flushed by a firewall reload?): restart Docker to restore them.",
+      'daemon.json and the version say Docker writes IPv6 rules, but its chains are not in ip6tables right now (flushed by a firewall reload?): restart Docker to restore them.',
     );
   }
   return configured;
 }
 
-function networkMode(kind: DockerFirewallModeKind, firewall: BackendKind, version: DockerVersion | null, allowDirectRouting: boolean, net: DockerNetwork): NetworkFirewallMode {
+function networkMode(
+  kind: DockerFirewallModeKind,
+  firewall: BackendKind,
+  version: DockerVersion | null,
+  allowDirectRouting: boolean,
+  net: DockerNetwork,
+): NetworkFirewallMode {
   const subnets = net.subnets.filter(isIpv6Subnet);
   const mode = net.gatewayModeIpv6;
   const dockerFilters = kind === 'ip6tables-on-docker-user' || kind === 'ip6tables-on-no-docker-user' || kind === 'nftables';
-  const directDroppedByDocker =
-    dockerFilters && (mode === 'isolated' || (mode === 'nat' && atLeast(version, 28) && !allowDirectRouting));
+  const directDroppedByDocker = dockerFilters && (mode === 'isolated' || (mode === 'nat' && atLeast(version, 28) && !allowDirectRouting));
   let summary: string;
   if (!dockerFilters) {
     const decider = firewall === 'nftables' ? "the openings in v6wall's table decide" : "UFW's route rules decide";
@@ -142,7 +146,14 @@ function explainOwnTable(kind: DockerFirewallModeKind, userlandProxy: boolean, v
   }
 }
 
-function explain(kind: DockerFirewallModeKind, firewall: BackendKind, userlandProxy: boolean, version: DockerVersion | null, reason: string | null, nftRead: boolean): string[] {
+function explain(
+  kind: DockerFirewallModeKind,
+  firewall: BackendKind,
+  userlandProxy: boolean,
+  version: DockerVersion | null,
+  reason: string | null,
+  nftRead: boolean,
+): string[] {
   const v = version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`;
   if (firewall === 'nftables' && kind !== 'docker-absent') return explainOwnTable(kind, userlandProxy, v, nftRead);
   switch (kind) {
@@ -165,7 +176,7 @@ function explain(kind: DockerFirewallModeKind, firewall: BackendKind, userlandPr
     case 'ip6tables-on-docker-user':
       return [
         `${v} writes its own IPv6 rules, and they accept published ports before UFW sees them: UFW rules alone do not protect your containers.`,
-        'v6wall adds a marked block to /etc/ufw/after6.rules that makes Docker ask UFW first (in the DOCKER-USER chain): then a UFW route rule to a container\'s address and port decides both direct and published access, and everything else to the containers is dropped.',
+        "v6wall adds a marked block to /etc/ufw/after6.rules that makes Docker ask UFW first (in the DOCKER-USER chain): then a UFW route rule to a container's address and port decides both direct and published access, and everything else to the containers is dropped.",
       ];
     case 'nftables':
       return [
@@ -191,7 +202,9 @@ export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): 
     kind = 'nftables';
   } else {
     if (cfg.firewallBackend !== undefined && cfg.firewallBackend !== 'iptables') {
-      warnings.push(`daemon.json sets "firewall-backend": "${cfg.firewallBackend}", which ${version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`} does not use.`);
+      warnings.push(
+        `daemon.json sets "firewall-backend": "${cfg.firewallBackend}", which ${version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`} does not use.`,
+      );
     }
     if (!ip6tablesOn(docker, version, warnings)) kind = 'ip6tables-off';
     else if (docker.ip6DockerUserChain) kind = 'ip6tables-on-docker-user';
@@ -200,9 +213,7 @@ export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): 
     else kind = 'ip6tables-on-docker-user';
   }
   const allowDirectRouting = cfg.allowDirectRouting === true;
-  const networks = docker.available
-    ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, firewall, version, allowDirectRouting, n))
-    : [];
+  const networks = docker.available ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, firewall, version, allowDirectRouting, n)) : [];
   const explanation = explain(kind, firewall, userlandProxy, version, docker.reason, (docker.nftRuleset ?? null) !== null);
   if (docker.available && networks.length === 0) {
     explanation.push('No Docker network has IPv6 enabled, so containers have no IPv6 addresses of their own.');
@@ -285,7 +296,8 @@ export function exposureSupport(mode: DockerFirewallMode, network: NetworkFirewa
       return { route, publish: { works: true, why: `docker-proxy listens on host port ${hostList}: ${decides}.` } };
     }
     case 'ip6tables-on-no-docker-user': {
-      const control = 'to let UFW decide, upgrade Docker to 23 or later (v6wall then adds its DOCKER-USER block) or set "ip6tables": false in /etc/docker/daemon.json and restart Docker';
+      const control =
+        'to let UFW decide, upgrade Docker to 23 or later (v6wall then adds its DOCKER-USER block) or set "ip6tables": false in /etc/docker/daemon.json and restart Docker';
       const route: Support =
         hostPorts.length > 0
           ? {

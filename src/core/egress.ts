@@ -28,7 +28,15 @@ function egressRule(network: NetworkFirewallMode, bridge: string, subnet: string
     network: network.name,
     bridge,
     subnet,
-    spec: { route: true, proto: 'any', to: '::/0', port: null, from: subnet, inInterface: bridge, comment: formatRuleComment({ kind: 'egress', network: network.name }) },
+    spec: {
+      route: true,
+      proto: 'any',
+      to: '::/0',
+      port: null,
+      from: subnet,
+      inInterface: bridge,
+      comment: formatRuleComment({ kind: 'egress', network: network.name }),
+    },
   };
 }
 

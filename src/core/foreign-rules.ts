@@ -73,7 +73,10 @@ function opensOf(facts: Facts, mode: DockerFirewallMode, rule: UfwRule, bridges:
     return running.flatMap((container) =>
       containerIpv6Addresses(container)
         .filter((address) => rangeHolds(rule.dst, address))
-        .map((address) => ({ words: `${container.name} ${portWords(rule)} at [${address}]`, target: { container: container.name, port, proto: ruleProto(rule) } })),
+        .map((address) => ({
+          words: `${container.name} ${portWords(rule)} at [${address}]`,
+          target: { container: container.name, port, proto: ruleProto(rule) },
+        })),
     );
   }
   if (mode.kind !== 'ip6tables-off' || !mode.userlandProxy || rule.inInterface !== null) return [];
@@ -81,7 +84,10 @@ function opensOf(facts: Facts, mode: DockerFirewallMode, rule: UfwRule, bridges:
     container.ports.flatMap((port) =>
       ipv6HostPorts(port)
         .filter((hostPort) => portMatches(rule, hostPort, port.proto))
-        .map((hostPort) => ({ words: `${container.name} ${port.port}/${port.proto} through host port ${hostPort}`, target: { container: container.name, port: port.port, proto: port.proto } })),
+        .map((hostPort) => ({
+          words: `${container.name} ${port.port}/${port.proto} through host port ${hostPort}`,
+          target: { container: container.name, port: port.port, proto: port.proto },
+        })),
     ),
   );
 }
@@ -97,12 +103,30 @@ export function foreignRules(facts: Facts, mode: DockerFirewallMode): ForeignRul
     const opens = opensOf(facts, mode, rule, bridges);
     if (opens.length === 0) continue;
     const twin = facts.ufw.rules.find(
-      (other) => !other.v6 && other.route === rule.route && other.action === rule.action && other.proto === rule.proto && other.dport === rule.dport &&
-        other.dst === '0.0.0.0/0' && rule.dst === '::/0' && other.src === '0.0.0.0/0' && rule.src === '::/0' && other.inInterface === rule.inInterface && other.comment === rule.comment,
+      (other) =>
+        !other.v6 &&
+        other.route === rule.route &&
+        other.action === rule.action &&
+        other.proto === rule.proto &&
+        other.dport === rule.dport &&
+        other.dst === '0.0.0.0/0' &&
+        rule.dst === '::/0' &&
+        other.src === '0.0.0.0/0' &&
+        rule.src === '::/0' &&
+        other.inInterface === rule.inInterface &&
+        other.comment === rule.comment,
     );
     const spec = specOfRule(rule, twin !== undefined);
-    const text = spec === null ? rule.raw.replace(/^### tuple ###\s*/, '') : shellJoin(['ufw', ...(spec.route ? ['route'] : []), rule.action, ...deleteMatchWords(spec)]);
-    found.push({ key: rule.raw, rules: twin === undefined ? [rule] : [rule, twin], spec, text, opens: opens.map((o) => o.words), targets: opens.map((o) => o.target) });
+    const text =
+      spec === null ? rule.raw.replace(/^### tuple ###\s*/, '') : shellJoin(['ufw', ...(spec.route ? ['route'] : []), rule.action, ...deleteMatchWords(spec)]);
+    found.push({
+      key: rule.raw,
+      rules: twin === undefined ? [rule] : [rule, twin],
+      spec,
+      text,
+      opens: opens.map((o) => o.words),
+      targets: opens.map((o) => o.target),
+    });
   }
   return found;
 }

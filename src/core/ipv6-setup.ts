@@ -17,7 +17,8 @@ function dockerIpv6Subnets(facts: Facts): { subnet: string; where: string }[] {
     network.ipv6 ? network.subnets.filter((subnet) => subnet.includes(':')).map((subnet) => ({ subnet, where: `network ${network.name}` })) : [],
   );
   const fixed = facts.docker.daemonConfig.fixedCidrV6;
-  const defaultBridge = fixed !== undefined && !fromNetworks.some((entry) => entry.subnet === fixed) ? [{ subnet: fixed, where: 'fixed-cidr-v6 in /etc/docker/daemon.json' }] : [];
+  const defaultBridge =
+    fixed !== undefined && !fromNetworks.some((entry) => entry.subnet === fixed) ? [{ subnet: fixed, where: 'fixed-cidr-v6 in /etc/docker/daemon.json' }] : [];
   return [...fromNetworks, ...defaultBridge];
 }
 
@@ -48,7 +49,9 @@ export function ipv6SetupWarnings(facts: Facts): string[] {
   for (const { subnet, where } of subnets) {
     const parsed = parseSubnet(subnet);
     if (parsed !== null && isUla(parsed[0])) {
-      warnings.push(`${where} uses ${subnet}, a private (ULA) prefix: its containers cannot be reached from the internet, whatever any firewall allows. Use a part of the global prefix routed to this host (e.g. a /80 of its /64).`);
+      warnings.push(
+        `${where} uses ${subnet}, a private (ULA) prefix: its containers cannot be reached from the internet, whatever any firewall allows. Use a part of the global prefix routed to this host (e.g. a /80 of its /64).`,
+      );
     }
   }
   const global = subnets.filter(({ subnet }) => {
@@ -57,7 +60,9 @@ export function ipv6SetupWarnings(facts: Facts): string[] {
   });
   if (global.length === 0) return warnings;
   if (!facts.host.ipv6Forwarding) {
-    warnings.push('IPv6 forwarding is off (net.ipv6.conf.all.forwarding=0): nothing reaches a container\'s own address. Set it to 1 (sysctl -w net.ipv6.conf.all.forwarding=1, and in /etc/sysctl.d/); if the host takes its address from router advertisements, also set net.ipv6.conf.IF.accept_ra=2.');
+    warnings.push(
+      "IPv6 forwarding is off (net.ipv6.conf.all.forwarding=0): nothing reaches a container's own address. Set it to 1 (sysctl -w net.ipv6.conf.all.forwarding=1, and in /etc/sysctl.d/); if the host takes its address from router advertisements, also set net.ipv6.conf.IF.accept_ra=2.",
+    );
   }
   const onLink = facts.host.onLinkPrefixes ?? [];
   for (const { subnet, where } of global) {
@@ -72,7 +77,9 @@ export function ipv6SetupWarnings(facts: Facts): string[] {
     if (ndp?.enabled === true) {
       const missing = containerAddressesIn(facts, parsed).filter((address) => !ndp.proxies.includes(address));
       if (missing.length > 0) {
-        warnings.push(`NDP proxying is on, but no proxy entry answers for ${missing.join(', ')} (${where}, on the host's own link): add \`ip -6 neigh add proxy ADDRESS dev IF\` for each, or run ndppd.`);
+        warnings.push(
+          `NDP proxying is on, but no proxy entry answers for ${missing.join(', ')} (${where}, on the host's own link): add \`ip -6 neigh add proxy ADDRESS dev IF\` for each, or run ndppd.`,
+        );
       }
       continue;
     }

@@ -44,11 +44,14 @@ function hostAddresses(facts: Facts): string[] {
 function containerAddresses(facts: Facts, name: string, choice: ExposureChoice): string[] {
   const container = facts.docker.containers.find((candidate) => candidate.name === name);
   const running = (container?.networks ?? []).map((network) => network.ipv6);
-  const kept = running.every((address) => address === null) && backendOf(facts).kind === 'nftables'
-    ? liveV6wallTable(facts.docker.nftRuleset).rules
-      .filter(({ tag, spec }) => spec.route && tag.kind === 'route' && tag.container === name && tag.port === choice.port && tag.proto === choice.proto)
-      .map(({ spec }) => spec.to)
-    : [];
+  const kept =
+    running.every((address) => address === null) && backendOf(facts).kind === 'nftables'
+      ? liveV6wallTable(facts.docker.nftRuleset)
+          .rules.filter(
+            ({ tag, spec }) => spec.route && tag.kind === 'route' && tag.container === name && tag.port === choice.port && tag.proto === choice.proto,
+          )
+          .map(({ spec }) => spec.to)
+      : [];
   const addresses = [...running, ...kept]
     .map((address) => (address === null ? null : canonicalIpv6(address)))
     .filter((address): address is string => address !== null && isGlobalIpv6(address));
@@ -87,7 +90,8 @@ export function openingsOf(facts: Facts, choices: Choices): Result<Opening[]> {
     const sources = choice.source === undefined ? [] : [choice.source];
     if (choice.exposure === 'route') {
       const addresses = containerAddresses(facts, choice.container, choice);
-      if (addresses.length === 0) errors.push({ choice: `--route ${choice.container}:${choice.port}/${choice.proto}`, message: `${choice.container} has no global IPv6 address` });
+      if (addresses.length === 0)
+        errors.push({ choice: `--route ${choice.container}:${choice.port}/${choice.proto}`, message: `${choice.container} has no global IPv6 address` });
       for (const address of addresses) openings.push({ kind: 'route', container: choice.container, address, port: choice.port, proto: choice.proto, sources });
     } else if (choice.exposure === 'publish' && choice.hostPort !== undefined) {
       if (!needHost(`--publish ${choice.container}:${choice.hostPort}/${choice.proto}`)) continue;

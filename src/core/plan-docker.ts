@@ -67,7 +67,9 @@ export function dockerUserBlockSteps(context: PlanContext): PlanStep[] {
   const satisfied = next.value === current;
   const foreign = facts.docker.ip6tablesSave ? foreignDockerUserRules(parseIptablesSave(facts.docker.ip6tablesSave)) : [];
   if (!satisfied && foreign.length > 0) {
-    context.notes.push(`DOCKER-USER holds ${foreign.length} IPv6 rule(s) v6wall did not write; every \`ufw reload\` will now replace them with v6wall's block: ${foreign.map((rule) => rule.text).join(' | ')}`);
+    context.notes.push(
+      `DOCKER-USER holds ${foreign.length} IPv6 rule(s) v6wall did not write; every \`ufw reload\` will now replace them with v6wall's block: ${foreign.map((rule) => rule.text).join(' | ')}`,
+    );
   }
   context.notes.push(
     "With v6wall's DOCKER-USER block, `ufw disable` leaves new connections to containers blocked (fail closed); to take the block out, remove it from /etc/ufw/after6.rules, run `ip6tables -F DOCKER-USER`, then `ufw reload`.",
@@ -85,6 +87,12 @@ export function dockerUserBlockSteps(context: PlanContext): PlanStep[] {
   return [
     write,
     // after6.rules is read only on enable and reload; `ufw allow` does not reload it.
-    { kind: 'integration', why: 'Reload UFW so the DOCKER-USER block takes effect', argv: ['ufw', 'reload'], undoArgv: ['ip6tables', '-F', 'DOCKER-USER'], satisfied: false },
+    {
+      kind: 'integration',
+      why: 'Reload UFW so the DOCKER-USER block takes effect',
+      argv: ['ufw', 'reload'],
+      undoArgv: ['ip6tables', '-F', 'DOCKER-USER'],
+      satisfied: false,
+    },
   ];
 }

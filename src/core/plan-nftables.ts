@@ -62,8 +62,8 @@ function modeForOwnTable(mode: DockerFirewallMode): DockerFirewallMode {
 function wantedExposures(facts: Facts, choices: Choices): { kept: ExposureChoice[]; chosen: ExposureChoice[] } {
   const chosen = choices.exposures.filter((choice) => choice.exposure !== 'skip');
   if (choices.scope === 'exact') return { kept: [], chosen };
-  const kept = liveV6wallTable(facts.docker.nftRuleset).openings
-    .filter((tag) => closingReason(choices, tag, null) === null)
+  const kept = liveV6wallTable(facts.docker.nftRuleset)
+    .openings.filter((tag) => closingReason(choices, tag, null) === null)
     .map((tag): ExposureChoice => ({
       container: tag.container,
       port: tag.port,
@@ -77,14 +77,17 @@ function wantedExposures(facts: Facts, choices: Choices): { kept: ExposureChoice
 
 /** A source inside another source of the same opening adds nothing. */
 function withoutRedundant(exposures: ExposureChoice[], notes: string[]): ExposureChoice[] {
-  const key = (c: ExposureChoice) => `${openingKey({ kind: c.exposure === 'publish' ? 'publish' : 'route', container: c.container, port: c.port, proto: c.proto, ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }) })}`;
+  const key = (c: ExposureChoice) =>
+    `${openingKey({ kind: c.exposure === 'publish' ? 'publish' : 'route', container: c.container, port: c.port, proto: c.proto, ...(c.hostPort === undefined ? {} : { hostPort: c.hostPort }) })}`;
   const seen = new Set<string>();
   return exposures.filter((choice) => {
     const id = `${key(choice)} ${choice.source ?? ''}`;
     if (seen.has(id)) return false;
     seen.add(id);
     if (choice.source === undefined) return true;
-    const wider = exposures.find((other) => other !== choice && key(other) === key(choice) && other.source !== choice.source && sourceContains(other.source, choice.source as string));
+    const wider = exposures.find(
+      (other) => other !== choice && key(other) === key(choice) && other.source !== choice.source && sourceContains(other.source, choice.source as string),
+    );
     if (wider === undefined) return true;
     notes.push(`${choiceLabel(choice)} is left out: ${choiceLabel(wider)} already lets ${choice.source} in.`);
     return false;
@@ -110,7 +113,10 @@ function tableOpenings(context: PlanContext, exposures: ExposureChoice[], kept: 
     for (const rule of rules) {
       const comment = rule.spec.comment ?? '';
       if (Buffer.byteLength(comment) > NFT_COMMENT_MAX) {
-        context.errors.push({ choice: choiceLabel(choice), message: `the rule's comment "${comment}" is longer than nftables allows (128 bytes): a shorter container name fits` });
+        context.errors.push({
+          choice: choiceLabel(choice),
+          message: `the rule's comment "${comment}" is longer than nftables allows (128 bytes): a shorter container name fits`,
+        });
         continue;
       }
       const source = rule.spec.from === undefined ? {} : { source: rule.spec.from };
@@ -128,7 +134,12 @@ function tableOpenings(context: PlanContext, exposures: ExposureChoice[], kept: 
 
 function refusals(facts: Facts): ChoiceError[] {
   if (facts.docker.nftRuleset === null || facts.docker.nftRuleset === undefined) {
-    return [{ choice: '--backend nftables', message: 'nft cannot be run or cannot read the ruleset here: install the nftables package (apt-get install nftables) and run v6wall as root' }];
+    return [
+      {
+        choice: '--backend nftables',
+        message: 'nft cannot be run or cannot read the ruleset here: install the nftables package (apt-get install nftables) and run v6wall as root',
+      },
+    ];
   }
   return [];
 }
@@ -198,7 +209,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
   ];
   const notes = [
     `v6wall keeps its rules in its own table ${V6WALL_FAMILY} ${V6WALL_TABLE} (input and forward chains at priority filter - 10, before Docker's); Docker's tables and every other table are left as they are.`,
-    ...(facts.ufw.enabled ? ['UFW is enabled as well: a packet must pass both UFW and v6wall\'s table.'] : []),
+    ...(facts.ufw.enabled ? ["UFW is enabled as well: a packet must pass both UFW and v6wall's table."] : []),
     ...new Set(context.notes),
   ];
   return { ok: true, value: { steps, notes } };

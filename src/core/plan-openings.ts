@@ -67,7 +67,9 @@ function runningOpening(context: PlanContext, container: Container, port: Contai
   const refused = sourceRefusal(mode, port, choice);
   if (refused !== null) return fail(refused);
   if (port.listening === false) {
-    context.notes.push(`${container.name} ${port.port}/${port.proto}: nothing inside the container listens on it over IPv6 right now; the opening is made, but nothing will answer until a service listens there.`);
+    context.notes.push(
+      `${container.name} ${port.port}/${port.proto}: nothing inside the container listens on it over IPv6 right now; the opening is made, but nothing will answer until a service listens there.`,
+    );
   }
   const placed = addressesWithNetworks(context, container);
   const comment = formatRuleComment(openingTagOf(choice));
@@ -85,7 +87,13 @@ function runningOpening(context: PlanContext, container: Container, port: Contai
       const support = network === undefined ? null : exposureSupport(mode, network, port).route;
       if (support !== null && !support.works) return fail(supportMessage(support));
       if (support?.fix !== undefined) context.notes.push(`${container.name} ${port.port}/${port.proto}: ${supportMessage(support)}`);
-      rules.push(routeRule(address, `Let ${fromWords(choice)} reach ${container.name} at [${address}]:${port.port}/${port.proto} (route rule to the container's own address)`, 'route'));
+      rules.push(
+        routeRule(
+          address,
+          `Let ${fromWords(choice)} reach ${container.name} at [${address}]:${port.port}/${port.proto} (route rule to the container's own address)`,
+          'route',
+        ),
+      );
     }
     return rules;
   }
@@ -125,9 +133,7 @@ function runningOpening(context: PlanContext, container: Container, port: Contai
  */
 function stoppedOpening(context: PlanContext, container: Container, choice: ExposureChoice, inPlace: readonly ManagedRule[]): DesiredRule[] {
   const tag = openingTagOf(choice);
-  const kept = inPlace.filter(
-    (managed) => managed.tag.kind !== 'egress' && openingKey(managed.tag) === openingKey(tag) && managed.tag.source === tag.source,
-  );
+  const kept = inPlace.filter((managed) => managed.tag.kind !== 'egress' && openingKey(managed.tag) === openingKey(tag) && managed.tag.source === tag.source);
   if (kept.length === 0) {
     context.errors.push({
       choice: choiceLabel(choice),

@@ -92,7 +92,12 @@ interface Closing {
 }
 
 /** v6wall's openings and egress rules that are not wanted any more (SSH rules are never among them). */
-function closings(context: PlanContext, choices: Choices, desired: readonly DesiredRule[], desiredEgress: readonly AllowSpec[]): { closes: Closing[]; kept: string[] } {
+function closings(
+  context: PlanContext,
+  choices: Choices,
+  desired: readonly DesiredRule[],
+  desiredEgress: readonly AllowSpec[],
+): { closes: Closing[]; kept: string[] } {
   const wanted = new Set([...desired.map((rule) => specKey(rule.spec)), ...desiredEgress.map(specKey)]);
   const closes: Closing[] = [];
   const kept: string[] = [];
@@ -132,10 +137,21 @@ function foreignSteps(context: PlanContext, choices: Choices): { closes: Closing
       continue;
     }
     if (foreign.spec === null) {
-      context.errors.push({ choice: foreign.text, message: 'v6wall cannot delete this rule exactly (an application profile, a port range or an interface): delete it by hand with `ufw status numbered` and `ufw delete NUMBER`' });
+      context.errors.push({
+        choice: foreign.text,
+        message:
+          'v6wall cannot delete this rule exactly (an application profile, a port range or an interface): delete it by hand with `ufw status numbered` and `ufw delete NUMBER`',
+      });
       continue;
     }
-    closes.push({ step: closeStep(foreign.spec.route ? 'route' : 'publish', `Remove a rule v6wall did not make, which opens ${opens} (you chose to remove it)`, foreign.spec), rules: foreign.rules });
+    closes.push({
+      step: closeStep(
+        foreign.spec.route ? 'route' : 'publish',
+        `Remove a rule v6wall did not make, which opens ${opens} (you chose to remove it)`,
+        foreign.spec,
+      ),
+      rules: foreign.rules,
+    });
   }
   return { closes, notes };
 }
@@ -148,7 +164,14 @@ function foreignSteps(context: PlanContext, choices: Choices): { closes: Closing
 function retagged(rule: DesiredRule, inPlace: readonly ManagedRule[]): PlanStep | null {
   const same = inPlace.find((managed) => specKey(managed.spec) === specKey(rule.spec));
   if (same === undefined || same.spec.comment === rule.spec.comment) return null;
-  return { kind: rule.kind, why: `${rule.why} (the rule is in place; its comment changes to "${rule.spec.comment}")`, rule: { spec: rule.spec, delete: false }, argv: allowArgv(rule.spec), undoArgv: allowArgv(same.spec), satisfied: false };
+  return {
+    kind: rule.kind,
+    why: `${rule.why} (the rule is in place; its comment changes to "${rule.spec.comment}")`,
+    rule: { spec: rule.spec, delete: false },
+    argv: allowArgv(rule.spec),
+    undoArgv: allowArgv(same.spec),
+    satisfied: false,
+  };
 }
 
 /** The same ufw command must not run twice (a rule can serve several choices). */
@@ -169,8 +192,8 @@ function withoutRedundantSources(choices: Choices, notes: string[]): Choices['ex
     if (choice.source === undefined) return true;
     const key = openingKey(openingTagOf(choice));
     const wider = open.find(
-      (other) => other !== choice && openingKey(openingTagOf(other)) === key && other.source !== choice.source &&
-        sourceContains(other.source, choice.source as string),
+      (other) =>
+        other !== choice && openingKey(openingTagOf(other)) === key && other.source !== choice.source && sourceContains(other.source, choice.source as string),
     );
     if (wider === undefined) return true;
     notes.push(`${choiceLabel(choice)} is left out: ${choiceLabel(wider)} already lets ${choice.source} in.`);
@@ -192,20 +215,27 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
     (rule) => specKey(rule.spec),
   );
   const egress = desiredEgressRules(context.mode);
-  const { closes, kept } = closings(context, choices, desired, egress.map((rule) => rule.spec));
+  const { closes, kept } = closings(
+    context,
+    choices,
+    desired,
+    egress.map((rule) => rule.spec),
+  );
   const foreign = foreignSteps(context, choices);
   const removed = new Set([...closes, ...foreign.closes].flatMap((close) => close.rules));
   const remaining = facts.ufw.rules.filter((rule) => !removed.has(rule));
 
   const destination = anyDestination(facts);
-  const sshSteps = [...new Set(choices.sshPorts)].filter(isValidPort).map((port) =>
-    allowStep(
-      'ssh',
-      `Allow SSH on port ${port} first, so the firewall can never shut you out`,
-      { route: false, proto: 'tcp', to: destination, port, comment: formatRuleComment({ kind: 'ssh', port }) },
-      remaining,
-    ),
-  );
+  const sshSteps = [...new Set(choices.sshPorts)]
+    .filter(isValidPort)
+    .map((port) =>
+      allowStep(
+        'ssh',
+        `Allow SSH on port ${port} first, so the firewall can never shut you out`,
+        { route: false, proto: 'tcp', to: destination, port, comment: formatRuleComment({ kind: 'ssh', port }) },
+        remaining,
+      ),
+    );
   const openings = desired.map((rule) => retagged(rule, inPlace) ?? allowStep(rule.kind, rule.why, rule.spec, remaining));
   const egressSteps = egress.map((rule) =>
     allowStep(
@@ -232,11 +262,21 @@ export function buildPlan(facts: Facts, choices: Choices): Result<Plan> {
     ...new Set(context.notes),
     ...dockerDecidesNotes(context),
     ...(kept.length > 0
-      ? [`${kept.length} v6wall rule(s) point at containers that are gone or have a new address and are kept (${kept.join('; ')}): add --remove-stale to remove them.`]
+      ? [
+          `${kept.length} v6wall rule(s) point at containers that are gone or have a new address and are kept (${kept.join('; ')}): add --remove-stale to remove them.`,
+        ]
       : []),
     ...foreign.notes,
   ];
-  const steps = [...sshSteps, ...[...closes, ...foreign.closes].map((close) => close.step), ...openings, ...egressSteps, ...integration, ...defaultSteps(facts), enable];
+  const steps = [
+    ...sshSteps,
+    ...[...closes, ...foreign.closes].map((close) => close.step),
+    ...openings,
+    ...egressSteps,
+    ...integration,
+    ...defaultSteps(facts),
+    enable,
+  ];
   return { ok: true, value: { steps, notes } };
 }
 

@@ -92,7 +92,7 @@ function intentFor(probe: LabelledProbe, sshPorts: readonly number[], intended: 
     const route = samePort.filter((o) => o.exposure === 'route' && o.port === probe.port);
     if (route.length > 0) return { kind: 'open', sources: uniqueSources(route.map((o) => o.source)) };
     if (forward && samePort.some((o) => o.exposure === 'publish' && o.port === probe.port)) {
-      return { kind: 'either', why: "Docker forwards the published port to this address, and one route rule decides both" };
+      return { kind: 'either', why: 'Docker forwards the published port to this address, and one route rule decides both' };
     }
     return { kind: 'closed' };
   }
@@ -138,8 +138,10 @@ function differencesOf(row: Omit<ProofRow, 'differences'>, results: Map<string |
     }
     const everyone = intent.sources.includes(undefined);
     const allowed = everyone || (source !== undefined && intent.sources.some((s) => s !== undefined && sourceHolds(s, addressInside(source))));
-    if (allowed && !open) found.push(`${row.label} should be open from ${sourceWords(source === undefined ? 'anywhere' : source)}, but ${verdictWords(result)} (${reason}).`);
-    if (!allowed && open) found.push(`${row.label} should be open only from ${intent.sources.join(', ')}, but from ${sourceWords(source)} ${verdictWords(result)} (${reason}).`);
+    if (allowed && !open)
+      found.push(`${row.label} should be open from ${sourceWords(source === undefined ? 'anywhere' : source)}, but ${verdictWords(result)} (${reason}).`);
+    if (!allowed && open)
+      found.push(`${row.label} should be open only from ${intent.sources.join(', ')}, but from ${sourceWords(source)} ${verdictWords(result)} (${reason}).`);
   }
   return found;
 }
@@ -149,10 +151,23 @@ function egressProbes(facts: Facts, mode: DockerFirewallMode, publicInterface: s
   return mode.networks.flatMap((network) => {
     if (network.bridge === null) return [];
     const member = facts.docker.containers.find((c) => c.state === 'running' && c.networks.some((n) => n.name === network.name && n.ipv6 !== null));
-    const address = member === undefined ? undefined : containerIpv6Addresses({ ...member, networks: member.networks.filter((n) => n.name === network.name) })[0];
+    const address =
+      member === undefined ? undefined : containerIpv6Addresses({ ...member, networks: member.networks.filter((n) => n.name === network.name) })[0];
     if (address === undefined) return [];
     // A documentation address stands for "somewhere on the internet".
-    return [{ network: network.name, probe: { address: '2001:db8:ffff:ffff::1', port: 443, proto: 'tcp' as const, source: address, inInterface: network.bridge, outInterface: publicInterface } }];
+    return [
+      {
+        network: network.name,
+        probe: {
+          address: '2001:db8:ffff:ffff::1',
+          port: 443,
+          proto: 'tcp' as const,
+          source: address,
+          inInterface: network.bridge,
+          outInterface: publicInterface,
+        },
+      },
+    ];
   });
 }
 
@@ -172,7 +187,13 @@ export function proveIntended(facts: Facts, sshPorts: readonly number[], intende
   const save = facts.docker.ip6tablesSave ?? null;
   const nftText = facts.docker.nftRuleset ?? null;
   if (save === null && nftText === null) {
-    return { rows: [], differences: [], note: facts.host.root ? 'Cannot check the live firewall: ip6tables-save could not be read.' : 'Cannot check the live firewall: reading it (ip6tables-save) needs root.' };
+    return {
+      rows: [],
+      differences: [],
+      note: facts.host.root
+        ? 'Cannot check the live firewall: ip6tables-save could not be read.'
+        : 'Cannot check the live firewall: reading it (ip6tables-save) needs root.',
+    };
   }
   const ruleset = parseIptablesSave(save ?? '');
   const nft = nftText === null ? null : parseNftJson(nftText);
@@ -185,7 +206,12 @@ export function proveIntended(facts: Facts, sshPorts: readonly number[], intende
     const analysed = analyzeReachability(
       ruleset,
       context,
-      asked.map((source) => ({ address: probe.address, port: probe.port, proto: probe.proto, ...(source === undefined ? {} : { source: source.includes('/') ? addressInside(source) : source }) })),
+      asked.map((source) => ({
+        address: probe.address,
+        port: probe.port,
+        proto: probe.proto,
+        ...(source === undefined ? {} : { source: source.includes('/') ? addressInside(source) : source }),
+      })),
       nft,
     );
     asked.forEach((source, index) => results.set(source, analysed[index] as ReachabilityResult));
@@ -197,7 +223,12 @@ export function proveIntended(facts: Facts, sshPorts: readonly number[], intende
       port: probe.port,
       proto: probe.proto,
       intent,
-      live: [...results].map(([source, result]) => ({ from: sourceWords(source), verdict: result.verdict, dockerOnly: result.dockerOnly, reason: result.reason })),
+      live: [...results].map(([source, result]) => ({
+        from: sourceWords(source),
+        verdict: result.verdict,
+        dockerOnly: result.dockerOnly,
+        reason: result.reason,
+      })),
     };
     rows.push({ ...base, differences: differencesOf(base, results) });
   }
@@ -209,7 +240,9 @@ export function proveIntended(facts: Facts, sshPorts: readonly number[], intende
     const differences =
       result.verdict === 'open'
         ? []
-        : [`Containers on Docker network ${network} ${result.verdict === 'blocked' ? 'cannot' : 'may not be able to'} start new connections out (${result.reason.replace(/\.$/, '')})${needed ? ': v6wall\'s egress rule for it is missing' : ''}.`];
+        : [
+            `Containers on Docker network ${network} ${result.verdict === 'blocked' ? 'cannot' : 'may not be able to'} start new connections out (${result.reason.replace(/\.$/, '')})${needed ? ": v6wall's egress rule for it is missing" : ''}.`,
+          ];
     rows.push({
       label,
       kind: 'egress',

@@ -58,7 +58,8 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
     }));
     return { rows, note: [missingRulesetNote(facts), ...notes].join(' ') };
   }
-  if (save === null) notes.push('ip6tables-save could not be read: judged from the nftables ruleset alone (rules loaded with iptables-legacy would not be seen).');
+  if (save === null)
+    notes.push('ip6tables-save could not be read: judged from the nftables ruleset alone (rules loaded with iptables-legacy would not be seen).');
   const ruleset = parseIptablesSave(save ?? '');
   if (ruleset.warnings.length > 0) {
     const first = ruleset.warnings[0];
@@ -74,7 +75,9 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
   }
   const nft = nftText === null ? null : parseNftJson(nftText);
   if (nft !== null && nft.warnings.length > 0) {
-    notes.push(`${nft.warnings.length} part(s) of the nftables ruleset were not understood (first: ${nft.warnings[0]}); verdicts that depend on them say "cannot judge".`);
+    notes.push(
+      `${nft.warnings.length} part(s) of the nftables ruleset were not understood (first: ${nft.warnings[0]}); verdicts that depend on them say "cannot judge".`,
+    );
   }
   const results = analyzeReachability(ruleset, context, probes, nft);
   const rows = results.map((result, index): ReachabilityRow => ({

@@ -12,7 +12,12 @@ export function parseSource(text: string): { ok: true; value: Source } | { ok: f
   const [address = '', prefixText, ...rest] = trimmed.split('/');
   if (rest.length > 0 || !ipaddr.IPv6.isValid(address)) {
     const v4 = ipaddr.IPv4.isValid(address) || ipaddr.IPv4.isValidCIDR(trimmed);
-    return { ok: false, error: v4 ? `"${text}" is an IPv4 source: v6wall opens IPv6 only, give an IPv6 address or network` : `"${text}" is not an IPv6 address or network (e.g. 2001:db8:abcd::/48)` };
+    return {
+      ok: false,
+      error: v4
+        ? `"${text}" is an IPv4 source: v6wall opens IPv6 only, give an IPv6 address or network`
+        : `"${text}" is not an IPv6 address or network (e.g. 2001:db8:abcd::/48)`,
+    };
   }
   const parsed = ipaddr.IPv6.parse(address);
   if (parsed.isIPv4MappedAddress()) return { ok: false, error: `"${text}" is an IPv4-mapped address: give an IPv6 address or network` };

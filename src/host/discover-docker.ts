@@ -1,5 +1,13 @@
 import { parseDaemonJson, parseDockerApiVersion, parseDockerVersion, parseIp6tablesChains } from '../core/parse/docker-daemon.js';
-import { containerIds, mergeContainers, parseContainerInspectPid, parseContainerSummaries, parseDockerInspect, parseDockerPs, parseInspectPids } from '../core/parse/docker-containers.js';
+import {
+  containerIds,
+  mergeContainers,
+  parseContainerInspectPid,
+  parseContainerSummaries,
+  parseDockerInspect,
+  parseDockerPs,
+  parseInspectPids,
+} from '../core/parse/docker-containers.js';
 import { parseProcNetSockets } from '../core/parse/proc-net-sockets.js';
 import { withListeners } from '../core/container-ports.js';
 import { parseDockerNetworks } from '../core/parse/docker-networks.js';
@@ -14,7 +22,11 @@ const DAEMON_JSON = '/etc/docker/daemon.json';
 function unavailableReason(version: CommandResult, serverVersion: string | null): string | null {
   if (version.notFound) return 'Docker is not installed (no docker command).';
   if (serverVersion !== null) return null;
-  const said = version.stderr.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  const said =
+    version.stderr
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? '';
   if (/permission denied/i.test(said)) return `v6wall may not talk to the Docker daemon (${said}): run v6wall as root.`;
   return `The Docker daemon is not answering${said === '' ? '' : ` (${said})`}: start it (systemctl start docker) to include containers.`;
 }
@@ -40,7 +52,14 @@ async function inspectContainers(deps: PartDeps, psOutput: CommandResult): Promi
 
 async function inspectNetworks(deps: PartDeps, listOutput: CommandResult): Promise<Parsed<DockerNetwork[]>> {
   if (listOutput.exitCode !== 0) return { value: [], warnings: [`Could not list Docker networks: ${describeFailure(listOutput, deps.uid)}`] };
-  const ids = [...new Set(listOutput.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== ''))];
+  const ids = [
+    ...new Set(
+      listOutput.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== ''),
+    ),
+  ];
   if (ids.length === 0) return { value: [], warnings: [] };
   const inspected = await deps.run(['docker', 'network', 'inspect', ...ids]);
   return parseDockerNetworks(inspected.stdout.trim() === '' ? '[]' : inspected.stdout);
@@ -55,7 +74,9 @@ interface DockerReadings {
 }
 
 const apiFailure = (what: string, response: DockerApiResponse): string =>
-  response.ok ? `the Docker API answered ${what} with HTTP ${response.status}: ${response.body.trim().slice(0, 200)}` : `the Docker API did not answer ${what}: ${response.error}`;
+  response.ok
+    ? `the Docker API answered ${what} with HTTP ${response.status}: ${response.body.trim().slice(0, 200)}`
+    : `the Docker API did not answer ${what}: ${response.error}`;
 
 /** Three requests to the local daemon; null when it does not answer them (the CLI is asked instead). */
 async function readThroughApi(api: DockerApiGet): Promise<DockerReadings | null> {
@@ -67,8 +88,16 @@ async function readThroughApi(api: DockerApiGet): Promise<DockerReadings | null>
   return {
     serverVersion,
     unavailable: null,
-    containers: { ...(containers.ok && containers.status === 200 ? parseContainerSummaries(containers.body) : { value: [], warnings: [`Could not list containers: ${apiFailure('/containers/json', containers)}`] }), pids: new Map() },
-    networks: networks.ok && networks.status === 200 ? parseDockerNetworks(networks.body) : { value: [], warnings: [`Could not list Docker networks: ${apiFailure('/networks', networks)}`] },
+    containers: {
+      ...(containers.ok && containers.status === 200
+        ? parseContainerSummaries(containers.body)
+        : { value: [], warnings: [`Could not list containers: ${apiFailure('/containers/json', containers)}`] }),
+      pids: new Map(),
+    },
+    networks:
+      networks.ok && networks.status === 200
+        ? parseDockerNetworks(networks.body)
+        : { value: [], warnings: [`Could not list Docker networks: ${apiFailure('/networks', networks)}`] },
   };
 }
 

@@ -82,7 +82,10 @@ export async function discoverUfw(deps: DiscoverDeps): Promise<UfwFacts> {
   if (confText === null) warnings.push(`Could not read /etc/ufw/ufw.conf${notRoot}; the firewall is taken as not enabled.`);
 
   const rules: UfwRule[] = [];
-  for (const [file, v6] of [[rules4, false], [rules6, true]] as const) {
+  for (const [file, v6] of [
+    [rules4, false],
+    [rules6, true],
+  ] as const) {
     if (file.text === null) {
       warnings.push(`Could not read ${file.path}${notRoot}: existing ${v6 ? 'IPv6' : 'IPv4'} rules are unknown.`);
       continue;

@@ -13,7 +13,13 @@ export async function discoverFacts(deps: DiscoverDeps): Promise<Facts> {
   const docker = discoverDocker(deps);
   const bridges = docker.then((facts) => facts.networks.map((network) => network.bridge).filter((name): name is string => name !== null));
   const nftBoot = Promise.all([deps.readFile(NFT_PERSIST_PATH), deps.readFile(NFT_UNIT_PATH), deps.exists(NFT_UNIT_WANTS_PATH)]);
-  const [ssh, ufw, dockerFacts, host, [script, unit, enabled]] = await Promise.all([discoverSsh(deps), discoverUfw(deps), docker, discoverHost(deps, bridges), nftBoot]);
+  const [ssh, ufw, dockerFacts, host, [script, unit, enabled]] = await Promise.all([
+    discoverSsh(deps),
+    discoverUfw(deps),
+    docker,
+    discoverHost(deps, bridges),
+    nftBoot,
+  ]);
   return { ssh, ufw, docker: dockerFacts, host, nftBoot: { script, unit, enabled } };
 }
 

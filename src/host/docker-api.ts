@@ -23,9 +23,7 @@ export async function localDockerSocket(
 ): Promise<{ socket: string } | { cliOnly: string }> {
   const host = env['DOCKER_HOST'];
   if (host !== undefined && host !== '') {
-    return host.startsWith('unix://') && host.length > 'unix://'.length
-      ? { socket: host.slice('unix://'.length) }
-      : { cliOnly: `DOCKER_HOST is ${host}` };
+    return host.startsWith('unix://') && host.length > 'unix://'.length ? { socket: host.slice('unix://'.length) } : { cliOnly: `DOCKER_HOST is ${host}` };
   }
   const context = env['DOCKER_CONTEXT'];
   if (context !== undefined && context !== '' && context !== 'default') return { cliOnly: `DOCKER_CONTEXT is ${context}` };

@@ -45,10 +45,24 @@ interface Applied {
  */
 async function applyInSession(lab: Lab, stateDir: string, selection: string[]): Promise<Applied> {
   const argv = lab.serverArgv([
-    'sh', '-c', '"$@"; echo "apply exited $?"; exec sleep 600', 'sh',
-    ...v6wallCommand(), 'apply', ...selection, '--yes', '--state-dir', stateDir, '--confirm-timeout', String(CONFIRM_TIMEOUT_SEC),
+    'sh',
+    '-c',
+    '"$@"; echo "apply exited $?"; exec sleep 600',
+    'sh',
+    ...v6wallCommand(),
+    'apply',
+    ...selection,
+    '--yes',
+    '--state-dir',
+    stateDir,
+    '--confirm-timeout',
+    String(CONFIRM_TIMEOUT_SEC),
   ]);
-  const group = spawn(argv[0] ?? 'false', argv.slice(1), { detached: true, env: { ...process.env, ...C_LOCALE, ...lab.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const group = spawn(argv[0] ?? 'false', argv.slice(1), {
+    detached: true,
+    env: { ...process.env, ...C_LOCALE, ...lab.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   group.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -136,7 +150,11 @@ describe.skipIf(skip)('commit-confirm on a real host', () => {
   it('a step failing mid-apply is rolled back at once, and the transcript names the step', async () => {
     const before = ufwFiles(lab);
     const inLab: Runner = async (argv, options) => {
-      const r = await run(lab.serverArgv(argv), { env: lab.env, timeoutMs: options?.timeoutMs, ...(options?.input === undefined ? {} : { input: options.input }) });
+      const r = await run(lab.serverArgv(argv), {
+        env: lab.env,
+        timeoutMs: options?.timeoutMs,
+        ...(options?.input === undefined ? {} : { input: options.input }),
+      });
       return { argv: [...argv], exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs, notFound: false } satisfies CommandResult;
     };
     const route = (port: string, comment: string[]) => ['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', web, 'port', port, ...comment];

@@ -13,7 +13,10 @@ import { docker28Available, docker28Root } from './docker28.js';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 
-/** A long container address: overflows ufw's 26-column status field. Docker 20.10 honours --ip6 only in the low 64 bits, so the 5th group stays 0... see README. */
+/**
+ * A long container address: overflows ufw's 26-column status field. Docker 20.10 honours --ip6 only in
+ * the low 64 bits, so the 5th group stays 0... see README.
+ */
 export const LONG_CONTAINER_ADDRESS = '2001:db8:1234:a1:1:0:abcd:ab53';
 const NON_ASCII_COMMENT = 'v6wall: café web ☕ port 80';
 
@@ -104,7 +107,14 @@ async function captureUfw(lab: Lab): Promise<void> {
   await ufwExpect(lab, ['default', 'deny', 'incoming']);
   await ufwExpect(lab, ['default', 'deny', 'routed']);
   for (const args of RULE_COMMANDS) {
-    folder.save(`commands/${args.join('_').replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 80)}.txt`, await ufwExpect(lab, args), ['ufw', ...args]);
+    folder.save(
+      `commands/${args
+        .join('_')
+        .replace(/[^A-Za-z0-9_.:-]/g, '-')
+        .slice(0, 80)}.txt`,
+      await ufwExpect(lab, args),
+      ['ufw', ...args],
+    );
   }
   // Same rules, firewall still inactive (rules are written to the files, status says inactive).
   await captureUfwState(lab, folder, 'rules-inactive');
@@ -113,7 +123,20 @@ async function captureUfw(lab: Lab): Promise<void> {
   await serverCapture(lab, folder, 'rules-active/show-added.txt', ['ufw', 'show', 'added']);
   await serverCapture(lab, folder, 'dry-run-duplicate.txt', ['ufw', '--dry-run', 'allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp']);
   await serverCapture(lab, folder, 'dry-run-duplicate-route.txt', [
-    'ufw', '--dry-run', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', LONG_CONTAINER_ADDRESS, 'port', '80', 'comment', NON_ASCII_COMMENT,
+    'ufw',
+    '--dry-run',
+    'route',
+    'allow',
+    'proto',
+    'tcp',
+    'from',
+    'any',
+    'to',
+    LONG_CONTAINER_ADDRESS,
+    'port',
+    '80',
+    'comment',
+    NON_ASCII_COMMENT,
   ]);
   await serverCapture(lab, folder, 'dry-run-new.txt', ['ufw', '--dry-run', 'allow', 'to', '::/0', 'port', '8080', 'proto', 'tcp']);
   await serverCapture(lab, folder, 'duplicate-add.txt', ['ufw', 'allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp']);
@@ -161,7 +184,11 @@ async function captureDockerApi(lab: Lab, sub: string): Promise<void> {
   const folder = new FixtureFolder(join(FIXTURES, 'docker/api', sub));
   const socket = (lab.dockerHost ?? '').replace(/^unix:\/\//, '');
   // all=1, as discovery asks: stopped containers keep their openings, so they are listed too.
-  for (const [name, path] of [['api-version.json', '/version'], ['api-containers.json', '/containers/json?all=1'], ['api-networks.json', '/networks']] as const) {
+  for (const [name, path] of [
+    ['api-version.json', '/version'],
+    ['api-containers.json', '/containers/json?all=1'],
+    ['api-networks.json', '/networks'],
+  ] as const) {
     const result = await lab.inServer(['curl', '-sS', '--fail', '--unix-socket', socket, `http://docker${path}`], { timeoutMs: 60_000 });
     if (result.exitCode !== 0) throw new Error(`GET ${path} failed: ${result.stderr}`);
     folder.save(name, result, ['curl', '--unix-socket', '/var/run/docker.sock', `http://docker${path}`]);
@@ -207,7 +234,12 @@ const UDP_LISTENER = [
 async function createMoreContainers(lab: Lab): Promise<void> {
   await lab.runContainer({ name: 'multi', network: 'v6net', publish: ['8090:80', '5353:53/udp', '9100-9101:9100-9101'], expose: ['7000/udp'] });
   // Listens on ports Docker does not know about (no EXPOSE, nothing published), and on loopback only.
-  await lab.runContainer({ name: 'hidden', network: 'v6net', ip6: '2001:db8:1234:a1:1::99', command: ['sh', '-c', 'httpd -p 9999 -h /www; httpd -p [::1]:7777 -h /www; exec httpd -f -p 8088 -h /www'] });
+  await lab.runContainer({
+    name: 'hidden',
+    network: 'v6net',
+    ip6: '2001:db8:1234:a1:1::99',
+    command: ['sh', '-c', 'httpd -p 9999 -h /www; httpd -p [::1]:7777 -h /www; exec httpd -f -p 8088 -h /www'],
+  });
   // Ran once with a fixed address, then stopped: it keeps its name and network, not its address.
   await lab.runContainer({ name: 'was-running', network: 'v6net', ip6: '2001:db8:1234:a1:1::98', publish: ['8091:80'] });
   await lab.docker(['stop', '-t', '1', 'was-running']);
@@ -239,8 +271,19 @@ async function captureSsh(lab: Lab): Promise<void> {
   // A real key-based login from the client namespace, held open while the sockets are listed.
   const session = lab.inClient(
     [
-      'ssh', '-i', lab.paths.sshClientKey, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-      '-p', String(LAB_SSH_PORT), `root@${LAB_ADDRESSES.server}`, 'printf "%s\\n" "$SSH_CONNECTION"; sleep 4',
+      'ssh',
+      '-i',
+      lab.paths.sshClientKey,
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-p',
+      String(LAB_SSH_PORT),
+      `root@${LAB_ADDRESSES.server}`,
+      'printf "%s\\n" "$SSH_CONNECTION"; sleep 4',
     ],
     { timeoutMs: 30_000 },
   );
@@ -279,7 +322,11 @@ async function captureDpkg(): Promise<void> {
   const folder = new FixtureFolder(join(FIXTURES, 'ufw'));
   const format = '-f=${Status} ${Version}';
   // firewalld: known from the archive, not installed (exit 0, empty version); v6wall: no such package (exit 1).
-  const packages = [['dpkg-query-ufw.txt', 'ufw'], ['dpkg-query-not-installed.txt', 'firewalld'], ['dpkg-query-unknown-package.txt', 'v6wall']] as const;
+  const packages = [
+    ['dpkg-query-ufw.txt', 'ufw'],
+    ['dpkg-query-not-installed.txt', 'firewalld'],
+    ['dpkg-query-unknown-package.txt', 'v6wall'],
+  ] as const;
   for (const [name, pkg] of packages) {
     const argv = ['dpkg-query', '-W', format, pkg];
     folder.save(name, await run(argv), argv);
@@ -340,7 +387,11 @@ async function main(): Promise<void> {
       await createContainers(lab2);
       if (want('docker')) await captureDocker(lab2, 'v20.10-ip6tables-on');
       if (want('host')) await captureHost(lab2, 'dual-stack');
-      for (const args of [['allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp'], ['default', 'deny', 'routed'], ['--force', 'enable']]) {
+      for (const args of [
+        ['allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp'],
+        ['default', 'deny', 'routed'],
+        ['--force', 'enable'],
+      ]) {
         await ufwExpect(lab2, args);
       }
       if (want('ip6tables')) await captureIp6tables(lab2, 'docker20.10-ip6tables-on-ufw-active');
@@ -360,7 +411,11 @@ async function main(): Promise<void> {
       });
       await lab3.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['8084:80'] });
       await captureDocker(lab3, 'v28-nat-and-routed');
-      for (const args of [['allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp'], ['default', 'deny', 'routed'], ['--force', 'enable']]) {
+      for (const args of [
+        ['allow', 'to', '::/0', 'port', String(LAB_SSH_PORT), 'proto', 'tcp'],
+        ['default', 'deny', 'routed'],
+        ['--force', 'enable'],
+      ]) {
         await ufwExpect(lab3, args);
       }
       await captureIp6tables(lab3, 'docker28-nat-and-routed-ufw-active');
@@ -382,7 +437,11 @@ async function main(): Promise<void> {
       try {
         await createContainers(lab5);
         await createMoreContainers(lab5);
-        await lab5.createNetwork({ name: 'routednet', subnet6: '2001:db8:1234:a1:2::/80', options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } });
+        await lab5.createNetwork({
+          name: 'routednet',
+          subnet6: '2001:db8:1234:a1:2::/80',
+          options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' },
+        });
         await lab5.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['8084:80'] });
         await captureDockerApi(lab5, 'v28-nat-and-routed');
       } finally {

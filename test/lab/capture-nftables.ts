@@ -91,14 +91,22 @@ async function captureDesigned(): Promise<void> {
   const dir = join(OUT, 'designed');
   const manifest: Manifest = {};
   const version = await nftVersion();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.nft')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.nft'))
+    .sort()) {
     const json = await inFreshNamespace(async (exec) => {
       await exec(['nft', '-f', join(dir, file)]);
       return exec(['nft', '-j', 'list', 'ruleset']);
     });
     const name = file.replace(/\.nft$/, '.json');
     writeFileSync(join(dir, name), json);
-    manifest[name] = { loaded: file, loadedWith: ['nft', '-f', file], argv: ['nft', '-j', 'list', 'ruleset'], nft: version, capturedAt: new Date().toISOString() };
+    manifest[name] = {
+      loaded: file,
+      loadedWith: ['nft', '-f', file],
+      argv: ['nft', '-j', 'list', 'ruleset'],
+      nft: version,
+      capturedAt: new Date().toISOString(),
+    };
   }
   writeManifest(dir, manifest);
 }

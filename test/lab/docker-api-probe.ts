@@ -30,4 +30,6 @@ const viaApi = recording();
 const apiFacts = await discoverDocker({ run: viaApi.run, readFile: readFileOrNull, uid: 0, dockerApi: recordingApi });
 const viaCli = recording();
 const cliFacts = await discoverDocker({ run: viaCli.run, readFile: readFileOrNull, uid: 0 });
-process.stdout.write(`${JSON.stringify({ apiFacts, cliFacts, apiPaths, apiDockerProcesses: viaApi.dockerProcesses, cliDockerProcesses: viaCli.dockerProcesses })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ apiFacts, cliFacts, apiPaths, apiDockerProcesses: viaApi.dockerProcesses, cliDockerProcesses: viaCli.dockerProcesses })}\n`,
+);

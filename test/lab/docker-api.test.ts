@@ -17,7 +17,9 @@ interface ProbeOutput {
 }
 
 async function probe(lab: Lab): Promise<ProbeOutput> {
-  const result = await lab.inServer([process.execPath, '--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'test/lab/docker-api-probe.ts')], { timeoutMs: 120_000 });
+  const result = await lab.inServer([process.execPath, '--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'test/lab/docker-api-probe.ts')], {
+    timeoutMs: 120_000,
+  });
   if (result.exitCode !== 0) throw new Error(`docker-api probe failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as ProbeOutput;
 }
@@ -37,7 +39,11 @@ function scenario(title: string, options: () => Promise<LabOptions>, routed: boo
       // Stopped, not removed: both readings must list it with its ports (the API needs all=1 for it).
       await lab.runContainer({ name: 'idle', network: 'v6net', publish: ['8082:80'], stopped: true });
       if (routed) {
-        await lab.createNetwork({ name: 'routednet', subnet6: '2001:db8:1234:a1:2::/80', options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } });
+        await lab.createNetwork({
+          name: 'routednet',
+          subnet6: '2001:db8:1234:a1:2::/80',
+          options: { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' },
+        });
         await lab.runContainer({ name: 'routed-web', network: 'routednet', ip6: '2001:db8:1234:a1:2::10', publish: ['80'] });
       }
     }, 240_000);

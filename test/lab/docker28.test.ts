@@ -261,7 +261,9 @@ describe.skipIf(skip)('Docker 20.10 with "ip6tables": true (no IPv6 DOCKER-USER)
   afterAll(async () => {
     const names = Object.keys(rows);
     const lines = OLD_PROBES.map((p) => `  ${p.name.padEnd(28)} ${names.map((n) => (rows[n]?.[p.name] ?? '-').padEnd(10)).join(' ')}`);
-    console.log(`Docker 20.10 + ip6tables, real connections from the client namespace:\n  ${''.padEnd(28)} ${names.map((n) => n.padEnd(10)).join(' ')}\n${lines.join('\n')}`);
+    console.log(
+      `Docker 20.10 + ip6tables, real connections from the client namespace:\n  ${''.padEnd(28)} ${names.map((n) => n.padEnd(10)).join(' ')}\n${lines.join('\n')}`,
+    );
     await lab?.teardown();
   });
 

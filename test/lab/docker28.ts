@@ -19,11 +19,16 @@ const PACKAGES = ['docker.io', 'docker-cli', 'containerd'];
 
 function aptOptions(): string[] {
   return [
-    '-o', `Dir::Etc::SourceList=${join(SID_DIR, 'sources.list')}`,
-    '-o', 'Dir::Etc::SourceParts=/dev/null',
-    '-o', `Dir::State::Lists=${join(SID_DIR, 'lists')}`,
-    '-o', `Dir::Cache=${join(SID_DIR, 'apt-cache')}`,
-    '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `Dir::Etc::SourceList=${join(SID_DIR, 'sources.list')}`,
+    '-o',
+    'Dir::Etc::SourceParts=/dev/null',
+    '-o',
+    `Dir::State::Lists=${join(SID_DIR, 'lists')}`,
+    '-o',
+    `Dir::Cache=${join(SID_DIR, 'apt-cache')}`,
+    '-o',
+    'APT::Sandbox::User=root',
   ];
 }
 

@@ -59,9 +59,7 @@ export function run(argv: readonly string[], options: LabRunOptions = {}): Promi
 export async function must(argv: readonly string[], options: LabRunOptions = {}): Promise<LabResult> {
   const result = await run(argv, options);
   if (result.exitCode !== 0) {
-    throw new Error(
-      `lab command failed (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim(),
-    );
+    throw new Error(`lab command failed (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim());
   }
   return result;
 }

@@ -95,7 +95,11 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
     writeFileSync(forwarder, FORWARDER);
     startDetached(second.lab.serverArgv([process.execPath, forwarder]), join(second.lab.dir, 'forwarder.log'));
     env = ansibleEnv(fleet.dir);
-    await waitFor('the forwarder in front of host2\'s sshd', async () => (await fleet.inOperator(['nc', '-z', '-w2', second.address, String(FORWARDER_PORT)])).exitCode === 0, 15_000);
+    await waitFor(
+      "the forwarder in front of host2's sshd",
+      async () => (await fleet.inOperator(['nc', '-z', '-w2', second.address, String(FORWARDER_PORT)])).exitCode === 0,
+      15_000,
+    );
     timings.setup = (performance.now() - started) / 1000;
   }, 300_000);
 
@@ -107,7 +111,11 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
 
   it('--check shows the plan of every host and changes no firewall', async () => {
     const inventory = join(fleet.dir, 'check.yml');
-    writeInventory(inventory, fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)), CHOICES);
+    writeInventory(
+      inventory,
+      fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)),
+      CHOICES,
+    );
     const result = await playbook(inventory, ['--check']);
     timings.check3 = result.seconds;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
@@ -121,7 +129,11 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
 
   it('applies to all three hosts: the chosen openings reachable, the rest refused, by real connections', async () => {
     const inventory = join(fleet.dir, 'fleet.yml');
-    writeInventory(inventory, fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)), CHOICES);
+    writeInventory(
+      inventory,
+      fleet.hosts.map((host) => inventoryHost(host, LAB_SSH_PORT)),
+      CHOICES,
+    );
     const result = await playbook(inventory);
     timings.apply3 = result.seconds;
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);

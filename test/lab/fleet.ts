@@ -127,7 +127,10 @@ export function writeInventory(file: string, hosts: readonly InventoryHost[], gr
  */
 export async function runPlaybook(fleet: Pick<Fleet, 'inOperator' | 'dir'>, args: readonly string[], env: Record<string, string>): Promise<LabResult> {
   const log = join(fleet.dir, `ansible-${randomBytes(3).toString('hex')}.log`);
-  const result = await fleet.inOperator(['sh', '-c', 'log="$1"; shift; "$@" >"$log" 2>&1', 'run-playbook', log, 'ansible-playbook', ...args], { env, timeoutMs: 600_000 });
+  const result = await fleet.inOperator(['sh', '-c', 'log="$1"; shift; "$@" >"$log" 2>&1', 'run-playbook', log, 'ansible-playbook', ...args], {
+    env,
+    timeoutMs: 600_000,
+  });
   return { ...result, stdout: readFileSync(log, 'utf8') };
 }
 

@@ -20,11 +20,33 @@ describe.skipIf(skip)('first-time hardening, then a re-run adding a container', 
     expect(applied.exitCode).toBe(0);
     const code = /v6wall confirm (\S+)/.exec(applied.stdout)?.[1];
     expect(code, applied.stdout).toBeDefined();
-    const login = await lab.inClient([
-      'ssh', '-i', lab.paths.sshClientKey, '-p', String(LAB_SSH_PORT),
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR',
-      `root@${server}`, process.execPath, V6WALL_JS, 'confirm', code!, '--state-dir', stateDir,
-    ], { timeoutMs: 30_000 });
+    const login = await lab.inClient(
+      [
+        'ssh',
+        '-i',
+        lab.paths.sshClientKey,
+        '-p',
+        String(LAB_SSH_PORT),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=5',
+        '-o',
+        'LogLevel=ERROR',
+        `root@${server}`,
+        process.execPath,
+        V6WALL_JS,
+        'confirm',
+        code!,
+        '--state-dir',
+        stateDir,
+      ],
+      { timeoutMs: 30_000 },
+    );
     expect(login.stderr).toBe('');
     expect(login.exitCode).toBe(0);
     return applied.stdout;
@@ -66,7 +88,9 @@ describe.skipIf(skip)('first-time hardening, then a re-run adding a container', 
     expect(await lab.probeTcp(address.cache, 80)).toBe('blocked');
     const before = await lab.runV6wall(['plan', '--route', 'web:80', '--publish', 'api:8082', '--route', 'cache:80', '--json']);
     const pending = (JSON.parse(before.stdout) as { steps: { satisfied: boolean; argv: string[] }[] }).steps.filter((s) => !s.satisfied);
-    expect(pending.map((step) => step.argv.join(' '))).toEqual([`ufw route allow proto tcp from any to ${address.cache} port 80 comment v6wall route cache 80/tcp`]);
+    expect(pending.map((step) => step.argv.join(' '))).toEqual([
+      `ufw route allow proto tcp from any to ${address.cache} port 80 comment v6wall route cache 80/tcp`,
+    ]);
 
     await applyAndConfirm(['--route', 'web:80', '--publish', 'api:8082', '--route', 'cache:80']);
     expect(await lab.probeHttp(address.cache, 80)).toBe('open');
@@ -74,7 +98,9 @@ describe.skipIf(skip)('first-time hardening, then a re-run adding a container', 
     expect(await lab.probeHttp(server, 8082)).toBe('open');
     expect(await lab.probeTcp(address.db, 80)).toBe('blocked');
 
-    const tuples = readFileSync(join(lab.paths.ufwEtc, 'user6.rules'), 'utf8').split('\n').filter((line) => line.startsWith('### tuple ###'));
+    const tuples = readFileSync(join(lab.paths.ufwEtc, 'user6.rules'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('### tuple ###'));
     expect(tuples).toHaveLength(5); // ssh, web route, api publish, egress of v6net, cache route: each once
     const again = await lab.runV6wall(['plan', '--route', 'web:80', '--publish', 'api:8082', '--route', 'cache:80']);
     expect(again.stdout).toContain('Nothing to do: every step is already in place.');

@@ -53,7 +53,11 @@ describe.skipIf(skip)(labTitle('the lab harness'), () => {
   });
 
   it('ufw default deny incoming blocks 2222 unless allowed', async () => {
-    for (const args of [['default', 'deny', 'incoming'], ['default', 'deny', 'routed'], ['--force', 'enable']]) {
+    for (const args of [
+      ['default', 'deny', 'incoming'],
+      ['default', 'deny', 'routed'],
+      ['--force', 'enable'],
+    ]) {
       expect((await lab.ufw(args)).exitCode).toBe(0);
     }
     expect(await lab.probeTcp(LAB_ADDRESSES.server, LAB_SSH_PORT)).toBe('blocked');
@@ -67,8 +71,21 @@ describe.skipIf(skip)(labTitle('the lab harness'), () => {
 
   it('a real key-based SSH login works and sees the lab, not the machine', async () => {
     const login = await lab.inClient(
-      ['ssh', '-i', lab.paths.sshClientKey, '-p', String(LAB_SSH_PORT), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-        '-o', 'BatchMode=yes', `root@${LAB_ADDRESSES.server}`, 'grep ^ENABLED /etc/ufw/ufw.conf; echo "$DOCKER_HOST"'],
+      [
+        'ssh',
+        '-i',
+        lab.paths.sshClientKey,
+        '-p',
+        String(LAB_SSH_PORT),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        `root@${LAB_ADDRESSES.server}`,
+        'grep ^ENABLED /etc/ufw/ufw.conf; echo "$DOCKER_HOST"',
+      ],
       { timeoutMs: 20_000 },
     );
     expect(login.exitCode).toBe(0);

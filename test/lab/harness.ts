@@ -244,10 +244,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     '--',
     ...argv,
   ];
-  const inServer = (argv: readonly string[], runOptions?: LabRunOptions) =>
-    run(serverArgv(argv), { ...runOptions, env: { ...env, ...runOptions?.env } });
-  const inClient = (argv: readonly string[], runOptions?: LabRunOptions) =>
-    run(['nsenter', `--net=/var/run/netns/${record.clientNs}`, ...argv], runOptions);
+  const inServer = (argv: readonly string[], runOptions?: LabRunOptions) => run(serverArgv(argv), { ...runOptions, env: { ...env, ...runOptions?.env } });
+  const inClient = (argv: readonly string[], runOptions?: LabRunOptions) => run(['nsenter', `--net=/var/run/netns/${record.clientNs}`, ...argv], runOptions);
   const docker = (args: readonly string[], runOptions?: LabRunOptions) => {
     if (!dockerHost) throw new Error('this lab was started with docker: false');
     return run(['docker', ...args], { ...runOptions, env: { ...env, ...runOptions?.env } });
@@ -260,7 +258,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await createNamespaces(record, options.ipv4 ?? false);
     await copyUfwState(paths, options.ufwIpv6 ?? true);
     mkdirSync(paths.dockerEtc);
-    await writeSshConfig(dir, paths, options.sshd === false ? {} : options.sshd ?? {}, env);
+    await writeSshConfig(dir, paths, options.sshd === false ? {} : (options.sshd ?? {}), env);
     if (options.sshd !== false) await startSshd(record, serverArgv);
     if (options.docker !== false) {
       await startDockerd(record, paths, options.docker ?? {}, env, serverArgv);
@@ -272,8 +270,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     throw error;
   }
 
-  const probe = async (argv: string[]): Promise<Reachability> =>
-    (await inClient(argv, { timeoutMs: 10_000 })).exitCode === 0 ? 'open' : 'blocked';
+  const probe = async (argv: string[]): Promise<Reachability> => ((await inClient(argv, { timeoutMs: 10_000 })).exitCode === 0 ? 'open' : 'blocked');
 
   return {
     id,
@@ -425,7 +422,9 @@ async function writeSshConfig(dir: string, paths: LabPaths, sshd: SshdOptions, e
     'Subsystem sftp internal-sftp',
     // SSH sessions (e.g. a second login running `v6wall confirm`) talk to the lab's dockerd and CLI.
     // One SetEnv line: sshd ignores repeated SetEnv keywords.
-    `SetEnv ${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')}`,
+    `SetEnv ${Object.entries(env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')}`,
   ];
   writeFileSync(paths.sshdConfig, `${lines.join('\n')}\n`);
 }
@@ -454,7 +453,7 @@ async function startDockerd(
   if (Object.keys(daemonJson).length > 0) writeFileSync(paths.daemonJson, `${JSON.stringify(daemonJson, null, 2)}\n`);
   const path = docker.unpackedRoot
     ? `${join(docker.unpackedRoot, 'usr/bin')}:${join(docker.unpackedRoot, 'usr/sbin')}:${process.env.PATH ?? ''}`
-    : process.env.PATH ?? '';
+    : (process.env.PATH ?? '');
   const dockerd = docker.unpackedRoot ? join(docker.unpackedRoot, 'usr/sbin/dockerd') : 'dockerd';
   const logFile = join(record.dir, 'dockerd.log');
   // serverArgv enters with nsenter --net, not `ip netns exec` (which remounts /sys: dockerd then misses the

@@ -90,12 +90,28 @@ describe.skipIf(skipLab())('npm run lab', () => {
       expect(line).toMatch(/^v6wall confirm [A-Z0-9]{6} --state-dir \/tmp\/v6wall-lab-[0-9a-f]{6}\/v6wall-state$/);
       const labDir = /--state-dir (\/tmp\/v6wall-lab-[0-9a-f]{6})\//.exec(line)?.[1] ?? '';
       const labId = labDir.slice('/tmp/v6wall-lab-'.length);
-      const ssh = await run([
-        'nsenter', `--net=/var/run/netns/v6wl-${labId}-cli`,
-        'ssh', '-i', join(labDir, 'ssh/client_key'), '-p', String(LAB_SSH_PORT),
-        '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-        `root@${LAB_ADDRESSES.server}`, line,
-      ], { timeoutMs: 60_000 });
+      const ssh = await run(
+        [
+          'nsenter',
+          `--net=/var/run/netns/v6wl-${labId}-cli`,
+          'ssh',
+          '-i',
+          join(labDir, 'ssh/client_key'),
+          '-p',
+          String(LAB_SSH_PORT),
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'LogLevel=ERROR',
+          `root@${LAB_ADDRESSES.server}`,
+          line,
+        ],
+        { timeoutMs: 60_000 },
+      );
       expect(ssh.exitCode, `${ssh.stdout}\n${ssh.stderr}`).toBe(0);
       expect(ssh.stdout).toMatch(/^Confirmed: the changes of apply \S+ are kept/);
       await waitForScreen(/Confirmed from a new session/, 30_000);

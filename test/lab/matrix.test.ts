@@ -84,13 +84,17 @@ async function echoFrom(lab: Lab, source: string, address: string): Promise<Reac
 function checks(nets: Net[]): Check[] {
   return nets.flatMap((n, index) => {
     const next = nets[(index + 1) % nets.length] ?? n;
-    const chosen = n.chosen === 'publish' ? { address: SERVER, port: n.hostPort, how: `host port ${n.hostPort}` } : { address: n.web, port: 80, how: 'route :80' };
+    const chosen =
+      n.chosen === 'publish' ? { address: SERVER, port: n.hostPort, how: `host port ${n.hostPort}` } : { address: n.web, port: 80, how: 'route :80' };
     // Docker ignores host ports on a routed network: the published 9000 is the container's own.
-    const unchosen = n.mode === 'routed' ? { address: n.web, port: 9000, how: ':9000 direct' } : { address: SERVER, port: n.hostPort9000, how: `host port ${n.hostPort9000}` };
+    const unchosen =
+      n.mode === 'routed' ? { address: n.web, port: 9000, how: ':9000 direct' } : { address: SERVER, port: n.hostPort9000, how: `host port ${n.hostPort9000}` };
     const rows: Check[] = [
       { row: `${n.name}: chosen web ${chosen.how}, from the allowed source`, probe: (lab) => tcpFrom(lab, ALLOWED, chosen.address, chosen.port) },
       { row: `${n.name}: chosen web ${chosen.how}, from a refused source`, probe: (lab) => tcpFrom(lab, REFUSED, chosen.address, chosen.port) },
-      ...(n.chosen === 'publish' ? [{ row: `${n.name}: web :80 direct (chosen only as a host port)`, probe: (lab: Lab) => tcpFrom(lab, ALLOWED, n.web, 80) }] : []),
+      ...(n.chosen === 'publish'
+        ? [{ row: `${n.name}: web :80 direct (chosen only as a host port)`, probe: (lab: Lab) => tcpFrom(lab, ALLOWED, n.web, 80) }]
+        : []),
       { row: `${n.name}: unchosen published web ${unchosen.how}`, probe: (lab) => tcpFrom(lab, ALLOWED, unchosen.address, unchosen.port) },
       {
         row: `${n.name}: undeclared hidden :80 (${n.routeHidden ? 'route from anywhere' : 'not chosen'}), from the refused source`,
@@ -101,7 +105,14 @@ function checks(nets: Net[]): Check[] {
       { row: `${n.name}: ICMPv6 echo to hidden`, probe: (lab) => echoFrom(lab, ALLOWED, n.hidden) },
       { row: `${n.name}: egress, web to the internet`, probe: (lab) => egress(lab, `web-${n.name}`) },
       { row: `${n.name}: same network, web to hidden :9000`, probe: (lab) => containerConnects(lab, `web-${n.name}`, n.hidden, 9000) },
-      ...(next === n ? [] : [{ row: `${n.name}: cross-network, web to ${next.name}'s hidden :9000`, probe: (lab: Lab) => containerConnects(lab, `web-${n.name}`, next.hidden, 9000) }]),
+      ...(next === n
+        ? []
+        : [
+            {
+              row: `${n.name}: cross-network, web to ${next.name}'s hidden :9000`,
+              probe: (lab: Lab) => containerConnects(lab, `web-${n.name}`, next.hidden, 9000),
+            },
+          ]),
       {
         row: `${n.name}: host to hidden :9000`,
         probe: async (lab) => ((await lab.inServer(['nc', '-z', '-w2', n.hidden, '9000'], { timeoutMs: 10_000 })).exitCode === 0 ? 'open' : 'blocked'),
@@ -120,7 +131,9 @@ async function measure(lab: Lab, all: Check[]): Promise<Matrix> {
 
 /** The rows whose value differs between two matrices, as "row: a -> b". */
 function changes(from: Matrix, to: Matrix): string[] {
-  return Object.keys(to).filter((row) => from[row] !== to[row]).map((row) => `${row}: ${from[row]} -> ${to[row]}`);
+  return Object.keys(to)
+    .filter((row) => from[row] !== to[row])
+    .map((row) => `${row}: ${from[row]} -> ${to[row]}`);
 }
 
 interface ModeCase {
@@ -268,43 +281,63 @@ for (const mode of MODES) {
       expect(changes(at('before'), at('confirmed'))).toEqual(mode.expected.confirmed);
     }, 180_000);
 
-    it.skipIf(mode.lifecycle)('rollback of that first apply restores the matrix before it exactly', async () => {
-      const rolled = await lab.runV6wall(['rollback', '--state-dir', stateDir]);
-      expect(rolled.exitCode, rolled.stdout + rolled.stderr).toBe(0);
-      moments['rolled back'] = await measure(lab, all);
-      expect(at('rolled back')).toEqual(at('before'));
-    }, 180_000);
+    it.skipIf(mode.lifecycle)(
+      'rollback of that first apply restores the matrix before it exactly',
+      async () => {
+        const rolled = await lab.runV6wall(['rollback', '--state-dir', stateDir]);
+        expect(rolled.exitCode, rolled.stdout + rolled.stderr).toBe(0);
+        moments['rolled back'] = await measure(lab, all);
+        expect(at('rolled back')).toEqual(at('before'));
+      },
+      180_000,
+    );
 
-    it.runIf(mode.lifecycle)('after --close of the chosen openings: they refuse new connections; nothing else changes', async () => {
-      await applyAndConfirm(lab, stateDir, closeWeb(mode.nets));
-      moments['closed'] = await measure(lab, all);
-      expect(changes(at('confirmed'), at('closed'))).toEqual(mode.expected.closed);
-    }, 180_000);
+    it.runIf(mode.lifecycle)(
+      'after --close of the chosen openings: they refuse new connections; nothing else changes',
+      async () => {
+        await applyAndConfirm(lab, stateDir, closeWeb(mode.nets));
+        moments['closed'] = await measure(lab, all);
+        expect(changes(at('confirmed'), at('closed'))).toEqual(mode.expected.closed);
+      },
+      180_000,
+    );
 
-    it.runIf(mode.lifecycle)('unticking an opening (--exact without it) closes it; the others are as chosen', async () => {
-      await applyAndConfirm(lab, stateDir, withoutHidden(mode.nets, mode.source));
-      moments['unticked'] = await measure(lab, all);
-      expect(changes(at('confirmed'), at('unticked'))).toEqual(mode.expected.unticked);
-    }, 180_000);
+    it.runIf(mode.lifecycle)(
+      'unticking an opening (--exact without it) closes it; the others are as chosen',
+      async () => {
+        await applyAndConfirm(lab, stateDir, withoutHidden(mode.nets, mode.source));
+        moments['unticked'] = await measure(lab, all);
+        expect(changes(at('confirmed'), at('unticked'))).toEqual(mode.expected.unticked);
+      },
+      180_000,
+    );
 
-    it.runIf(mode.lifecycle)('docker stop keeps the openings (nothing to do while stopped); after docker start the matrix is as before', async () => {
-      const names = mode.nets.map((n) => `web-${n.name}`);
-      const stopped = await lab.docker(['stop', '-t', '1', ...names], { timeoutMs: 60_000 });
-      expect(stopped.exitCode, stopped.stderr).toBe(0);
-      const plan = await lab.runV6wall(['plan', ...withoutHidden(mode.nets, mode.source)]);
-      expect(plan.exitCode, plan.stderr).toBe(0);
-      expect(plan.stdout).toContain('Nothing to do: every step is already in place.');
-      const started = await lab.docker(['start', ...names], { timeoutMs: 60_000 });
-      expect(started.exitCode, started.stderr).toBe(0);
-      moments['restarted'] = await measure(lab, all);
-      expect(at('restarted')).toEqual(at('unticked'));
-    }, 180_000);
+    it.runIf(mode.lifecycle)(
+      'docker stop keeps the openings (nothing to do while stopped); after docker start the matrix is as before',
+      async () => {
+        const names = mode.nets.map((n) => `web-${n.name}`);
+        const stopped = await lab.docker(['stop', '-t', '1', ...names], { timeoutMs: 60_000 });
+        expect(stopped.exitCode, stopped.stderr).toBe(0);
+        const plan = await lab.runV6wall(['plan', ...withoutHidden(mode.nets, mode.source)]);
+        expect(plan.exitCode, plan.stderr).toBe(0);
+        expect(plan.stdout).toContain('Nothing to do: every step is already in place.');
+        const started = await lab.docker(['start', ...names], { timeoutMs: 60_000 });
+        expect(started.exitCode, started.stderr).toBe(0);
+        moments['restarted'] = await measure(lab, all);
+        expect(at('restarted')).toEqual(at('unticked'));
+      },
+      180_000,
+    );
 
-    it.runIf(mode.lifecycle)('rollback of the untick restores the matrix before it exactly', async () => {
-      const rolled = await lab.runV6wall(['rollback', '--state-dir', stateDir]);
-      expect(rolled.exitCode, rolled.stdout + rolled.stderr).toBe(0);
-      moments['rolled back'] = await measure(lab, all);
-      expect(at('rolled back')).toEqual(at('closed'));
-    }, 180_000);
+    it.runIf(mode.lifecycle)(
+      'rollback of the untick restores the matrix before it exactly',
+      async () => {
+        const rolled = await lab.runV6wall(['rollback', '--state-dir', stateDir]);
+        expect(rolled.exitCode, rolled.stdout + rolled.stderr).toBe(0);
+        moments['rolled back'] = await measure(lab, all);
+        expect(at('rolled back')).toEqual(at('closed'));
+      },
+      180_000,
+    );
   });
 }

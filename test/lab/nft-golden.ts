@@ -24,7 +24,10 @@ export function extractDocRuleset(markdown: string): string | null {
   if (start === -1) return null;
   const end = lines.findIndex((l, i) => i > start && l === '    }');
   if (end === -1) return null;
-  return `${lines.slice(start, end + 1).map((l) => l.slice(4)).join('\n')}\n`;
+  return `${lines
+    .slice(start, end + 1)
+    .map((l) => l.slice(4))
+    .join('\n')}\n`;
 }
 
 export function nftablesdocRulesets(): GoldenRuleset[] {

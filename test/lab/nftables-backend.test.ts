@@ -28,7 +28,12 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { name: 'Docker 20.10 (IPv6 rules off, docker-proxy)', docker: {}, skip: skipLab(), publishedAtHost: true },
-  { name: 'Docker 28.5 (its own ip6tables rules, nat network)', docker: { unpackedRoot: DOCKER28_ROOT }, skip: skipLab() || skipDocker28(), publishedAtHost: false },
+  {
+    name: 'Docker 28.5 (its own ip6tables rules, nat network)',
+    docker: { unpackedRoot: DOCKER28_ROOT },
+    skip: skipLab() || skipDocker28(),
+    publishedAtHost: false,
+  },
 ];
 
 for (const variant of VARIANTS) {
@@ -66,11 +71,33 @@ for (const variant of VARIANTS) {
       expect(applied.exitCode, applied.stdout).toBe(0);
       expect(applied.stdout).toContain('nft -f /dev/stdin');
       const code = /v6wall confirm (\S+)/.exec(applied.stdout)?.[1];
-      const login = await lab.inClient([
-        'ssh', '-i', lab.paths.sshClientKey, '-p', String(LAB_SSH_PORT),
-        '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR',
-        `root@${server}`, process.execPath, V6WALL_JS, 'confirm', code ?? 'none', '--state-dir', stateDir,
-      ], { timeoutMs: 30_000 });
+      const login = await lab.inClient(
+        [
+          'ssh',
+          '-i',
+          lab.paths.sshClientKey,
+          '-p',
+          String(LAB_SSH_PORT),
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'ConnectTimeout=5',
+          '-o',
+          'LogLevel=ERROR',
+          `root@${server}`,
+          process.execPath,
+          V6WALL_JS,
+          'confirm',
+          code ?? 'none',
+          '--state-dir',
+          stateDir,
+        ],
+        { timeoutMs: 30_000 },
+      );
       expect(login.stderr).toBe('');
       expect(login.exitCode).toBe(0);
 
@@ -98,7 +125,9 @@ for (const variant of VARIANTS) {
       expect(existsSync(persisted)).toBe(true);
       expect(readFileSync(persisted, 'utf8')).toContain('table inet v6wall {');
       // The unit is written; systemctl enable links it only where systemd runs (not in this lab).
-      expect(readFileSync(join(lab.paths.private['/etc'] ?? '', 'systemd/system/v6wall-nftables.service'), 'utf8')).toContain('ExecStart=/usr/sbin/nft -f /etc/v6wall/v6wall.nft');
+      expect(readFileSync(join(lab.paths.private['/etc'] ?? '', 'systemd/system/v6wall-nftables.service'), 'utf8')).toContain(
+        'ExecStart=/usr/sbin/nft -f /etc/v6wall/v6wall.nft',
+      );
     }, 240_000);
 
     it('rollback restores the ruleset before the apply exactly', async () => {

@@ -64,7 +64,9 @@ describe.skipIf(skip)('the analysis of ip6tables and nftables together agrees wi
         // The whole way a user takes: `v6wall status` discovers both rulesets itself.
         const report = await statusReport(lab);
         const seen = report.rows.map((r) => `[${r.address}]:${r.port} ${r.verdict}`);
-        const expected = report.rows.map((r) => `[${r.address}]:${r.port} ${reals[reading.probes.findIndex((p) => p.address === r.address && p.port === r.port)] ?? '?'}`);
+        const expected = report.rows.map(
+          (r) => `[${r.address}]:${r.port} ${reals[reading.probes.findIndex((p) => p.address === r.address && p.port === r.port)] ?? '?'}`,
+        );
         expect(seen).toEqual(expected);
       }
       if (CAPTURE) saveScenarioCapture(FIXTURES, scenario.name, reading, reals);

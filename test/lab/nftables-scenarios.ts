@@ -47,7 +47,14 @@ export const NFT_SCENARIOS: NftScenario[] = [
   { name: 'docker29-emulated-routed-ufw', docker: DOCKER28_FIREWALL_OFF, emulateDocker29: 'routed', ufw: true, needsDocker28: true },
   { name: 'docker29-emulated-nat-unprotected-ufw', docker: DOCKER28_FIREWALL_OFF, emulateDocker29: 'nat-unprotected', ufw: true, needsDocker28: true },
   { name: 'docker29-emulated-nat-v6wall-table', docker: DOCKER28_FIREWALL_OFF, emulateDocker29: 'nat', ufw: false, v6wallTable: true, needsDocker28: true },
-  { name: 'docker29-emulated-routed-bridge-table', docker: DOCKER28_FIREWALL_OFF, emulateDocker29: 'routed', ufw: false, bridgeTable: true, needsDocker28: true },
+  {
+    name: 'docker29-emulated-routed-bridge-table',
+    docker: DOCKER28_FIREWALL_OFF,
+    emulateDocker29: 'routed',
+    ufw: false,
+    bridgeTable: true,
+    needsDocker28: true,
+  },
 ];
 
 /** Routed packets leave through the bridge device: the bridge family's output hook sees them. */
@@ -219,7 +226,12 @@ export function saveScenarioCapture(dir: string, name: string, reading: Scenario
     emulatedDocker29:
       reading.emulated === null
         ? null
-        : { mobyCommit: MOBY_COMMIT, golden: reading.emulated.golden, substitutions: reading.emulated.substitutions, loadedWith: ['nft', '-f', 'ADAPTED-GOLDEN'] },
+        : {
+            mobyCommit: MOBY_COMMIT,
+            golden: reading.emulated.golden,
+            substitutions: reading.emulated.substitutions,
+            loadedWith: ['nft', '-f', 'ADAPTED-GOLDEN'],
+          },
     loadedTables: reading.loadedTables,
     context: reading.context,
     real: reading.probes.map((p, i) => ({ ...p, real: reals[i] as Reachability })),

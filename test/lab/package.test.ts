@@ -17,7 +17,8 @@ const DEB = join(REPO_ROOT, 'release', `v6wall_${version}_amd64.deb`);
 /** The cached Debian root, or why this test cannot run (a failure under V6WALL_LAB=required). */
 function debianRoot(): string | undefined {
   const root = systemdRootfs();
-  const missing = root === undefined ? 'the Debian 12 root is not built (npx tsx test/lab/systemd/rootfs.ts)' : !existsSync(DEB) ? `${DEB} is missing (npm run dist)` : null;
+  const missing =
+    root === undefined ? 'the Debian 12 root is not built (npx tsx test/lab/systemd/rootfs.ts)' : !existsSync(DEB) ? `${DEB} is missing (npm run dist)` : null;
   if (missing === null) return root;
   if (process.env.V6WALL_LAB === 'required') throw new Error(`V6WALL_LAB=required but the package test cannot run: ${missing}`);
   console.warn(`package test skipped: ${missing}`);
@@ -43,7 +44,22 @@ describe.skipIf(root === undefined)(labTitle('the Debian package in a Debian 12 
 
   async function inRoot(script: string, timeoutMs = 120_000) {
     const overlay = `lowerdir=${root ?? ''},upperdir=${layers.upper},workdir=${layers.work}`;
-    const argv = ['unshare', '--mount', '--net', '--pid', '--fork', '--propagation', 'private', 'sh', '-c', ENTER, 'v6wall-pkg', overlay, layers.merged, script];
+    const argv = [
+      'unshare',
+      '--mount',
+      '--net',
+      '--pid',
+      '--fork',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      ENTER,
+      'v6wall-pkg',
+      overlay,
+      layers.merged,
+      script,
+    ];
     return run(argv, { timeoutMs });
   }
 
@@ -63,7 +79,8 @@ describe.skipIf(root === undefined)(labTitle('the Debian package in a Debian 12 
   });
 
   it('has a man page and bash completion of subcommands and flags', async () => {
-    const completion = (words: string) => `COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}; COMPREPLY=(); _v6wall v6wall "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"; echo "completed: \${COMPREPLY[*]}"`;
+    const completion = (words: string) =>
+      `COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}; COMPREPLY=(); _v6wall v6wall "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"; echo "completed: \${COMPREPLY[*]}"`;
     const script = [
       'MANPAGER=cat MANWIDTH=80 man v6wall',
       'source /usr/share/bash-completion/bash_completion',
@@ -142,7 +159,9 @@ describe.skipIf(skip)(labTitle('the npm package'), () => {
     const fresh = join(scratch, 'fresh');
     const prefix = join(scratch, 'prefix');
     mkdirSync(fresh);
-    const installed = await run(['sh', '-c', 'cd "$1" && npm install -g --no-audit --no-fund --prefix "$2" "$3"', 'install', fresh, prefix, tarball], { timeoutMs: 300_000 });
+    const installed = await run(['sh', '-c', 'cd "$1" && npm install -g --no-audit --no-fund --prefix "$2" "$3"', 'install', fresh, prefix, tarball], {
+      timeoutMs: 300_000,
+    });
     expect(installed.exitCode, installed.stderr).toBe(0);
     const bin = join(prefix, 'bin', 'v6wall');
     const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };

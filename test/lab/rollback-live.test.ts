@@ -29,12 +29,19 @@ function normalized(save: string): string {
 function notUfw(save: string, prefix: string): string {
   const tables = normalized(save).split(/^(?=\*)/m);
   const filter = readFilterTable(save);
-  const dockerChains = filter === null ? [] : [...filter.rules].filter(([chain]) => !chain.startsWith(prefix) && chain !== 'DOCKER-USER')
-    .map(([chain, rules]) => [`:${chain}`, ...rules.filter((rule) => !rule.includes(` -j ${prefix}`))].join('\n'));
+  const dockerChains =
+    filter === null
+      ? []
+      : [...filter.rules]
+          .filter(([chain]) => !chain.startsWith(prefix) && chain !== 'DOCKER-USER')
+          .map(([chain, rules]) => [`:${chain}`, ...rules.filter((rule) => !rule.includes(` -j ${prefix}`))].join('\n'));
   return [...tables.filter((t) => !t.startsWith('*filter')), ...dockerChains].join('\n');
 }
 
-interface Rulesets { v6: string; v4: string }
+interface Rulesets {
+  v6: string;
+  v4: string;
+}
 
 async function rulesets(lab: Lab): Promise<Rulesets> {
   const [v6, v4] = await Promise.all([lab.inServer(['ip6tables-save']), lab.inServer(['iptables-save'])]);

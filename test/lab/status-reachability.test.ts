@@ -29,7 +29,13 @@ async function setUp(lab: Lab, gatewayMode: 'nat' | 'routed', block: boolean): P
   const options = gatewayMode === 'routed' ? { 'com.docker.network.bridge.gateway_mode_ipv6': 'routed' } : undefined;
   await lab.createNetwork({ name: 'v6net', subnet6: LAB_ADDRESSES.containerSubnet, ...(options ? { options } : {}) });
   await lab.runContainer({ name: 'web', network: 'v6net', ip6: WEB, publish: ['8081:80'] });
-  await lab.runContainer({ name: 'plain', network: 'v6net', ip6: PLAIN, expose: ['80', '9000'], command: ['sh', '-c', 'httpd -p 9000 -h /www; exec httpd -f -p 80 -h /www'] });
+  await lab.runContainer({
+    name: 'plain',
+    network: 'v6net',
+    ip6: PLAIN,
+    expose: ['80', '9000'],
+    command: ['sh', '-c', 'httpd -p 9000 -h /www; exec httpd -f -p 80 -h /www'],
+  });
   await lab.runContainer({ name: 'other', network: 'v6net', ip6: OTHER, publish: ['8082:80'] });
   for (const args of [
     ['default', 'deny', 'incoming'],
@@ -53,7 +59,16 @@ async function setUp(lab: Lab, gatewayMode: 'nat' | 'routed', block: boolean): P
 
 async function statusReport(lab: Lab): Promise<ReachabilityReport> {
   const stateDir = mkdtempSync(join(tmpdir(), 'v6wall-lab-status-'));
-  const argv = [process.execPath, '--import', pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(REPO_ROOT, 'src/cli.tsx'), 'status', '--json', '--state-dir', stateDir];
+  const argv = [
+    process.execPath,
+    '--import',
+    pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+    join(REPO_ROOT, 'src/cli.tsx'),
+    'status',
+    '--json',
+    '--state-dir',
+    stateDir,
+  ];
   const out = await ok('v6wall status --json', lab.inServer(argv));
   return (JSON.parse(out) as { reachability: ReachabilityReport }).reachability;
 }
@@ -96,23 +111,27 @@ describe.skipIf(skip)('v6wall status: reachability agrees with real connections'
   });
 
   for (const scenario of SCENARIOS) {
-    it.skipIf(scenario.needsDocker28 && !hasDocker28)(scenario.name, async () => {
-      lab = await startLab({ docker: scenario.docker, sshd: { ports: [LAB_SSH_PORT] } });
-      await setUp(lab, scenario.gatewayMode, scenario.block);
-      const report = await statusReport(lab);
-      expect(report.note).toBeNull();
-      expect(report.rows.length).toBeGreaterThanOrEqual(4);
-      const seen: string[] = [];
-      const expected: string[] = [];
-      for (const row of report.rows) {
-        seen.push(`${row.label}: ${row.verdict}`);
-        expected.push(`${row.label}: ${await lab.probeTcp(row.address, row.port)}`);
-      }
-      console.log(`${scenario.name}:\n  ${report.rows.map((r) => `${r.label}: ${r.words}`).join('\n  ')}`);
-      expect(seen).toEqual(expected);
-      expect(report.rows.filter((r) => r.container === 'other').map((r) => r.words)).toEqual(
-        scenario.gatewayMode === 'routed' ? [scenario.other] : [scenario.other, scenario.other],
-      );
-    }, 180_000);
+    it.skipIf(scenario.needsDocker28 && !hasDocker28)(
+      scenario.name,
+      async () => {
+        lab = await startLab({ docker: scenario.docker, sshd: { ports: [LAB_SSH_PORT] } });
+        await setUp(lab, scenario.gatewayMode, scenario.block);
+        const report = await statusReport(lab);
+        expect(report.note).toBeNull();
+        expect(report.rows.length).toBeGreaterThanOrEqual(4);
+        const seen: string[] = [];
+        const expected: string[] = [];
+        for (const row of report.rows) {
+          seen.push(`${row.label}: ${row.verdict}`);
+          expected.push(`${row.label}: ${await lab.probeTcp(row.address, row.port)}`);
+        }
+        console.log(`${scenario.name}:\n  ${report.rows.map((r) => `${r.label}: ${r.words}`).join('\n  ')}`);
+        expect(seen).toEqual(expected);
+        expect(report.rows.filter((r) => r.container === 'other').map((r) => r.words)).toEqual(
+          scenario.gatewayMode === 'routed' ? [scenario.other] : [scenario.other, scenario.other],
+        );
+      },
+      180_000,
+    );
   }
 });

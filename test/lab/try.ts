@@ -43,7 +43,10 @@ function usage(lab: Lab): string {
     `    ${client} ssh -i ${lab.paths.sshClientKey} -p ${LAB_SSH_PORT} root@${LAB_ADDRESSES.server} v6wall confirm CODE --state-dir ${lab.paths.stateDir}`,
     `  v6wall's state (snapshots, transcripts) lives in ${lab.paths.stateDir}, never in /var/lib/v6wall;`,
     `  UFW's files in ${dirname(lab.paths.ufwEtc)}, never in /etc/ufw. Both go with the lab.`,
-    `  a shell on the server: ${lab.serverArgv(['bash']).map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ')}`,
+    `  a shell on the server: ${lab
+      .serverArgv(['bash'])
+      .map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+      .join(' ')}`,
     `    (with DOCKER_HOST=${lab.dockerHost ?? ''})`,
     '',
   ].join('\n');

@@ -2,10 +2,10 @@
 // person would, against a real host: the lab's server namespace with real
 // ufw, a real dockerd and sshd on 2222 (issue 5, scenario 5).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, skipLab, startLab, type Lab } from './harness.js';
+import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab } from './harness.js';
 import { type PtyRun, spawnCli } from '../ui/pty-helpers.js';
 
 // npm test builds dist/ before the lab suite runs; a missing build fails the test.

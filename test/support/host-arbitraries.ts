@@ -19,7 +19,15 @@ const subnetOf = (index: number): string => `2001:db8:1234:a1:${index + 1}::/80`
 const addressOf = (network: number, host: number): string => `2001:db8:1234:a1:${network + 1}::${(0x10 + host).toString(16)}`;
 
 function network(index: number, gateway: GatewayMode): DockerNetwork {
-  return { id: `${index}`.repeat(64).slice(0, 64), name: `net${index}`, driver: 'bridge', ipv6: true, subnets: [subnetOf(index), `172.${20 + index}.0.0/16`], gatewayModeIpv6: gateway, bridge: `br-n${index}` };
+  return {
+    id: `${index}`.repeat(64).slice(0, 64),
+    name: `net${index}`,
+    driver: 'bridge',
+    ipv6: true,
+    subnets: [subnetOf(index), `172.${20 + index}.0.0/16`],
+    gatewayModeIpv6: gateway,
+    bridge: `br-n${index}`,
+  };
 }
 
 const portPool = [
@@ -102,7 +110,10 @@ export function possibleOpenings(facts: Facts): ExposureChoice[][] {
 }
 
 /** Anywhere, or some of the sources of the pool. */
-const sourcesArbitrary: fc.Arbitrary<(string | undefined)[]> = fc.oneof(fc.constant<(string | undefined)[]>([undefined]), fc.subarray<string | undefined>([...SOURCES], { minLength: 1 }));
+const sourcesArbitrary: fc.Arbitrary<(string | undefined)[]> = fc.oneof(
+  fc.constant<(string | undefined)[]>([undefined]),
+  fc.subarray<string | undefined>([...SOURCES], { minLength: 1 }),
+);
 
 /**
  * Valid choices for the host, as the wizard makes them: every SSH port, and per container port
@@ -112,9 +123,9 @@ export function choicesArbitrary(facts: Facts, scope: Choices['scope'] = 'exact'
   const perPort = possibleOpenings(facts).map((ways) =>
     ways.length === 0
       ? fc.constant<ExposureChoice[]>([])
-      : fc.option(fc.tuple(fc.constantFrom(...ways), sourcesArbitrary), { nil: undefined }).map((picked) =>
-          picked === undefined ? [] : picked[1].map((source) => (source === undefined ? picked[0] : { ...picked[0], source })),
-        ),
+      : fc
+          .option(fc.tuple(fc.constantFrom(...ways), sourcesArbitrary), { nil: undefined })
+          .map((picked) => (picked === undefined ? [] : picked[1].map((source) => (source === undefined ? picked[0] : { ...picked[0], source })))),
   );
   return fc.tuple(...perPort).map((lists) => ({
     sshPorts: [...facts.ssh.ports],

@@ -76,7 +76,16 @@ function tuples(command: Parsed): UfwRule[] {
 }
 
 const sameMatch = (a: UfwRule, b: UfwRule): boolean =>
-  a.v6 === b.v6 && a.route === b.route && a.action === b.action && a.proto === b.proto && a.dport === b.dport && a.dst === b.dst && a.src === b.src && a.inInterface === b.inInterface && a.outInterface === b.outInterface && a.direction === b.direction;
+  a.v6 === b.v6 &&
+  a.route === b.route &&
+  a.action === b.action &&
+  a.proto === b.proto &&
+  a.dport === b.dport &&
+  a.dst === b.dst &&
+  a.src === b.src &&
+  a.inInterface === b.inInterface &&
+  a.outInterface === b.outInterface &&
+  a.direction === b.direction;
 
 /** The rules after one ufw command, as ufw would leave them. */
 export function applyUfwCommand(rules: readonly UfwRule[], argv: readonly string[]): UfwRule[] {

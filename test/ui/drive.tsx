@@ -32,10 +32,14 @@ export async function drive(
   let code: number | null = null;
   let parting: string | null = null;
   const app = renderAt(
-    <Wizard deps={deps} options={{ ...testUiOptions, ...options.ui }} onExit={(value, words) => {
-      code = value;
-      parting = words;
-    }} />,
+    <Wizard
+      deps={deps}
+      options={{ ...testUiOptions, ...options.ui }}
+      onExit={(value, words) => {
+        code = value;
+        parting = words;
+      }}
+    />,
     { columns: options.columns ?? 80, rows: options.rows ?? 30 },
   );
   await tick(10);

@@ -3,7 +3,12 @@
 // so UFW decides both route and publish; sshd on 2222). Big lists are generated.
 import type { Container, Facts } from '../../src/core/types.js';
 
-export function container(name: string, ipv6: string | null, ports: { port: number; hostPort?: number; proto?: 'tcp' | 'udp' }[], image = 'v6wall-lab/busybox:1'): Container {
+export function container(
+  name: string,
+  ipv6: string | null,
+  ports: { port: number; hostPort?: number; proto?: 'tcp' | 'udp' }[],
+  image = 'v6wall-lab/busybox:1',
+): Container {
   return {
     id: `${name}-id`.padEnd(64, '0'),
     name,
@@ -13,7 +18,13 @@ export function container(name: string, ipv6: string | null, ports: { port: numb
     ports: ports.map((port) => ({
       port: port.port,
       proto: port.proto ?? 'tcp',
-      published: port.hostPort === undefined ? [] : [{ hostIp: '::', hostPort: port.hostPort }, { hostIp: '0.0.0.0', hostPort: port.hostPort }],
+      published:
+        port.hostPort === undefined
+          ? []
+          : [
+              { hostIp: '::', hostPort: port.hostPort },
+              { hostIp: '0.0.0.0', hostPort: port.hostPort },
+            ],
     })),
   };
 }
@@ -73,7 +84,16 @@ export const notRootFacts = (): Facts => withChanges((facts) => void (facts.host
 
 export const noDockerFacts = (): Facts =>
   withChanges((facts) => {
-    facts.docker = { ...facts.docker, available: false, reason: 'docker: command not found', serverVersion: null, ip6tablesChainsLive: false, ip6DockerUserChain: false, containers: [], networks: [] };
+    facts.docker = {
+      ...facts.docker,
+      available: false,
+      reason: 'docker: command not found',
+      serverVersion: null,
+      ip6tablesChainsLive: false,
+      ip6DockerUserChain: false,
+      containers: [],
+      networks: [],
+    };
   });
 
 export const ipv6NoFacts = (): Facts => withChanges((facts) => void (facts.ufw.ipv6 = false));
@@ -101,15 +121,54 @@ export const settledFacts = (): Facts =>
     facts.ufw.enabled = true;
     facts.ufw.policies = { incoming: 'deny', outgoing: 'allow', routed: 'deny' };
     facts.ufw.rules = [
-      { v6: true, route: false, action: 'allow', log: '', proto: 'tcp', dport: '2222', dst: '::/0', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall ssh 2222/tcp', raw: '' },
-      { v6: true, route: true, action: 'allow', log: '', proto: 'any', dport: 'any', dst: '::/0', sport: 'any', src: '2001:db8:1:1::/80', dapp: null, sapp: null, direction: 'in', inInterface: 'br-web6', outInterface: null, comment: 'v6wall egress web6', raw: '' },
+      {
+        v6: true,
+        route: false,
+        action: 'allow',
+        log: '',
+        proto: 'tcp',
+        dport: '2222',
+        dst: '::/0',
+        sport: 'any',
+        src: '::/0',
+        dapp: null,
+        sapp: null,
+        direction: 'in',
+        inInterface: null,
+        outInterface: null,
+        comment: 'v6wall ssh 2222/tcp',
+        raw: '',
+      },
+      {
+        v6: true,
+        route: true,
+        action: 'allow',
+        log: '',
+        proto: 'any',
+        dport: 'any',
+        dst: '::/0',
+        sport: 'any',
+        src: '2001:db8:1:1::/80',
+        dapp: null,
+        sapp: null,
+        direction: 'in',
+        inInterface: 'br-web6',
+        outInterface: null,
+        comment: 'v6wall egress web6',
+        raw: '',
+      },
     ];
   });
 
 export const longAddressFacts = (): Facts =>
   withChanges((facts) => {
     facts.docker.containers = [
-      container('very-long-container-name-for-the-reverse-proxy', '2001:db8:ffff:ffff:ffff:ffff:ffff:fffe', [{ port: 443, hostPort: 44300 }, { port: 80 }], 'registry.example.com/team/reverse-proxy-with-a-long-name:2026.11.22'),
+      container(
+        'very-long-container-name-for-the-reverse-proxy',
+        '2001:db8:ffff:ffff:ffff:ffff:ffff:fffe',
+        [{ port: 443, hostPort: 44300 }, { port: 80 }],
+        'registry.example.com/team/reverse-proxy-with-a-long-name:2026.11.22',
+      ),
       container('db', '2001:db8:abcd:ef01:2345:6789:abcd:ef01', [{ port: 5432 }], 'postgres:16'),
     ];
     facts.host.globalIpv6 = ['2001:db8:ffff:ffff:ffff:ffff:ffff:1'];
@@ -126,7 +185,24 @@ export const dockerBypassFacts = (): Facts =>
 export const staleRuleFacts = (): Facts =>
   withChanges((facts) => {
     facts.ufw.rules = [
-      { v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '80', dst: '2001:db8:1:1::99', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall route old-blog 80/tcp', raw: '' },
+      {
+        v6: true,
+        route: true,
+        action: 'allow',
+        log: '',
+        proto: 'tcp',
+        dport: '80',
+        dst: '2001:db8:1:1::99',
+        sport: 'any',
+        src: '::/0',
+        dapp: null,
+        sapp: null,
+        direction: 'in',
+        inInterface: null,
+        outInterface: null,
+        comment: 'v6wall route old-blog 80/tcp',
+        raw: '',
+      },
     ];
   });
 
@@ -145,7 +221,22 @@ export const nftablesDocker28Facts = (): Facts =>
   });
 
 const v6wallRoute = (address: string, port: string, comment: string): Facts['ufw']['rules'][number] => ({
-  v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: port, dst: address, sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment, raw: '',
+  v6: true,
+  route: true,
+  action: 'allow',
+  log: '',
+  proto: 'tcp',
+  dport: port,
+  dst: address,
+  sport: 'any',
+  src: '::/0',
+  dapp: null,
+  sapp: null,
+  direction: 'in',
+  inInterface: null,
+  outInterface: null,
+  comment,
+  raw: '',
 });
 
 /** A re-run after an apply that opened web's 443 by route: the wizard starts from that opening. */

@@ -67,13 +67,33 @@ export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsC
             records.push(failed);
             onEvent({ type: 'step-failed', index, record: failed });
             onEvent({ type: 'rolled-back', reason: 'a step failed' });
-            return { ok: false, failedStep: index, records, rolledBack: true, confirmCode: null, deadline: null, transcriptId: 't-1', transcriptPath: '/var/lib/v6wall/transcripts/t-1.json', error: null };
+            return {
+              ok: false,
+              failedStep: index,
+              records,
+              rolledBack: true,
+              confirmCode: null,
+              deadline: null,
+              transcriptId: 't-1',
+              transcriptPath: '/var/lib/v6wall/transcripts/t-1.json',
+              error: null,
+            };
           }
           const done = record(index, step.argv, 0);
           records.push(done);
           onEvent({ type: 'step-done', index, record: done });
         }
-        return { ok: true, failedStep: null, records, rolledBack: false, confirmCode: 'K7P2QX', deadline: DEADLINE, transcriptId: 't-1', transcriptPath: '/var/lib/v6wall/transcripts/t-1.json', error: null };
+        return {
+          ok: true,
+          failedStep: null,
+          records,
+          rolledBack: false,
+          confirmCode: 'K7P2QX',
+          deadline: DEADLINE,
+          transcriptId: 't-1',
+          transcriptPath: '/var/lib/v6wall/transcripts/t-1.json',
+          error: null,
+        };
       },
       pollOutcome: () => Promise.resolve(control.rolledBack ?? (control.confirmed ? { kind: 'confirmed' } : { kind: 'pending' })),
       confirmCommand: (code) => `sudo v6wall confirm ${code}`,

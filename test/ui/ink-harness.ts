@@ -7,7 +7,10 @@ import { render as inkRender, type Instance } from 'ink';
 class FakeStdout extends EventEmitter {
   readonly isTTY = true;
   frames: string[] = [];
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     super();
   }
   write = (frame: string): boolean => {

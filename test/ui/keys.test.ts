@@ -8,9 +8,26 @@ import { manPage } from '../../src/cli/man-page.js';
 import { wizardCommand } from '../../src/cli/spec.js';
 
 const none: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
 };
 const key = (patch: Partial<Key>): Key => ({ ...none, ...patch });
 const list = { typing: false, askingQuit: false, screen: 'containers' as const };
@@ -67,7 +84,10 @@ describe('the key table', () => {
         for (const { press, action } of bound.presses) {
           if (!reachableOn(press, screen)) continue;
           const [input, ink] = inkPress(press);
-          expect(keyToAction(input, ink, { typing: false, askingQuit: bound.question === true, screen }), `${bound.id} ${pressLabel(press)} on ${screen}`).toEqual(action);
+          expect(
+            keyToAction(input, ink, { typing: false, askingQuit: bound.question === true, screen }),
+            `${bound.id} ${pressLabel(press)} on ${screen}`,
+          ).toEqual(action);
         }
       }
     }
@@ -76,11 +96,16 @@ describe('the key table', () => {
   it('every binding is reachable somewhere, and no press means two things on one screen', () => {
     for (const bound of BINDINGS) {
       const screens: readonly Screen[] = bound.screens === 'every' ? SCREENS : bound.screens;
-      expect(screens.some((screen) => bound.presses.some(({ press }) => reachableOn(press, screen))), bound.id).toBe(true);
+      expect(
+        screens.some((screen) => bound.presses.some(({ press }) => reachableOn(press, screen))),
+        bound.id,
+      ).toBe(true);
     }
     for (const screen of SCREENS) {
       for (const question of [false, true]) {
-        const labels = BINDINGS.filter((bound) => (bound.question === true) === question && worksOn(bound, screen)).flatMap((bound) => bound.presses.map(({ press }) => pressLabel(press)));
+        const labels = BINDINGS.filter((bound) => (bound.question === true) === question && worksOn(bound, screen)).flatMap((bound) =>
+          bound.presses.map(({ press }) => pressLabel(press)),
+        );
         expect(new Set(labels).size, `${screen}${question ? ' (quit question)' : ''}: ${labels.join(' ')}`).toBe(labels.length);
       }
     }

@@ -36,7 +36,9 @@ describe('wizard reducer', () => {
   it('starts at discovery and waits for the facts', () => {
     expect(run(initialState(), next).screen).toBe('discovery');
     const state = loaded();
-    expect(state.ssh.rows).toEqual([{ port: 2222, checked: true, sources: ['sshd-config: sshd -T: port 2222', 'listener: sshd pid 812 on [::]:2222', 'session: SSH_CONNECTION'] }]);
+    expect(state.ssh.rows).toEqual([
+      { port: 2222, checked: true, sources: ['sshd-config: sshd -T: port 2222', 'listener: sshd pid 812 on [::]:2222', 'session: SSH_CONNECTION'] },
+    ]);
     expect(run(state, next).screen).toBe('ssh');
   });
 
@@ -51,7 +53,10 @@ describe('wizard reducer', () => {
     state = run(state, next);
     expect(state.ssh.error).toMatch(/"70000" is not a port/);
     state = run(state, ...Array.from({ length: 5 }, (): WizardAction => ({ type: 'erase' })), { type: 'type', text: '22' }, next);
-    expect(state.ssh.rows.map((row) => [row.port, row.checked])).toEqual([[22, true], [2222, false]]);
+    expect(state.ssh.rows.map((row) => [row.port, row.checked])).toEqual([
+      [22, true],
+      [2222, false],
+    ]);
     expect(run(state, next).screen).toBe('defaults');
   });
 
@@ -123,7 +128,17 @@ describe('wizard reducer', () => {
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
     state = run(state, {
       type: 'apply-finished',
-      outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null },
+      outcome: {
+        ok: true,
+        failedStep: null,
+        records: [],
+        rolledBack: false,
+        confirmCode: 'ABC123',
+        deadline: '2026-11-22T19:45:00Z',
+        transcriptId: 't',
+        transcriptPath: '/t',
+        error: null,
+      },
     });
     expect(state.screen).toBe('confirm');
     state = run(state, { type: 'start-keep' }, { type: 'type', text: 'yes' }, next);
@@ -137,9 +152,43 @@ describe('wizard reducer', () => {
   });
 
   it('reads each key against the newest state, so fast typing lands in the field it opened', () => {
-    const none = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false };
+    const none = {
+      upArrow: false,
+      downArrow: false,
+      leftArrow: false,
+      rightArrow: false,
+      pageDown: false,
+      pageUp: false,
+      home: false,
+      end: false,
+      return: false,
+      escape: false,
+      ctrl: false,
+      shift: false,
+      tab: false,
+      backspace: false,
+      delete: false,
+      meta: false,
+      super: false,
+      hyper: false,
+      capsLock: false,
+      numLock: false,
+    };
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
-    state = run(state, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    state = run(state, {
+      type: 'apply-finished',
+      outcome: {
+        ok: true,
+        failedStep: null,
+        records: [],
+        rolledBack: false,
+        confirmCode: 'ABC123',
+        deadline: '2026-11-22T19:45:00Z',
+        transcriptId: 't',
+        transcriptPath: '/t',
+        error: null,
+      },
+    });
     state = run(state, ...['k', 'k', 'e', 'e', 'p'].map((input): WizardAction => ({ type: 'key', input, key: none })));
     expect(state.confirm.keepDraft).toBe('keep');
   });
@@ -151,7 +200,20 @@ describe('wizard reducer', () => {
     state = { ...state, ssh: { ...state.ssh, rows: state.ssh.rows.map((row) => ({ ...row, checked: row.port === 2222 })) } };
     state = toPreview(run(state, next, next, toggle, next));
     state = run(state, next, next, { type: 'apply-started' });
-    state = run(state, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    state = run(state, {
+      type: 'apply-finished',
+      outcome: {
+        ok: true,
+        failedStep: null,
+        records: [],
+        rolledBack: false,
+        confirmCode: 'ABC123',
+        deadline: '2026-11-22T19:45:00Z',
+        transcriptId: 't',
+        transcriptPath: '/t',
+        error: null,
+      },
+    });
     expect(state.confirm.checks.status).toBe('idle');
     state = run(state, { type: 'checks-started' });
     expect(state.confirm.checks.status).toBe('reading');
@@ -165,7 +227,26 @@ describe('wizard reducer', () => {
   });
 
   it('shows the rollback done when the transcript says so, after the deadline or before it (by hand), and ends with code 1', () => {
-    const armed = run(toPreview(loaded()), next, next, { type: 'apply-started' }, { type: 'apply-finished', outcome: { ok: true, failedStep: null, records: [], rolledBack: false, confirmCode: 'ABC123', deadline: '2026-11-22T19:45:00Z', transcriptId: 't', transcriptPath: '/t', error: null } });
+    const armed = run(
+      toPreview(loaded()),
+      next,
+      next,
+      { type: 'apply-started' },
+      {
+        type: 'apply-finished',
+        outcome: {
+          ok: true,
+          failedStep: null,
+          records: [],
+          rolledBack: false,
+          confirmCode: 'ABC123',
+          deadline: '2026-11-22T19:45:00Z',
+          transcriptId: 't',
+          transcriptPath: '/t',
+          error: null,
+        },
+      },
+    );
     const rollback = { summary: 'rolled back at 19:45:01: no confirmation by the deadline', restoredFiles: ['/etc/ufw/user6.rules'], commands: [] };
     const expired = run(armed, { type: 'deadline-passed' });
     expect(expired.confirm.status).toBe('expired');
@@ -179,7 +260,20 @@ describe('wizard reducer', () => {
 
   it('lets a failed apply go back to the preview and ends with code 1', () => {
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
-    state = run(state, { type: 'apply-finished', outcome: { ok: false, failedStep: 1, records: [], rolledBack: true, confirmCode: null, deadline: null, transcriptId: 't', transcriptPath: '/t', error: null } });
+    state = run(state, {
+      type: 'apply-finished',
+      outcome: {
+        ok: false,
+        failedStep: 1,
+        records: [],
+        rolledBack: true,
+        confirmCode: null,
+        deadline: null,
+        transcriptId: 't',
+        transcriptPath: '/t',
+        error: null,
+      },
+    });
     expect(state.screen).toBe('apply');
     expect(run(state, back).screen).toBe('preview');
     expect(run(state, next, next).exitCode).toBe(EXIT.failed);
@@ -243,7 +337,12 @@ describe('wizard reducer properties', () => {
     fc.assert(
       fc.property(factsChoice, fc.array(keyAction, { maxLength: 60 }), (facts, actions) => {
         const state = replay(loaded(facts), actions, () => undefined);
-        const plain = { ...state, overlay: 'none' as const, ssh: { ...state.ssh, draft: '', error: null }, containers: { ...state.containers, filter: '', filtering: false } };
+        const plain = {
+          ...state,
+          overlay: 'none' as const,
+          ssh: { ...state.ssh, draft: '', error: null },
+          containers: { ...state.containers, filter: '', filtering: false },
+        };
         if (!['ssh', 'defaults', 'containers', 'exposure'].includes(plain.screen)) return;
         const roundTrip = run(plain, back, next);
         expect(choiceSnapshot(roundTrip)).toEqual(choiceSnapshot(plain));

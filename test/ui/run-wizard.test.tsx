@@ -65,7 +65,11 @@ describe('starting the wizard', () => {
     const control = fakeDeps(labFacts());
     control.confirmed = true;
     const enter = '\r';
-    const done = await drive(labFacts(), [enter, enter, enter, enter, enter, { until: 'would run' }, enter, enter, { until: 'Confirmed from' }, enter, enter, { wait: 20 }], { deps: control.deps });
+    const done = await drive(
+      labFacts(),
+      [enter, enter, enter, enter, enter, { until: 'would run' }, enter, enter, { until: 'Confirmed from' }, enter, enter, { wait: 20 }],
+      { deps: control.deps },
+    );
     expect(control.applied).toHaveLength(1);
     expect(await settledExitCode(done.exitCode)).toBe(0);
     done.app.unmount();

@@ -7,7 +7,10 @@ export class ScreenModel {
   private row = 0;
   private col = 0;
 
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     this.lines = Array.from({ length: rows }, () => []);
   }
 
@@ -29,7 +32,10 @@ export class ScreenModel {
 
   /** The visible screen, trailing spaces and empty bottom lines removed. */
   text(): string {
-    return this.lines.map((line) => line.join('').trimEnd()).join('\n').replace(/\n+$/, '');
+    return this.lines
+      .map((line) => line.join('').trimEnd())
+      .join('\n')
+      .replace(/\n+$/, '');
   }
 
   private put(char: string): void {
@@ -65,10 +71,15 @@ export class ScreenModel {
       return end === Infinity ? data.length : end;
     }
     if (next !== '[') return start + 2;
+    // eslint-disable-next-line no-control-regex
     const match = /^\u001B\[([?>=]?)([0-9;]*)([ -/]*)([@-~])/.exec(data.slice(start, start + 32));
     if (!match) return start + 2;
     const [whole, prefix, params, , command] = match;
-    if (prefix === '') this.csi(command ?? '', (params ?? '').split(';').map((value) => (value === '' ? NaN : Number(value))));
+    if (prefix === '')
+      this.csi(
+        command ?? '',
+        (params ?? '').split(';').map((value) => (value === '' ? NaN : Number(value))),
+      );
     return start + (whole?.length ?? 2);
   }
 

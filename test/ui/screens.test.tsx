@@ -9,7 +9,24 @@ import { committedFrames, expectFrame } from './snapshot.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
-import { dockerBypassFacts, ipv6NoFacts, labFacts, longAddressFacts, manyContainersFacts, noDockerFacts, notRootFacts, settledFacts, unknownSessionFacts, withChanges, staleRuleFacts, nftablesFacts, nftablesDocker28Facts, openedBeforeFacts, foreignRuleFacts, stoppedContainerFacts } from './facts.js';
+import {
+  dockerBypassFacts,
+  ipv6NoFacts,
+  labFacts,
+  longAddressFacts,
+  manyContainersFacts,
+  noDockerFacts,
+  notRootFacts,
+  settledFacts,
+  unknownSessionFacts,
+  withChanges,
+  staleRuleFacts,
+  nftablesFacts,
+  nftablesDocker28Facts,
+  openedBeforeFacts,
+  foreignRuleFacts,
+  stoppedContainerFacts,
+} from './facts.js';
 
 interface Case {
   name: string;
@@ -48,7 +65,11 @@ function hangingApply(facts: Facts): WizardDeps {
         const [first, second] = plan.steps.map((step, index) => ({ step, index })).filter(({ step }) => !step.satisfied);
         if (first) {
           onEvent({ type: 'step-start', index: first.index, step: first.step });
-          onEvent({ type: 'step-done', index: first.index, record: { index: first.index, why: first.step.why, argv: first.step.argv, exitCode: 0, stdout: '', stderr: '', durationMs: 170, startedAt: '' } });
+          onEvent({
+            type: 'step-done',
+            index: first.index,
+            record: { index: first.index, why: first.step.why, argv: first.step.argv, exitCode: 0, stdout: '', stderr: '', durationMs: 170, startedAt: '' },
+          });
         }
         if (second) onEvent({ type: 'step-start', index: second.index, step: second.step });
       }),
@@ -71,7 +92,9 @@ const rolledBack = (facts: Facts): WizardDeps => {
     kind: 'rolled-back',
     summary: 'rolled back at 19:45:01: no confirmation by the deadline',
     restoredFiles: ['/etc/ufw/after6.rules', '/etc/ufw/ufw.conf', '/etc/ufw/user.rules', '/etc/ufw/user6.rules', '/etc/default/ufw'],
-    commands: ["ip6tables-restore --noflush  (Put UFW's IPv6 chains back as they were, in one transaction (ufw6-user-forward, DOCKER-USER); Docker's chains stay as they are)"],
+    commands: [
+      "ip6tables-restore --noflush  (Put UFW's IPv6 chains back as they were, in one transaction (ufw6-user-forward, DOCKER-USER); Docker's chains stay as they are)",
+    ],
   };
   return control.deps;
 };
@@ -89,10 +112,20 @@ const CASES: Case[] = [
   // From the outputs captured in the lab (Docker 28.5.2, sshd on 2222, fresh ufw).
   { name: 'discovery--captured-lab', facts: capturedLabFacts, steps: [], shows: ['28.5.2', 'port 2222'] },
   { name: 'ssh--captured-lab', facts: capturedLabFacts, steps: TO_SSH, shows: ['SSH_CONNECTION'] },
-  { name: 'containers--captured-lab', facts: capturedLabFacts, steps: [...TO_CONTAINERS, K.down], shows: ['routed-web', 'reachable by route though not published'] },
+  {
+    name: 'containers--captured-lab',
+    facts: capturedLabFacts,
+    steps: [...TO_CONTAINERS, K.down],
+    shows: ['routed-web', 'reachable by route though not published'],
+  },
   { name: 'exposure--captured-lab', facts: capturedLabFacts, steps: ALL_FOUR, shows: ['web6'] },
   { name: 'preview--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }] },
-  { name: 'confirm--captured-lab', facts: capturedLabFacts, steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], shows: ['sudo v6wall confirm'] },
+  {
+    name: 'confirm--captured-lab',
+    facts: capturedLabFacts,
+    steps: [...ALL_FOUR, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    shows: ['sudo v6wall confirm'],
+  },
   // A ruleset captured in the lab (Docker 28 routed, v6wall's DOCKER-USER block, route rules to web:80 and plain:9000,
   // sshd also on 2223 which UFW does not allow) read again after the apply; plain 80 skipped; plain's service does
   // not answer the host probe.
@@ -125,18 +158,36 @@ const CASES: Case[] = [
     shows: ['Could not read the host again: docker ps: Cannot connect to the Docker daemon'],
   },
 
-  { name: 'discovery--loading', facts: labFacts, steps: [], deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }), shows: ['Reading the firewall'] },
+  {
+    name: 'discovery--loading',
+    facts: labFacts,
+    steps: [],
+    deps: (facts) => ({ ...fakeDeps(facts).deps, discover: () => new Promise<Facts>(() => undefined) }),
+    shows: ['Reading the firewall'],
+  },
   { name: 'discovery--normal', facts: labFacts, steps: [], shows: ['IPV6=yes', '20.10.24', 'port 2222'] },
   { name: 'discovery--no-docker', facts: noDockerFacts, steps: [], shows: ['No Docker: docker: command not found.'] },
   { name: 'discovery--not-root', facts: notRootFacts, steps: [], shows: ['You are not root'] },
   { name: 'discovery--docker-bypasses-ufw', facts: dockerBypassFacts, steps: [], shows: ['UFW cannot close published ports'] },
-  { name: 'discovery--ufw-missing', facts: () => withChanges((facts) => {
-    facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
-  }), steps: [], shows: ['UFW is not installed, and nft cannot read'] },
-  { name: 'discovery--nftables-backend', facts: () => withChanges((facts) => {
-    facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
-    facts.docker = { ...facts.docker, nftRuleset: '{"nftables": []}' };
-  }), steps: [], shows: ['nftables (table inet v6wall)', 'UFW is not installed, so v6wall keeps its rules'] },
+  {
+    name: 'discovery--ufw-missing',
+    facts: () =>
+      withChanges((facts) => {
+        facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
+      }),
+    steps: [],
+    shows: ['UFW is not installed, and nft cannot read'],
+  },
+  {
+    name: 'discovery--nftables-backend',
+    facts: () =>
+      withChanges((facts) => {
+        facts.ufw = { ...facts.ufw, installed: false, version: null, ipv6: null, installHint: 'apt-get install ufw' };
+        facts.docker = { ...facts.docker, nftRuleset: '{"nftables": []}' };
+      }),
+    steps: [],
+    shows: ['nftables (table inet v6wall)', 'UFW is not installed, so v6wall keeps its rules'],
+  },
   { name: 'discovery--nftables-backend-docker28', facts: nftablesDocker28Facts, steps: [], shows: ["v6wall's table runs before them"] },
   { name: 'defaults--nftables-backend', facts: nftablesFacts, steps: TO_DEFAULTS },
   { name: 'containers--nftables-backend', facts: nftablesFacts, steps: TO_CONTAINERS },
@@ -147,7 +198,13 @@ const CASES: Case[] = [
   { name: 'confirm--nftables-backend', facts: nftablesFacts, steps: APPLY },
   { name: 'done--nftables-backend-confirmed', facts: nftablesFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming },
   { name: 'discovery--ipv6-no', facts: ipv6NoFacts, steps: [], shows: ['IPV6=no'] },
-  { name: 'discovery--error', facts: labFacts, steps: [], deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps, shows: ['Could not read this host'] },
+  {
+    name: 'discovery--error',
+    facts: labFacts,
+    steps: [],
+    deps: (facts) => fakeDeps(facts, { discoverError: 'ufw status: permission denied' }).deps,
+    shows: ['Could not read this host'],
+  },
   { name: 'discovery--60-columns', facts: labFacts, steps: [], columns: 60 },
 
   { name: 'ssh--normal', facts: labFacts, steps: TO_SSH, shows: ['2222/tcp', 'your session'] },
@@ -164,12 +221,28 @@ const CASES: Case[] = [
   { name: 'containers--normal', facts: labFacts, steps: TO_CONTAINERS, shows: ['reachable by route though not published'] },
   { name: 'containers--no-ipv6', facts: labFacts, steps: [...TO_CONTAINERS, K.down, K.space], shows: ['no IPv6 address'] },
   { name: 'containers--300', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, K.down, K.down, K.space, K.pageDown], shows: ['300 containers'] },
-  { name: 'containers--300-filtered', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'a', 'p', 'p', '-', '0', '2', '9'], shows: ['10 of 300 match'] },
+  {
+    name: 'containers--300-filtered',
+    facts: () => manyContainersFacts(300),
+    steps: [...TO_CONTAINERS, 'a', 'p', 'p', '-', '0', '2', '9'],
+    shows: ['10 of 300 match'],
+  },
   { name: 'containers--1000-end', facts: () => manyContainersFacts(1000), steps: [...TO_CONTAINERS, K.end, K.space], rows: 24, shows: ['[x] app-0999'] },
   { name: 'containers--typed-q-filters', facts: labFacts, steps: [...TO_CONTAINERS, 'q'], shows: ['ctrl+c quit'], exits: undefined },
   { name: 'containers--none-match', facts: () => manyContainersFacts(300), steps: [...TO_CONTAINERS, 'z', 'z', 'z'], shows: ['No container matches'] },
-  { name: 'containers--long-addresses-60-columns', facts: longAddressFacts, steps: TO_CONTAINERS, columns: 60, shows: ['2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'] },
-  { name: 'containers--docker-without-containers', facts: () => withChanges((facts) => void (facts.docker.containers = [])), steps: TO_CONTAINERS, shows: ['No containers on this host'] },
+  {
+    name: 'containers--long-addresses-60-columns',
+    facts: longAddressFacts,
+    steps: TO_CONTAINERS,
+    columns: 60,
+    shows: ['2001:db8:ffff:ffff:ffff:ffff:ffff:fffe'],
+  },
+  {
+    name: 'containers--docker-without-containers',
+    facts: () => withChanges((facts) => void (facts.docker.containers = [])),
+    steps: TO_CONTAINERS,
+    shows: ['No containers on this host'],
+  },
 
   { name: 'exposure--normal', facts: labFacts, steps: TO_EXPOSURE, shows: ['http://[host]:8081/'] },
   { name: 'exposure--route-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.left], shows: ['http://[2001:db8:1:1::10]/'] },
@@ -180,8 +253,18 @@ const CASES: Case[] = [
   { name: 'preview--normal', facts: labFacts, steps: TO_PREVIEW, shows: ['already in place, skipped'] },
   { name: 'preview--scrolled', facts: labFacts, steps: [...TO_PREVIEW, K.down, K.down, K.down], rows: 24 },
   { name: 'preview--armed', facts: labFacts, steps: [...TO_PREVIEW, E], shows: ['Press enter again'] },
-  { name: 'preview--stale-rules', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }], shows: ['Close old-blog 80/tcp', '1 of them to close an opening', 'removing it (r keeps it)'] },
-  { name: 'preview--stale-rules-kept', facts: staleRuleFacts, steps: [...TO_PREVIEW, { until: 'would run' }, 'r', { until: 'keeping it' }], shows: ['keeping it (r removes it)', 'add --remove-stale'] },
+  {
+    name: 'preview--stale-rules',
+    facts: staleRuleFacts,
+    steps: [...TO_PREVIEW, { until: 'would run' }],
+    shows: ['Close old-blog 80/tcp', '1 of them to close an opening', 'removing it (r keeps it)'],
+  },
+  {
+    name: 'preview--stale-rules-kept',
+    facts: staleRuleFacts,
+    steps: [...TO_PREVIEW, { until: 'would run' }, 'r', { until: 'keeping it' }],
+    shows: ['keeping it (r removes it)', 'add --remove-stale'],
+  },
   { name: 'preview--save-path', facts: labFacts, steps: [...TO_PREVIEW, 's'], shows: ['Save the plan as: ./v6wall-plan.sh'] },
   { name: 'preview--saved', facts: labFacts, steps: [...TO_PREVIEW, 's', E, { until: 'Nothing was applied' }], shows: ['Nothing was applied'] },
   { name: 'preview--not-root', facts: notRootFacts, steps: TO_PREVIEW, shows: ['Apply is disabled'] },
@@ -191,36 +274,134 @@ const CASES: Case[] = [
   { name: 'preview--60-columns', facts: labFacts, steps: TO_PREVIEW, columns: 60 },
 
   { name: 'apply--running', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }], deps: hangingApply, shows: ['✓ ufw allow'] },
-  { name: 'apply--quit-question', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q'], deps: hangingApply, shows: ['Quit while the changes are not confirmed?'] },
-  { name: 'apply--failure', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }], deps: failing, shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'] },
+  {
+    name: 'apply--quit-question',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q'],
+    deps: hangingApply,
+    shows: ['Quit while the changes are not confirmed?'],
+  },
+  {
+    name: 'apply--failure',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }],
+    deps: failing,
+    shows: ['Step 3 failed', 'rolled back', 'ip6tables-restore: line 42 failed'],
+  },
 
-  { name: 'confirm--waiting', facts: labFacts, steps: APPLY, shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'] },
-  { name: 'confirm--route-tests', facts: labFacts, steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'] },
+  {
+    name: 'confirm--waiting',
+    facts: labFacts,
+    steps: APPLY,
+    shows: ['sudo v6wall confirm K7P2QX', 'curl -6 -m5 http://[2001:db8::1]:8081/', 'nc -6 -vz 2001:db8::1 8081', 'Automatic rollback in 5:00'],
+  },
+  {
+    name: 'confirm--route-tests',
+    facts: labFacts,
+    steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'],
+  },
   { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
-  { name: 'confirm--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, ...CHECKED], deps: confirming, shows: ['Confirmed from a new session'] },
-  { name: 'confirm--expired', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }], ui: { now: () => Date.parse(DEADLINE) + 1000 }, shows: ['No confirmation arrived in time'] },
-  { name: 'confirm--rolled-back', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }], deps: rolledBack, shows: ['rolled back at 19:45:01: no confirmation by the deadline', '/etc/ufw/user6.rules'] },
+  {
+    name: 'confirm--confirmed',
+    facts: labFacts,
+    steps: [...APPLY, { until: 'Confirmed from' }, ...CHECKED],
+    deps: confirming,
+    shows: ['Confirmed from a new session'],
+  },
+  {
+    name: 'confirm--expired',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'No confirmation arrived' }],
+    ui: { now: () => Date.parse(DEADLINE) + 1000 },
+    shows: ['No confirmation arrived in time'],
+  },
+  {
+    name: 'confirm--rolled-back',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }],
+    deps: rolledBack,
+    shows: ['rolled back at 19:45:01: no confirmation by the deadline', '/etc/ufw/user6.rules'],
+  },
   { name: 'confirm--quit-question', facts: labFacts, steps: [...APPLY, 'q'], shows: ['Quit while the changes are not confirmed?'] },
   { name: 'confirm--quit-question-60-columns', facts: labFacts, steps: [...APPLY, 'q'], columns: 60, shows: ['Quit while the changes are not confirmed?'] },
-  { name: 'confirm--quit-anyway-parting-words', facts: labFacts, steps: [...APPLY, 'q', 'y'], exits: 0, shows: ['sudo v6wall confirm K7P2QX', 'before 19:45:00 UTC'] },
+  {
+    name: 'confirm--quit-anyway-parting-words',
+    facts: labFacts,
+    steps: [...APPLY, 'q', 'y'],
+    exits: 0,
+    shows: ['sudo v6wall confirm K7P2QX', 'before 19:45:00 UTC'],
+  },
   { name: 'confirm--ctrl-c-quit-anyway-parting-words', facts: labFacts, steps: [...APPLY, '\u0003', 'y'], exits: 130, shows: ['sudo v6wall confirm K7P2QX'] },
-  { name: 'apply--quit-anyway-parting-words', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q', 'y'], deps: hangingApply, exits: 0, shows: ['nothing will confirm these changes'] },
-  { name: 'confirm--60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED], columns: 60 },
+  {
+    name: 'apply--quit-anyway-parting-words',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: '✓' }, 'q', 'y'],
+    deps: hangingApply,
+    exits: 0,
+    shows: ['nothing will confirm these changes'],
+  },
+  {
+    name: 'confirm--60-columns',
+    facts: longAddressFacts,
+    steps: [...TO_CONTAINERS, K.space, E, K.left, K.down, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    columns: 60,
+  },
 
-  { name: 'done--rolled-back', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }, E], deps: rolledBack, shows: ['rolled back at 19:45:01', 'Restored as they were before the apply'] },
+  {
+    name: 'done--rolled-back',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'The apply was rolled back' }, E],
+    deps: rolledBack,
+    shows: ['rolled back at 19:45:01', 'Restored as they were before the apply'],
+  },
   { name: 'done--confirmed', facts: labFacts, steps: [...APPLY, { until: 'Confirmed from' }, E], deps: confirming, shows: ['What changed'] },
-  { name: 'done--kept-without-proof', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E], shows: ['kept without proof'] },
+  {
+    name: 'done--kept-without-proof',
+    facts: labFacts,
+    steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E],
+    shows: ['kept without proof'],
+  },
   { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back'] },
   { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { until: 'Nothing would run' }, E], shows: ['Nothing changed'] },
 
   { name: 'defaults--60-columns', facts: labFacts, steps: TO_DEFAULTS, columns: 60 },
-  { name: 'apply--failure-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Transcript' }], deps: (facts) => fakeDeps(facts, { failAt: 1, failOutput: 'ERROR: Could not load logging rules' }).deps, columns: 60, shows: ['Step 2 failed'] },
-  { name: 'preview--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }], columns: 60 },
-  { name: 'done--confirmed-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Confirmed from' }, E], deps: confirming, columns: 60, shows: ['What changed'] },
+  {
+    name: 'apply--failure-60-columns',
+    facts: longAddressFacts,
+    steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Transcript' }],
+    deps: (facts) => fakeDeps(facts, { failAt: 1, failOutput: 'ERROR: Could not load logging rules' }).deps,
+    columns: 60,
+    shows: ['Step 2 failed'],
+  },
+  {
+    name: 'preview--long-addresses-60-columns',
+    facts: longAddressFacts,
+    steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }],
+    columns: 60,
+  },
+  {
+    name: 'done--confirmed-60-columns',
+    facts: longAddressFacts,
+    steps: [...TO_CONTAINERS, K.space, E, K.left, E, { until: 'would run' }, E, E, { until: 'Confirmed from' }, E],
+    deps: confirming,
+    columns: 60,
+    shows: ['What changed'],
+  },
   { name: 'help--overlay', facts: labFacts, steps: ['?'], shows: ['esc or ? closes this help'] },
   // Desired state: what an earlier apply opened, unticked here, is closed; what v6wall did not make is shown as what it is.
-  { name: 'preview--untick-closes', facts: openedBeforeFacts, steps: [...TO_CONTAINERS, K.space, E, E, { until: 'would run' }], shows: ['Close web 443/tcp (route to [2001:db8:1:1::10], from anywhere)'] },
-  { name: 'exposure--foreign-rule', facts: foreignRuleFacts, steps: [...TO_CONTAINERS, K.space, E], shows: ['a rule v6wall did not make', 'opens db port 5432/tcp'] },
+  {
+    name: 'preview--untick-closes',
+    facts: openedBeforeFacts,
+    steps: [...TO_CONTAINERS, K.space, E, E, { until: 'would run' }],
+    shows: ['Close web 443/tcp (route to [2001:db8:1:1::10], from anywhere)'],
+  },
+  {
+    name: 'exposure--foreign-rule',
+    facts: foreignRuleFacts,
+    steps: [...TO_CONTAINERS, K.space, E],
+    shows: ['a rule v6wall did not make', 'opens db port 5432/tcp'],
+  },
   { name: 'preview--foreign-rule-removed', facts: foreignRuleFacts, steps: [...TO_CONTAINERS, K.space, E, K.end, K.right, E, { until: 'would run' }] },
   { name: 'containers--stopped', facts: stoppedContainerFacts, steps: TO_CONTAINERS, shows: ['web (exited)', 'v6wall keeps its openings'] },
   { name: 'exposure--stopped', facts: stoppedContainerFacts, steps: [...TO_CONTAINERS, E], shows: ['kept while the container is stopped'] },

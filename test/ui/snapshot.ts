@@ -10,7 +10,11 @@ import { expect } from 'vitest';
 export const SNAPSHOTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'snapshots');
 
 export function normalizeFrame(frame: string): string {
-  return `${frame.split('\n').map((line) => line.trimEnd()).join('\n').trimEnd()}\n`;
+  return `${frame
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trimEnd()}\n`;
 }
 
 /**
@@ -41,5 +45,8 @@ export function expectFrame(name: string, frame: string, options: { dir?: string
 
 /** The names of the committed frames (file names without .txt). */
 export function committedFrames(dir: string = SNAPSHOTS_DIR): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.txt')).map((f) => f.slice(0, -'.txt'.length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => f.slice(0, -'.txt'.length))
+    .sort();
 }

@@ -23,21 +23,54 @@ function facts(): Facts {
   return {
     ssh: { evidence: [{ port: 22, source: 'session', detail: 'SSH_CONNECTION' }], sessionPort: 22, ports: [22], warnings: [] },
     ufw: {
-      installed: true, version: '0.36.2', enabled: false, ipv6: true, installHint: null, warnings: [],
+      installed: true,
+      version: '0.36.2',
+      enabled: false,
+      ipv6: true,
+      installHint: null,
+      warnings: [],
       policies: { incoming: 'deny', outgoing: 'allow', routed: 'disabled' },
-      rules: [{
-        v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '443', dst: '2001:db8:1::20', sport: 'any', src: '::/0',
-        dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: 'v6wall route proxy 443/tcp', raw: '',
-      }],
+      rules: [
+        {
+          v6: true,
+          route: true,
+          action: 'allow',
+          log: '',
+          proto: 'tcp',
+          dport: '443',
+          dst: '2001:db8:1::20',
+          sport: 'any',
+          src: '::/0',
+          dapp: null,
+          sapp: null,
+          direction: 'in',
+          inInterface: null,
+          outInterface: null,
+          comment: 'v6wall route proxy 443/tcp',
+          raw: '',
+        },
+      ],
     },
     docker: {
-      available: true, reason: null, serverVersion: '28.5.2', daemonConfig: {}, daemonConfigError: null, ip6tablesChainsLive: true, ip6DockerUserChain: true, warnings: [],
+      available: true,
+      reason: null,
+      serverVersion: '28.5.2',
+      daemonConfig: {},
+      daemonConfigError: null,
+      ip6tablesChainsLive: true,
+      ip6DockerUserChain: true,
+      warnings: [],
       networks: [],
-      containers: [{
-        id: 'abc', name: 'web', image: 'busybox', state: 'running',
-        networks: [{ name: 'v6net', ipv6: '2001:db8:1::10', ipv4: null }],
-        ports: [{ port: 80, proto: 'tcp', published: [] }],
-      }],
+      containers: [
+        {
+          id: 'abc',
+          name: 'web',
+          image: 'busybox',
+          state: 'running',
+          networks: [{ name: 'v6net', ipv6: '2001:db8:1::10', ipv4: null }],
+          ports: [{ port: 80, proto: 'tcp', published: [] }],
+        },
+      ],
     },
     host: { root: true, hostname: 'testhost', ipv6Forwarding: true, globalIpv6: ['2001:db8::1'], hasIpv4: false },
   };
@@ -97,12 +130,19 @@ describe('the subcommands', () => {
     expect(applied.out).toMatch(/Deadline: \d{4}-\d\d-\d\dT/);
     expect(applied.out).toMatch(/sudo v6wall confirm \w{6}/);
     expect(run.calls.filter((c) => c[0] === 'ufw').map((c) => c.slice(0, 3).join(' '))).toEqual([
-      'ufw allow proto', 'ufw route allow', 'ufw default deny', 'ufw --force enable',
+      'ufw allow proto',
+      'ufw route allow',
+      'ufw default deny',
+      'ufw --force enable',
     ]);
 
     const status = captureIo(env);
     expect(await statusCommand.run(['--json'], status, { discover: async () => facts() })).toBe(0);
-    const report = JSON.parse(status.out) as { pending: { secondsLeft: number; watchdogRunning: boolean; phase: string }; rules: { containers: Record<string, unknown[]> }; transcripts: { outcome: string }[] };
+    const report = JSON.parse(status.out) as {
+      pending: { secondsLeft: number; watchdogRunning: boolean; phase: string };
+      rules: { containers: Record<string, unknown[]> };
+      transcripts: { outcome: string }[];
+    };
     expect(report.pending.phase).toBe('awaiting-confirmation');
     expect(report.pending.secondsLeft).toBeGreaterThan(80);
     expect(report.pending.watchdogRunning).toBe(true);

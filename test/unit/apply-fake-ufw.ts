@@ -80,7 +80,14 @@ export function fakeUfwRunner(host: FakeHost, options: { failOn?: (argv: readonl
   const calls: string[][] = [];
   const runner = async (argv: readonly string[]): Promise<CommandResult> => {
     calls.push([...argv]);
-    const done = (exitCode: number, stdout: string, stderr = ''): CommandResult => ({ argv: [...argv], exitCode, stdout, stderr, durationMs: 1, notFound: false });
+    const done = (exitCode: number, stdout: string, stderr = ''): CommandResult => ({
+      argv: [...argv],
+      exitCode,
+      stdout,
+      stderr,
+      durationMs: 1,
+      notFound: false,
+    });
     if ((argv[0] === 'ip6tables-save' || argv[0] === 'iptables-save') && argv[1] === '-t') return done(1, '', 'fake: no live ruleset\n');
     if (argv[0] === 'ip6tables-save' || argv[0] === 'iptables-save') return done(0, `# fake ${argv[0]}\n`);
     if (argv[0] !== 'ufw') return done(127, '', `${argv[0]}: command not found`);
@@ -112,8 +119,13 @@ export function samplePlan(): Plan {
   return {
     notes: [],
     steps: [
-      step(['ufw', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22', 'comment', 'v6wall ssh 22/tcp'], { kind: 'ssh', why: 'Allow SSH on port 22 first' }),
-      step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::10', 'port', '80', 'comment', 'v6wall route web 80/tcp'], { why: "Let the internet reach web's 80/tcp" }),
+      step(['ufw', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22', 'comment', 'v6wall ssh 22/tcp'], {
+        kind: 'ssh',
+        why: 'Allow SSH on port 22 first',
+      }),
+      step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::10', 'port', '80', 'comment', 'v6wall route web 80/tcp'], {
+        why: "Let the internet reach web's 80/tcp",
+      }),
       step(['ufw', 'default', 'deny', 'incoming'], { kind: 'default', why: 'Deny incoming', satisfied: true, undoArgv: null }),
       step(['ufw', '--force', 'enable'], { kind: 'enable', why: 'Turn the firewall on', undoArgv: ['ufw', 'disable'] }),
     ],
@@ -128,7 +140,13 @@ export function samplePlan(): Plan {
 export function heldStepPlan(killParent = false): Plan {
   const plan = samplePlan();
   const comment = killParent ? 'held-me kill-parent' : 'held-me';
-  plan.steps.splice(2, 0, step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::11', 'port', '81', 'comment', comment], { why: 'A step that runs until released' }));
+  plan.steps.splice(
+    2,
+    0,
+    step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::11', 'port', '81', 'comment', comment], {
+      why: 'A step that runs until released',
+    }),
+  );
   return plan;
 }
 

@@ -12,7 +12,16 @@ import { loadAppliedState } from '../../src/apply/state.js';
 import { readTranscript } from '../../src/apply/transcript.js';
 import { stateLayout } from '../../src/apply/paths.js';
 import {
-  ORIGINAL_CONF, ORIGINAL_USER6, fakeUfwRunner, fakeWatchdogCommand, makeFakeHost, rootHost, sampleChoices, samplePlan, waitFor, type FakeHost,
+  ORIGINAL_CONF,
+  ORIGINAL_USER6,
+  fakeUfwRunner,
+  fakeWatchdogCommand,
+  makeFakeHost,
+  rootHost,
+  sampleChoices,
+  samplePlan,
+  waitFor,
+  type FakeHost,
 } from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];
@@ -45,7 +54,16 @@ afterEach(async () => {
 });
 
 function options(host: FakeHost, run: ApplyOptions['run'], extra: Partial<ApplyOptions> = {}): ApplyOptions {
-  return { stateDir: host.stateDir, confirmTimeoutSec: 60, run, choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), paths: host.paths, ...extra };
+  return {
+    stateDir: host.stateDir,
+    confirmTimeoutSec: 60,
+    run,
+    choices: sampleChoices,
+    host: rootHost,
+    watchdogCommand: fakeWatchdogCommand(host),
+    paths: host.paths,
+    ...extra,
+  };
 }
 
 /** Live processes started as `... __watchdog --state-dir DIR ...` for this state directory. */

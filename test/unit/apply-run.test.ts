@@ -10,7 +10,16 @@ import { loadAppliedState } from '../../src/apply/state.js';
 import { loadLatestSnapshot } from '../../src/apply/snapshot.js';
 import type { ApplyEvent } from '../../src/core/types.js';
 import {
-  ORIGINAL_CONF, ORIGINAL_USER6, fakeUfwRunner, fakeWatchdogCommand, makeFakeHost, rootHost, sampleChoices, samplePlan, waitFor, type FakeHost,
+  ORIGINAL_CONF,
+  ORIGINAL_USER6,
+  fakeUfwRunner,
+  fakeWatchdogCommand,
+  makeFakeHost,
+  rootHost,
+  sampleChoices,
+  samplePlan,
+  waitFor,
+  type FakeHost,
 } from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];
@@ -112,7 +121,13 @@ describe('applyPlan', () => {
 
     const snapshot = await loadLatestSnapshot(host.stateDir);
     expect(snapshot.ok && snapshot.value.ufwEnabled).toBe(false);
-    expect(snapshot.ok && snapshot.value.files.map((f) => f.original.split('/').pop())).toEqual(['before6.rules', 'ufw.conf', 'user.rules', 'user6.rules', 'default-ufw']);
+    expect(snapshot.ok && snapshot.value.files.map((f) => f.original.split('/').pop())).toEqual([
+      'before6.rules',
+      'ufw.conf',
+      'user.rules',
+      'user6.rules',
+      'default-ufw',
+    ]);
     expect((await stat(host.stateDir)).mode & 0o777).toBe(0o700);
 
     const pending = await readPending(host.stateDir);
@@ -150,7 +165,9 @@ describe('applyPlan', () => {
     expect(wrong.ok).toBe(false);
     expect(!wrong.ok && wrong.errors).toMatch(/not the code of the pending apply/);
 
-    const right = await confirmPending(host.stateDir, (outcome.confirmCode ?? '').toLowerCase(), { env: { SUDO_USER: 'bob', SSH_CONNECTION: '2001:db8::9 50000 2001:db8::1 22' } });
+    const right = await confirmPending(host.stateDir, (outcome.confirmCode ?? '').toLowerCase(), {
+      env: { SUDO_USER: 'bob', SSH_CONNECTION: '2001:db8::9 50000 2001:db8::1 22' },
+    });
     expect(right.ok).toBe(true);
     expect((await readPending(host.stateDir)).kind).toBe('none');
     await waitFor(async () => !isProcessAlive(pid), 5000, 'the watchdog to exit');
@@ -165,7 +182,15 @@ describe('applyPlan', () => {
     expect(transcript.ok && transcript.value.outcome).toBe('confirmed');
     const state = await loadAppliedState(host.stateDir);
     expect(state.ok && state.value?.exposures).toEqual([
-      { container: 'web', port: 80, proto: 'tcp', exposure: 'route', hostPort: null, containerAddress: '2001:db8:1::10', ruleComment: 'v6wall route web 80/tcp' },
+      {
+        container: 'web',
+        port: 80,
+        proto: 'tcp',
+        exposure: 'route',
+        hostPort: null,
+        containerAddress: '2001:db8:1::10',
+        ruleComment: 'v6wall route web 80/tcp',
+      },
     ]);
     expect(state.ok && state.value?.appliedSteps.map((s) => s.kind)).toEqual(['ssh', 'route', 'enable']);
     const again = await confirmPending(host.stateDir, outcome.confirmCode ?? '');

@@ -15,7 +15,17 @@ import { rollbackByHand } from '../../src/apply/rollback.js';
 import { loadAppliedState } from '../../src/apply/state.js';
 import { readTranscript } from '../../src/apply/transcript.js';
 import {
-  ORIGINAL_CONF, ORIGINAL_DEFAULTS, ORIGINAL_USER6, fakeUfwRunner, fakeWatchdogCommand, makeFakeHost, rootHost, sampleChoices, samplePlan, waitFor, type FakeHost,
+  ORIGINAL_CONF,
+  ORIGINAL_DEFAULTS,
+  ORIGINAL_USER6,
+  fakeUfwRunner,
+  fakeWatchdogCommand,
+  makeFakeHost,
+  rootHost,
+  sampleChoices,
+  samplePlan,
+  waitFor,
+  type FakeHost,
 } from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];
@@ -36,7 +46,17 @@ async function hostWithUnitDir(): Promise<{ host: FakeHost; unitDir: string }> {
 }
 
 function options(host: FakeHost, unitDir: string, run: ApplyOptions['run'], extra: Partial<ApplyOptions> = {}): ApplyOptions {
-  return { stateDir: host.stateDir, confirmTimeoutSec: 60, run, choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), bootGuardDir: unitDir, paths: host.paths, ...extra };
+  return {
+    stateDir: host.stateDir,
+    confirmTimeoutSec: 60,
+    run,
+    choices: sampleChoices,
+    host: rootHost,
+    watchdogCommand: fakeWatchdogCommand(host),
+    bootGuardDir: unitDir,
+    paths: host.paths,
+    ...extra,
+  };
 }
 
 const wantsLink = (unitDir: string, id: string) => join(unitDir, 'sysinit.target.wants', bootGuardUnitName(id));
@@ -63,7 +83,12 @@ async function killWatchdog(host: FakeHost): Promise<void> {
 
 describe('the boot guard unit file', () => {
   it('runs before ufw.service loads the rules, only while the apply is pending, with the exact command', () => {
-    const unit = bootGuardUnit(['/opt/my tools/node', '/srv/v6wall 100%/dist/v6wall.js', '--flag=$HOME'], '/var/lib/v6wall', '20261122T190300.123Z-3f9a', '/etc/systemd/system/x.service');
+    const unit = bootGuardUnit(
+      ['/opt/my tools/node', '/srv/v6wall 100%/dist/v6wall.js', '--flag=$HOME'],
+      '/var/lib/v6wall',
+      '20261122T190300.123Z-3f9a',
+      '/etc/systemd/system/x.service',
+    );
     if (!unit.ok) throw new Error(unit.errors);
     const lines = unit.value.split('\n');
     expect(lines).toContain('DefaultDependencies=no');
@@ -99,7 +124,9 @@ describe('the boot guard around an apply', () => {
     const unit = await readFile(join(unitDir, bootGuardUnitName(id)), 'utf8');
     expect(unit).toContain(`"__boot-guard" "--state-dir" "${host.stateDir}" "--id" "${id}"`);
     const transcript = await readTranscript(host.stateDir, id);
-    expect(transcript.ok && transcript.value.entries.some((e) => e.type === 'note' && e.message.startsWith(`boot guard ${join(unitDir, bootGuardUnitName(id))}`))).toBe(true);
+    expect(
+      transcript.ok && transcript.value.entries.some((e) => e.type === 'note' && e.message.startsWith(`boot guard ${join(unitDir, bootGuardUnitName(id))}`)),
+    ).toBe(true);
     expect((await confirmPending(host.stateDir, applied.confirmCode ?? '')).ok).toBe(true);
     expectGuard(unitDir, id, false);
   }, 20_000);
@@ -158,7 +185,9 @@ describe('at boot', () => {
   it('does nothing while the watchdog of the apply runs (started by hand, not at boot)', async () => {
     const { host, unitDir } = await hostWithUnitDir();
     const applied = await applyPlan(samplePlan(), options(host, unitDir, fakeUfwRunner(host)));
-    expect(await guardAtBoot(host.stateDir, applied.transcriptId, fakeUfwRunner(host), join(unitDir, bootGuardUnitName(applied.transcriptId)))).toBe('watchdog-running');
+    expect(await guardAtBoot(host.stateDir, applied.transcriptId, fakeUfwRunner(host), join(unitDir, bootGuardUnitName(applied.transcriptId)))).toBe(
+      'watchdog-running',
+    );
     expect((await readPending(host.stateDir)).kind).toBe('pending');
     expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toMatch(/ENABLED=yes/);
     expectGuard(unitDir, applied.transcriptId, true);
@@ -196,7 +225,9 @@ describe('the watchdog stopped by SIGTERM while the apply is pending (a shutdown
     await waitFor(async () => !isProcessAlive(pid), 5_000, 'the watchdog to exit');
     const log = await readFile(stateLayout.watchdogLog(host.stateDir), 'utf8');
     expect(log).not.toContain('confirmed or rolled back');
-    expect(log).toContain(`stopped by SIGTERM (a shutdown, or stopped by hand) while apply ${applied.transcriptId} still awaits confirmation: not rolled back now; its boot guard (${join(unitDir, bootGuardUnitName(applied.transcriptId))}) rolls it back when the machine starts again`);
+    expect(log).toContain(
+      `stopped by SIGTERM (a shutdown, or stopped by hand) while apply ${applied.transcriptId} still awaits confirmation: not rolled back now; its boot guard (${join(unitDir, bootGuardUnitName(applied.transcriptId))}) rolls it back when the machine starts again`,
+    );
     expect((await readPending(host.stateDir)).kind).toBe('pending');
   }, 20_000);
 });

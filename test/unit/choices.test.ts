@@ -46,10 +46,7 @@ describe('resolveChoices (the flags of plan and apply)', () => {
   });
 
   it('names each bad choice with a message that says what would work', () => {
-    const result = resolveChoices(
-      facts,
-      flags({ route: ['nope:80', 'web:8080', 'legacy:80', 'web:http'], publish: ['web:9999'] }),
-    );
+    const result = resolveChoices(facts, flags({ route: ['nope:80', 'web:8080', 'legacy:80', 'web:http'], publish: ['web:9999'] }));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual([
@@ -110,33 +107,65 @@ describe('rule comments', () => {
   );
 
   it('reads back every comment it writes', () => {
-    fc.assert(fc.property(tag, (value) => {
-      expect(parseRuleComment(formatRuleComment(value))).toEqual(value);
-    }));
+    fc.assert(
+      fc.property(tag, (value) => {
+        expect(parseRuleComment(formatRuleComment(value))).toEqual(value);
+      }),
+    );
   });
 
   it('reads comments written before sources existed as "from anywhere"', () => {
     expect(parseRuleComment('v6wall route web 80/tcp')).toEqual({ kind: 'route', container: 'web', port: 80, proto: 'tcp' });
     expect(parseRuleComment('v6wall publish web 80/tcp host 8081')).toEqual({ kind: 'publish', container: 'web', port: 80, proto: 'tcp', hostPort: 8081 });
-    expect(parseRuleComment('v6wall route web 80/tcp from 2001:db8:abcd::/48')).toEqual({ kind: 'route', container: 'web', port: 80, proto: 'tcp', source: '2001:db8:abcd::/48' });
+    expect(parseRuleComment('v6wall route web 80/tcp from 2001:db8:abcd::/48')).toEqual({
+      kind: 'route',
+      container: 'web',
+      port: 80,
+      proto: 'tcp',
+      source: '2001:db8:abcd::/48',
+    });
     // Not in the canonical form v6wall writes: not v6wall's.
     expect(parseRuleComment('v6wall route web 80/tcp from 2001:DB8:abcd::/48')).toBeNull();
     expect(parseRuleComment('v6wall route web 80/tcp host 8081')).toBeNull();
   });
 
   it('never throws on foreign comments and claims none of them', () => {
-    fc.assert(fc.property(fc.string(), (text) => {
-      const parsed = parseRuleComment(text);
-      if (parsed !== null) expect(formatRuleComment(parsed)).toBe(text);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const parsed = parseRuleComment(text);
+        if (parsed !== null) expect(formatRuleComment(parsed)).toBe(text);
+      }),
+    );
   });
 
   it('preselects what v6wall exposed before, for containers still present (the guided re-run)', () => {
-    const rule = { v6: true, route: true, action: 'allow' as const, log: '' as const, proto: 'tcp', dport: '443', dst: '2001:db8:1:1::10', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in' as const, inInterface: null, outInterface: null, raw: '' };
-    const withRules = { ...facts, ufw: { ...facts.ufw, rules: [
-      { ...rule, comment: 'v6wall route web 443/tcp' },
-      { ...rule, comment: 'v6wall route gone 80/tcp' },
-    ] } };
+    const rule = {
+      v6: true,
+      route: true,
+      action: 'allow' as const,
+      log: '' as const,
+      proto: 'tcp',
+      dport: '443',
+      dst: '2001:db8:1:1::10',
+      sport: 'any',
+      src: '::/0',
+      dapp: null,
+      sapp: null,
+      direction: 'in' as const,
+      inInterface: null,
+      outInterface: null,
+      raw: '',
+    };
+    const withRules = {
+      ...facts,
+      ufw: {
+        ...facts.ufw,
+        rules: [
+          { ...rule, comment: 'v6wall route web 443/tcp' },
+          { ...rule, comment: 'v6wall route gone 80/tcp' },
+        ],
+      },
+    };
     expect(defaultChoices(withRules).exposures).toEqual([{ container: 'web', port: 443, proto: 'tcp', exposure: 'route' }]);
   });
 });

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMANDS, GLOBAL_FLAGS, allFlags, type CommandSpec } from '../../src/cli/spec.js';
+import { COMMANDS, GLOBAL_FLAGS, type CommandSpec } from '../../src/cli/spec.js';
 import { commandHelp, programHelp } from '../../src/cli/help.js';
 import { manPage } from '../../src/cli/man-page.js';
 import { bashCompletion, zshCompletion } from '../../src/cli/completions.js';
@@ -32,7 +32,12 @@ function bashComplete(lines: string[][], path = process.env.PATH ?? ''): string[
     "printf '%s\\n' \"${COMPREPLY[@]}\" '--'",
   ].join('; ');
   const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
-  const script = [`source ${BASH_COMPLETION}`, `source ${quote(bashScript)}`, `complete_line() { ${complete}; }`, ...lines.map((words) => `complete_line ${words.map(quote).join(' ')}`)].join('\n');
+  const script = [
+    `source ${BASH_COMPLETION}`,
+    `source ${quote(bashScript)}`,
+    `complete_line() { ${complete}; }`,
+    ...lines.map((words) => `complete_line ${words.map(quote).join(' ')}`),
+  ].join('\n');
   const result = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env: { PATH: path, HOME: scratch } });
   expect(result.stderr).toBe('');
   const answers = result.stdout.split('--\n').slice(0, lines.length);
@@ -75,7 +80,10 @@ describe('the command-line spec', () => {
       expect(page).toContain(`.SS "v6wall ${command.name}`);
       expect(zsh).toContain(`'${command.name}:`);
     }
-    const [first, dash] = bashComplete([['v6wall', ''], ['v6wall', '-']]);
+    const [first, dash] = bashComplete([
+      ['v6wall', ''],
+      ['v6wall', '-'],
+    ]);
     expect(first?.filter((word) => !word.startsWith('-')).sort()).toEqual([...COMMANDS.map((c) => c.name), 'help'].sort());
     for (const flag of GLOBAL_FLAGS) {
       for (const word of [`--${flag.name}`, `-${flag.short ?? ''}`]) {
@@ -87,7 +95,7 @@ describe('the command-line spec', () => {
     }
   });
 
-  it('refuses a value outside a flag\'s choices, naming them', () => {
+  it("refuses a value outside a flag's choices, naming them", () => {
     const io = { err: '', stdout: () => undefined, stderr: (s: string) => void (io.err += s), env: {} };
     const transcript = COMMANDS.find((c) => c.name === 'transcript');
     expect(transcript).toBeDefined();

@@ -10,7 +10,8 @@ import { commandHelp } from '../../src/cli/help.js';
 
 const cli = fileURLToPath(new URL('../../dist/v6wall.js', import.meta.url));
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const v6wall = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'false' } });
+const v6wall = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'false' } });
 
 describe('the v6wall command line', () => {
   it('prints its version and its help', () => {
@@ -73,6 +74,10 @@ describe('the v6wall command line', () => {
     }
     // The markers do find the wizard's chunks.
     const chunks = join(dirname(cli), 'chunks');
-    expect(readdirSync(chunks).map((file) => join(chunks, file)).filter(drawsOnScreen).length).toBeGreaterThan(0);
+    expect(
+      readdirSync(chunks)
+        .map((file) => join(chunks, file))
+        .filter(drawsOnScreen).length,
+    ).toBeGreaterThan(0);
   });
 });

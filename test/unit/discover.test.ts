@@ -39,7 +39,11 @@ const baseReplies: Record<string, Reply> = {
   'ip -j -6 addr show scope global': { stdout: fixture('discovery/ip/ip-j-6-addr-scope-global-fd00.json') },
   'ip -j -4 addr show': { stdout: fixture('discovery/ip/ip-j-4-addr-dual-stack.json') },
   'ip -j -6 route show default': { stdout: fixture('discovery/ip/ip-j-6-route-show-default-eth0.json') },
-  'docker version': { exitCode: 1, stdout: fixture('discovery/docker/version-daemon-down.stdout'), stderr: fixture('discovery/docker/version-daemon-down.stderr') },
+  'docker version': {
+    exitCode: 1,
+    stdout: fixture('discovery/docker/version-daemon-down.stdout'),
+    stderr: fixture('discovery/docker/version-daemon-down.stderr'),
+  },
   'docker ps': { exitCode: 1, stderr: fixture('discovery/docker/version-daemon-down.stderr') },
   'docker network ls': { exitCode: 1, stderr: fixture('discovery/docker/version-daemon-down.stderr') },
 };
@@ -149,7 +153,12 @@ describe('discoverFacts without Docker', () => {
     const replies: Record<string, Reply> = { ...baseReplies, 'ss -Htnp state listening state established': { stdout: sockets } };
     // The captured sshd child that owns the accepted connection.
     const sshdPid = parseSsListeningAndEstablished(sockets).value.established.find((socket) => socket.localPort === 2222)?.processes[0]?.pid;
-    const withTree = { ...baseFiles, '/proc/4242/stat': '4242 (node) S 4100', '/proc/4100/stat': `4100 (sudo) S ${sshdPid}`, [`/proc/${sshdPid}/stat`]: `${sshdPid} (sshd) S 1` };
+    const withTree = {
+      ...baseFiles,
+      '/proc/4242/stat': '4242 (node) S 4100',
+      '/proc/4100/stat': `4100 (sudo) S ${sshdPid}`,
+      [`/proc/${sshdPid}/stat`]: `${sshdPid} (sshd) S 1`,
+    };
     const { ssh } = await discover(replies, withTree, { SUDO_USER: 'ops' }).facts;
     expect(ssh.sessionPort).toBe(2222);
     expect(ssh.ports).toEqual([22, 2222]);
@@ -159,7 +168,10 @@ describe('discoverFacts without Docker', () => {
     const replies: Record<string, Reply> = {
       ...baseReplies,
       'sshd -T': { exitCode: Number(fixture('discovery/sshd/sshd-T-not-root.exitcode')), stderr: fixture('discovery/sshd/sshd-T-not-root.stderr') },
-      'ip6tables-save': { exitCode: Number(fixture('discovery/ip6tables/ip6tables-save-not-root.exitcode')), stderr: fixture('discovery/ip6tables/ip6tables-save-not-root.stderr') },
+      'ip6tables-save': {
+        exitCode: Number(fixture('discovery/ip6tables/ip6tables-save-not-root.exitcode')),
+        stderr: fixture('discovery/ip6tables/ip6tables-save-not-root.stderr'),
+      },
     };
     const { '/etc/ufw/user.rules': _v4, '/etc/ufw/user6.rules': _v6, ...readable } = baseFiles;
     const { ufw, ssh, docker, host } = await discover(replies, readable, { SSH_CONNECTION: '203.0.113.5 50000 192.0.2.1 22' }, 1000).facts;
@@ -193,10 +205,19 @@ describe('discoverFacts with Docker 20.10 running (lab capture)', () => {
     expect(count(runner.calls, ['docker', 'ps'])).toBe(1);
     expect(count(runner.calls, ['docker', 'inspect'])).toBe(1);
     expect(count(runner.calls, ['docker', 'network', 'inspect'])).toBe(1);
-    const psIds = fixture(`${dir}/ps.jsonl`).trim().split('\n').map((line) => (JSON.parse(line) as { ID: string }).ID);
+    const psIds = fixture(`${dir}/ps.jsonl`)
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { ID: string }).ID);
     expect(runner.calls.find((argv) => argv[1] === 'inspect')?.slice(-psIds.length)).toEqual(psIds);
     expect(runner.calls.find((argv) => argv[2] === 'inspect')?.slice(3)).toEqual(networkIds);
-    expect(docker).toMatchObject({ available: true, reason: null, serverVersion: expect.stringMatching(/^20\.10\./), ip6tablesChainsLive: true, ip6DockerUserChain: false });
+    expect(docker).toMatchObject({
+      available: true,
+      reason: null,
+      serverVersion: expect.stringMatching(/^20\.10\./),
+      ip6tablesChainsLive: true,
+      ip6DockerUserChain: false,
+    });
     expect(docker.daemonConfig).toEqual({ experimental: true, ip6tables: true });
     expect(docker.containers.map((container) => container.name)).toEqual(['exposed-only', 'v4only', 'web6']);
   });
@@ -257,10 +278,22 @@ describe('discoverFacts with Docker 28.5 (lab capture, no daemon.json)', () => {
   it('fills every Docker fact from one call of each kind', async () => {
     const { runner, facts } = discover(replies);
     const { docker, host } = await facts;
-    expect(docker).toMatchObject({ available: true, serverVersion: '28.5.2+dfsg4', daemonConfig: {}, daemonConfigError: null, ip6tablesChainsLive: true, ip6DockerUserChain: true, warnings: [] });
+    expect(docker).toMatchObject({
+      available: true,
+      serverVersion: '28.5.2+dfsg4',
+      daemonConfig: {},
+      daemonConfigError: null,
+      ip6tablesChainsLive: true,
+      ip6DockerUserChain: true,
+      warnings: [],
+    });
     expect(docker.containers.map((container) => container.name)).toEqual(['exposed-only', 'nat-web', 'routed-web', 'v4only']);
     expect(docker.networks.find((network) => network.name === 'v6routed')?.gatewayModeIpv6).toBe('routed');
-    for (const prefix of [['docker', 'ps'], ['docker', 'inspect'], ['docker', 'network', 'inspect']]) {
+    for (const prefix of [
+      ['docker', 'ps'],
+      ['docker', 'inspect'],
+      ['docker', 'network', 'inspect'],
+    ]) {
       expect(runner.calls.filter((argv) => prefix.every((word, index) => argv[index] === word))).toHaveLength(1);
     }
     expect(host).toMatchObject({ globalIpv6: ['2001:db8:1234:1::2'], hasIpv4: false, publicInterface: 'eth0' });

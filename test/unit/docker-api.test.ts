@@ -38,7 +38,11 @@ function capturedApi(capture: string): DockerApiGet & { paths: string[] } {
 function capturedProc(capture: string): (path: string) => Promise<string | null> {
   const pid = (JSON.parse(fixture(capture, 'api-container-hidden.json')) as { State: { Pid: number } }).State.Pid;
   return async (path) =>
-    path === `/proc/${pid}/net/tcp6` ? fixture(capture, 'proc-net-tcp6-hidden.txt') : path === `/proc/${pid}/net/udp6` ? fixture(capture, 'proc-net-udp6-hidden.txt') : null;
+    path === `/proc/${pid}/net/tcp6`
+      ? fixture(capture, 'proc-net-tcp6-hidden.txt')
+      : path === `/proc/${pid}/net/udp6`
+        ? fixture(capture, 'proc-net-udp6-hidden.txt')
+        : null;
 }
 
 /** Replays the captured docker CLI outputs of the same moment, and records what was asked. */
@@ -78,9 +82,22 @@ describe('the Engine API readings', () => {
     const containers = parseContainerSummaries(fixture('v28-nat-and-routed', 'api-containers.json')).value;
     const byName = (name: string) => containers.find((container) => container.name === name);
     expect(byName('exposed-only')?.ports).toEqual([{ port: 9000, proto: 'tcp', published: [] }]);
-    expect(byName('routed-web')?.ports).toEqual([{ port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8084 }, { hostIp: '::', hostPort: null }] }]);
+    expect(byName('routed-web')?.ports).toEqual([
+      {
+        port: 80,
+        proto: 'tcp',
+        published: [
+          { hostIp: '0.0.0.0', hostPort: 8084 },
+          { hostIp: '::', hostPort: null },
+        ],
+      },
+    ]);
     expect(byName('multi')?.ports.map((p) => `${p.port}/${p.proto}:${p.published.map((b) => b.hostPort).join(',')}`)).toEqual([
-      '53/udp:5353,5353', '80/tcp:8090,8090', '7000/udp:', '9100/tcp:9100,9100', '9101/tcp:9101,9101',
+      '53/udp:5353,5353',
+      '80/tcp:8090,8090',
+      '7000/udp:',
+      '9100/tcp:9100,9100',
+      '9101/tcp:9101,9101',
     ]);
     // A legacy link adds "/linker/alias" to the linked container's names: its own name is kept.
     expect(containers.map((container) => container.name)).toContain('linked');
@@ -89,13 +106,16 @@ describe('the Engine API readings', () => {
 
   it('say what they could not read instead of failing', () => {
     expect(parseContainerSummaries('{"message":"oops"}').warnings[0]).toMatch(/something other than a JSON array/);
-    expect(parseContainerSummaries('[{"Names":["/x"]}]')).toEqual({ value: [], warnings: ['The Docker API listed a container without an Id; it was skipped.'] });
+    expect(parseContainerSummaries('[{"Names":["/x"]}]')).toEqual({
+      value: [],
+      warnings: ['The Docker API listed a container without an Id; it was skipped.'],
+    });
     expect(parseContainerSummaries('[{"Id":"a","Names":["/x"],"Ports":[{"PrivatePort":"80","Type":"tcp"}]}]').warnings[0]).toMatch(/cannot read: "80\/tcp"/);
   });
 });
 
 describe('discoverDocker', () => {
-  it('asks the local daemon three things through the API (as root, also each running container\'s main process), and starts no docker process', async () => {
+  it("asks the local daemon three things through the API (as root, also each running container's main process), and starts no docker process", async () => {
     const api = capturedApi('v28-nat-and-routed');
     const cli = capturedCli('v28-nat-and-routed');
     const viaApi = await discoverDocker({ run: cli.run, readFile: capturedProc('v28-nat-and-routed'), uid: 0, dockerApi: api });
@@ -113,7 +133,12 @@ describe('discoverDocker', () => {
   });
 
   it('lists stopped containers too (they keep their openings), with no address and no ports', async () => {
-    const facts = await discoverDocker({ run: capturedCli('v28-nat-and-routed').run, readFile: async () => null, uid: 0, dockerApi: capturedApi('v28-nat-and-routed') });
+    const facts = await discoverDocker({
+      run: capturedCli('v28-nat-and-routed').run,
+      readFile: async () => null,
+      uid: 0,
+      dockerApi: capturedApi('v28-nat-and-routed'),
+    });
     const stopped = facts.containers.find((c) => c.name === 'was-running');
     expect(stopped?.state).toBe('exited');
     expect(stopped?.networks.map((n) => n.ipv6)).toEqual([null]);

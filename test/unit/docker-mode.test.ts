@@ -46,7 +46,14 @@ function facts(serverVersion: string, daemonConfig: DaemonConfig, live: { chains
   };
 }
 
-const published: ContainerPort = { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8081 }, { hostIp: '::', hostPort: 8081 }] };
+const published: ContainerPort = {
+  port: 80,
+  proto: 'tcp',
+  published: [
+    { hostIp: '0.0.0.0', hostPort: 8081 },
+    { hostIp: '::', hostPort: 8081 },
+  ],
+};
 const unpublished: ContainerPort = { port: 9000, proto: 'tcp', published: [] };
 const v4only: ContainerPort = { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8082 }] };
 
@@ -114,12 +121,18 @@ describe('dockerFirewallMode by version, daemon.json and live chains', () => {
     expect(mode.kind).toBe('nftables');
     expect(mode.needsDockerUserBlock).toBe(false);
     expect(mode.explanation.join('\n')).toContain("could not read Docker's nftables rules");
-    const read = dockerFirewallMode({ ...facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), nftRuleset: '{"nftables": []}' }, 'ufw');
+    const read = dockerFirewallMode(
+      { ...facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('routed')]), nftRuleset: '{"nftables": []}' },
+      'ufw',
+    );
     expect(read.explanation.join('\n')).toContain("v6wall reads Docker's nftables rules");
   });
 
   it('Docker not running', () => {
-    const mode = dockerFirewallMode({ ...facts('28.5.2', {}, { chains: false, dockerUser: false }, []), available: false, reason: 'the Docker daemon is not running' }, 'ufw');
+    const mode = dockerFirewallMode(
+      { ...facts('28.5.2', {}, { chains: false, dockerUser: false }, []), available: false, reason: 'the Docker daemon is not running' },
+      'ufw',
+    );
     expect(mode.kind).toBe('docker-absent');
     expect(mode.explanation[0]).toContain('the Docker daemon is not running');
   });
@@ -200,7 +213,14 @@ describe('exposureSupport: offer only what will work', () => {
     expect(exposureSupport(mode, netOf(mode), unpublished).route.works).toBe(false);
     expect(exposureSupport(mode, netOf(mode), published).route.works).toBe(true);
     // As Docker reports a port published on a routed network: the IPv6 binding has no host port.
-    const routedPublished: ContainerPort = { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8084 }, { hostIp: '::', hostPort: null }] };
+    const routedPublished: ContainerPort = {
+      port: 80,
+      proto: 'tcp',
+      published: [
+        { hostIp: '0.0.0.0', hostPort: 8084 },
+        { hostIp: '::', hostPort: null },
+      ],
+    };
     expect(exposureSupport(mode, netOf(mode), routedPublished).route.works).toBe(true);
   });
 });
@@ -248,21 +268,32 @@ describe("with v6wall's own nftables table, every sentence names that table, nev
     ['28.5 nat', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat')])],
     ['28.5 routed', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('routed')])],
     ['28.5 nat-unprotected', facts('28.5.2', {}, { chains: true, dockerUser: true }, [network('nat-unprotected')])],
-    ['29 nftables backend', facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('nat'), network('routed', 'direct')])],
+    [
+      '29 nftables backend',
+      facts('29.0.0', { firewallBackend: 'nftables' }, { chains: false, dockerUser: false }, [network('nat'), network('routed', 'direct')]),
+    ],
   ];
   it.each(cases)('%s', (_name, docker) => {
     const mode = dockerFirewallMode(docker, 'nftables');
     expect(mode.needsDockerUserBlock).toBe(false);
-    const sentences = [...mode.explanation, ...mode.networks.flatMap((network) => [published, unpublished].flatMap((port) => {
-      const support = exposureSupport(mode, network, port);
-      return [support.route.why, support.route.fix ?? '', support.publish.why, support.publish.fix ?? ''];
-    }))];
+    const sentences = [
+      ...mode.explanation,
+      ...mode.networks.flatMap((network) =>
+        [published, unpublished].flatMap((port) => {
+          const support = exposureSupport(mode, network, port);
+          return [support.route.why, support.route.fix ?? '', support.publish.why, support.publish.fix ?? ''];
+        }),
+      ),
+    ];
     for (const sentence of sentences) expect(sentence).not.toMatch(/UFW|DOCKER-USER block asks|route rule decides/);
     expect(mode.explanation.join(' ')).toContain("v6wall's table");
   });
 
   it('Docker 20.10 with ip6tables on: the own table runs before Docker, so a published port is decided there', () => {
-    const mode = dockerFirewallMode(facts('20.10.24', { ip6tables: true, experimental: true }, { chains: true, dockerUser: false }, [network('nat')]), 'nftables');
+    const mode = dockerFirewallMode(
+      facts('20.10.24', { ip6tables: true, experimental: true }, { chains: true, dockerUser: false }, [network('nat')]),
+      'nftables',
+    );
     const support = exposureSupport(mode, netOf(mode), published);
     expect(support.publish).toMatchObject({ works: true });
     expect(support.publish.why).toContain("v6wall's table sees the connection after Docker's DNAT");

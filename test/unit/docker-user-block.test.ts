@@ -39,7 +39,7 @@ describe('renderDockerUserBlock', () => {
     expect(lines.at(-1)).toMatch(/^# END v6wall/);
   });
 
-  it("never contains the words `ufw default` rewrites in this file", () => {
+  it('never contains the words `ufw default` rewrites in this file', () => {
     expect(BLOCK).not.toMatch(/UFW (ALLOW|BLOCK)/);
   });
 
@@ -131,12 +131,20 @@ describe('installBlock / removeBlock properties', () => {
   const body = fc.array(fc.oneof(plainLine, ruleLine), { maxLength: 8 });
   const after6Text = fc
     .tuple(body, body, body, fc.boolean())
-    .map(([before, inside, after, trailingNewline]) =>
-      [...before, '*filter', ...inside, 'COMMIT', ...after].join('\n') + (trailingNewline ? '\n' : ''),
-    );
+    .map(([before, inside, after, trailingNewline]) => [...before, '*filter', ...inside, 'COMMIT', ...after].join('\n') + (trailingNewline ? '\n' : ''));
   const block = fc
-    .tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom('br0', 'docker0', 'br-abc'), { minLength: 1, maxLength: 3 }))
-    .map(([nets, bridges]) => ok(renderDockerUserBlock(nets.map((n) => `2001:db8:${n.toString(16)}::/64`), bridges)));
+    .tuple(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.constantFrom('br0', 'docker0', 'br-abc'), { minLength: 1, maxLength: 3 }),
+    )
+    .map(([nets, bridges]) =>
+      ok(
+        renderDockerUserBlock(
+          nets.map((n) => `2001:db8:${n.toString(16)}::/64`),
+          bridges,
+        ),
+      ),
+    );
 
   it('install ∘ install = install', () => {
     fc.assert(

@@ -49,7 +49,9 @@ describe('openings: what an outside firewall must let through', () => {
 
 describe('export formats', () => {
   it('list: one /128 a line, address first, the rest after #', () => {
-    const lines = render('list').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const lines = render('list')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
     expect(lines).toHaveLength(openings.length);
     for (const [index, line] of lines.entries()) {
       const [cidr, comment] = line.split(' # ');
@@ -164,8 +166,16 @@ describe("exports on the nftables backend read the openings kept in v6wall's liv
     const { readFileSync } = await import('node:fs');
     const { chooseBackend } = await import('../../src/core/backend.js');
     const base = await capturedLabFacts();
-    const containers = base.docker.containers.map((c) => (stopRoutedWeb && c.name === 'routed-web' ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) } : c));
-    const withoutUfw: Facts = { ...base, ufw: { ...base.ufw, installed: false, enabled: false, rules: [] }, docker: { ...base.docker, containers, nftRuleset: readFileSync(APPLIED, 'utf8') } };
+    const containers = base.docker.containers.map((c) =>
+      stopRoutedWeb && c.name === 'routed-web'
+        ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) }
+        : c,
+    );
+    const withoutUfw: Facts = {
+      ...base,
+      ufw: { ...base.ufw, installed: false, enabled: false, rules: [] },
+      docker: { ...base.docker, containers, nftRuleset: readFileSync(APPLIED, 'utf8') },
+    };
     return { ...withoutUfw, backend: chooseBackend(withoutUfw) };
   }
   const openingsFor = (host: Facts, flags: { exact?: boolean; close?: string[] } = {}): Opening[] => {

@@ -17,28 +17,55 @@ const words = (text: string): number[] | null => {
 
 describe('parseAddr (the fast path rule matching uses) reads addresses exactly as ipaddr.js does', () => {
   it.each([
-    '::', '::1', '1::', '2001:db8::10', '2001:db8:0:0:1::', 'ff02::fb', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.1', 'FE80::1',
-    '1:::2', ':1::', '1::2::3', '12345::', 'g::', '', ':', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2:3:4:5:6:7:8',
-    '1:2:3:4:5:6:7::', '::1:2:3:4:5:6:7', '1:', '192.0.2.1', 'fe80::1%eth0',
+    '::',
+    '::1',
+    '1::',
+    '2001:db8::10',
+    '2001:db8:0:0:1::',
+    'ff02::fb',
+    '1:2:3:4:5:6:7:8',
+    '::ffff:192.0.2.1',
+    'FE80::1',
+    '1:::2',
+    ':1::',
+    '1::2::3',
+    '12345::',
+    'g::',
+    '',
+    ':',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    '1::2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7::',
+    '::1:2:3:4:5:6:7',
+    '1:',
+    '192.0.2.1',
+    'fe80::1%eth0',
   ])('%s', (text) => {
     expect(words(text)).toEqual(reference(text));
   });
 
   it('reads plain hex addresses without falling back to ipaddr.js (ruleset speed depends on it)', () => {
     fc.assert(
-      fc.property(fc.ipV6().filter((t) => !t.includes('.')), (text) => {
-        const a = parseAddr(text, false);
-        expect(a === null ? null : Array.from(a)).toEqual(reference(text));
-      }),
+      fc.property(
+        fc.ipV6().filter((t) => !t.includes('.')),
+        (text) => {
+          const a = parseAddr(text, false);
+          expect(a === null ? null : Array.from(a)).toEqual(reference(text));
+        },
+      ),
       { numRuns: 3000 },
     );
     expect(parseAddr('::ffff:192.0.2.1', false)).toBeNull();
   });
 
   it('for every address fast-check can write', () => {
-    fc.assert(fc.property(fc.ipV6(), (text) => {
+    fc.assert(
+      fc.property(fc.ipV6(), (text) => {
         expect(words(text)).toEqual(reference(text));
-      }), { numRuns: 3000 });
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('prefix membership agrees with ipaddr.js match()', () => {

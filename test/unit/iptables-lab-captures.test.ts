@@ -28,9 +28,7 @@ describe('analysis of captured lab rulesets matches the real connections seen in
     const ruleset = parseIptablesSave(readFileSync(join(FIXTURES, file), 'utf8'));
     expect(ruleset.warnings).toEqual([]);
     const results = analyzeReachability(ruleset, capture.context, capture.real);
-    expect(results.map((r) => `[${r.probe.address}]:${r.probe.port} ${r.verdict}`)).toEqual(
-      capture.real.map((p) => `[${p.address}]:${p.port} ${p.real}`),
-    );
+    expect(results.map((r) => `[${r.probe.address}]:${r.probe.port} ${r.verdict}`)).toEqual(capture.real.map((p) => `[${p.address}]:${p.port} ${p.real}`));
   });
 
   const byScenario = new Map(captures.map(([file, c]) => [c.scenario, { file, c }]));

@@ -50,7 +50,10 @@ describe('parseIptablesSave on captured ip6tables-save output', () => {
     const rs = parseIptablesSave(fixture('ufw-0.36.2-netns-no-docker.save'));
     const rule = ruleContaining(rs, 'filter', 'ufw6-logging-deny', '[UFW BLOCK]');
     expect(rule.target).toEqual({ kind: 'non-terminating', name: 'LOG' });
-    expect(rule.matches).toEqual([{ kind: 'unknown', text: '-m limit --limit 3/min' }, { kind: 'unknown', text: '-m limit --limit-burst 10' }]);
+    expect(rule.matches).toEqual([
+      { kind: 'unknown', text: '-m limit --limit 3/min' },
+      { kind: 'unknown', text: '-m limit --limit-burst 10' },
+    ]);
   });
 
   it("understands ufw limit's recent bookkeeping (never true for a first connection)", () => {
@@ -95,9 +98,7 @@ describe('parseIptablesSave on captured ip6tables-save output', () => {
       { kind: 'ctorigdstport', range: { from: 8082, to: 8082 }, negated: false },
     ]);
     expect(ruleContaining(rs, 'filter', 'custom-in', '-g').target).toEqual({ kind: 'goto', chain: 'custom-goto' });
-    expect(ruleContaining(rs, 'nat', 'PREROUTING', 'addrtype').matches).toEqual([
-      { kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negated: false },
-    ]);
+    expect(ruleContaining(rs, 'nat', 'PREROUTING', 'addrtype').matches).toEqual([{ kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negated: false }]);
     expect(ruleContaining(rs, 'nat', 'DOCKER', '8081').target).toEqual({
       kind: 'DNAT',
       address: '2001:db8:1234:a1:2::10',
@@ -129,10 +130,57 @@ describe('parseIptablesSave on captured ip6tables-save output', () => {
 
 describe('parseIptablesSave never throws', () => {
   const words = fc.constantFrom(
-    '*filter', '*nat', '*raw', 'COMMIT', ':INPUT', 'ACCEPT', 'DROP', '[0:0]', '-', '-A', 'INPUT', 'DOCKER', '-j', '-g', '-m',
-    'tcp', 'multiport', 'conntrack', 'addrtype', '--dport', '--dports', '--ctstate', '--ctorigdstport', '--dst-type', '!',
-    '-s', '-d', '-i', '-o', '-p', '2001:db8::/64', '::/0', '80', '1:65535', '80,443', 'NEW', 'LOCAL', 'DNAT',
-    '--to-destination', '[2001:db8::1]:80', '[::1', '"', '"a b"', '\\', 'br-+', '', '\t', '-c', 'REDIRECT', '--to-ports', 'CT',
+    '*filter',
+    '*nat',
+    '*raw',
+    'COMMIT',
+    ':INPUT',
+    'ACCEPT',
+    'DROP',
+    '[0:0]',
+    '-',
+    '-A',
+    'INPUT',
+    'DOCKER',
+    '-j',
+    '-g',
+    '-m',
+    'tcp',
+    'multiport',
+    'conntrack',
+    'addrtype',
+    '--dport',
+    '--dports',
+    '--ctstate',
+    '--ctorigdstport',
+    '--dst-type',
+    '!',
+    '-s',
+    '-d',
+    '-i',
+    '-o',
+    '-p',
+    '2001:db8::/64',
+    '::/0',
+    '80',
+    '1:65535',
+    '80,443',
+    'NEW',
+    'LOCAL',
+    'DNAT',
+    '--to-destination',
+    '[2001:db8::1]:80',
+    '[::1',
+    '"',
+    '"a b"',
+    '\\',
+    'br-+',
+    '',
+    '\t',
+    '-c',
+    'REDIRECT',
+    '--to-ports',
+    'CT',
   );
   const line = fc.array(words, { maxLength: 12 }).map((ws) => ws.join(' '));
 

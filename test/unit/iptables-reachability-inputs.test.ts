@@ -62,7 +62,7 @@ describe('reachabilityInputs + analyzeReachability on the captured Docker 20.10 
     expect(lines).toEqual(
       expect.arrayContaining([
         `SSH 2222/tcp at [${HOST}]:2222: open`,
-        "exposed-only 9000/tcp at [2001:db8:1234:a1:1::2]:9000: blocked",
+        'exposed-only 9000/tcp at [2001:db8:1234:a1:1::2]:9000: blocked',
         "web6 80/tcp at [2001:db8:1234:a1:1:0:abcd:ab53]:80: open only because of Docker's own rules",
         `web6 80/tcp published at [${HOST}]:8081: open only because of Docker's own rules`,
         // v4only has no IPv6 address: docker-proxy serves [::]:8082 through INPUT, where UFW decides.

@@ -141,7 +141,8 @@ describe('rules shaped like Docker nat networks (captured after ip6tables-restor
 });
 
 describe('rules v6wall cannot follow', () => {
-  const parse = (rules: string) => parseIptablesSave(`*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:a - [0:0]\n:b - [0:0]\n${rules}\nCOMMIT\n`);
+  const parse = (rules: string) =>
+    parseIptablesSave(`*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:a - [0:0]\n:b - [0:0]\n${rules}\nCOMMIT\n`);
   const probe = [tcp(HOST, 80)];
 
   it('a loop of jumps ends in "cannot judge"', () => {
@@ -231,7 +232,7 @@ describe('Docker rules ip6tables cannot show (nftables backend)', () => {
   const UFW = 'ufw-0.36.2-netns-no-docker.save';
   const nft: RoutingContext = {
     ...context,
-    unreadableDockerRules: { reason: "Docker keeps its rules in nftables (firewall-backend: nftables)", publishedHostPorts: [8081] },
+    unreadableDockerRules: { reason: 'Docker keeps its rules in nftables (firewall-backend: nftables)', publishedHostPorts: [8081] },
   };
 
   it('says plainly it cannot judge what Docker might still drop, and keeps what it can judge', () => {

@@ -26,8 +26,12 @@ describe('what the out-of-band design needs, with the fix', () => {
 
   it('ipv6 without fixed-cidr-v6, and fixed-cidr-v6 without ipv6', () => {
     expect(ipv6SetupWarnings(withDocker(lab, { daemonConfig: { ipv6: true } }))).toEqual([]);
-    const onBridge = lab.docker.containers.map((container, index) => (index === 0 ? { ...container, networks: [{ name: 'bridge', ipv6: null, ipv4: '172.17.0.2' }] } : container));
-    expect(ipv6SetupWarnings(withDocker(lab, { daemonConfig: { ipv6: true }, containers: onBridge })).join('\n')).toMatch(/without fixed-cidr-v6, and \S+ use the default bridge/);
+    const onBridge = lab.docker.containers.map((container, index) =>
+      index === 0 ? { ...container, networks: [{ name: 'bridge', ipv6: null, ipv4: '172.17.0.2' }] } : container,
+    );
+    expect(ipv6SetupWarnings(withDocker(lab, { daemonConfig: { ipv6: true }, containers: onBridge })).join('\n')).toMatch(
+      /without fixed-cidr-v6, and \S+ use the default bridge/,
+    );
     expect(ipv6SetupWarnings(withDocker(lab, { daemonConfig: { fixedCidrV6: '2001:db8:1234:a1:9::/80' } })).join('\n')).toMatch(/not "ipv6": true/);
   });
 
@@ -35,7 +39,7 @@ describe('what the out-of-band design needs, with the fix', () => {
     expect(ipv6SetupWarnings(withHost(lab, { ipv6Forwarding: false })).join('\n')).toMatch(/net.ipv6.conf.all.forwarding=1/);
   });
 
-  it('container addresses on the host\'s own link need NDP proxying, and each address a proxy entry', () => {
+  it("container addresses on the host's own link need NDP proxying, and each address a proxy entry", () => {
     const onLink = withHost(lab, { onLinkPrefixes: ['2001:db8:1234:a1::/64'] });
     expect(ipv6SetupWarnings(onLink).join('\n')).toMatch(/lies inside 2001:db8:1234:a1::\/64[\s\S]*proxy_ndp=1/);
     const proxied = withHost(onLink, { ndpProxy: { enabled: true, proxies: ['2001:db8:1234:a1:1:0:abcd:ab53'] } });

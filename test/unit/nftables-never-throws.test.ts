@@ -35,16 +35,25 @@ const rulesOf = (doc: Json) => doc.nftables.flatMap((item) => (item.rule?.expr !
 
 describe('parseNftJson never throws', () => {
   it('on any string', () => {
-    fc.assert(fc.property(fc.string(), (text) => void parseNftJson(text)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (text) => void parseNftJson(text)),
+      { numRuns: 300 },
+    );
   });
 
   it('on any JSON, bare or inside an "nftables" list, and the analysis of it never throws either', () => {
     const capture = CAPTURES['docker29-emulated-nat'] as Capture;
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.array(fc.jsonValue()).map((items) => ({ nftables: items }))), (value) => {
-        const ruleset = parseNftJson(JSON.stringify(value));
-        analyzeReachability(parseIptablesSave(''), capture.context, capture.real, ruleset);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.array(fc.jsonValue()).map((items) => ({ nftables: items })),
+        ),
+        (value) => {
+          const ruleset = parseNftJson(JSON.stringify(value));
+          analyzeReachability(parseIptablesSave(''), capture.context, capture.real, ruleset);
+        },
+      ),
       { numRuns: 300 },
     );
   });

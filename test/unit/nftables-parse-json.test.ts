@@ -38,7 +38,10 @@ describe("Docker's golden rulesets for its nftables backend", () => {
   });
 
   it("reads every rule back as Docker's golden text says it (counters aside)", () => {
-    const golden = readFileSync(join(FIXTURES, 'moby/nftabler-ip6/hairpin=true,internal=false,icc=true,masq=true,snat=false,gwm=nat,bindlh=true__ip6.golden'), 'utf8');
+    const golden = readFileSync(
+      join(FIXTURES, 'moby/nftabler-ip6/hairpin=true,internal=false,icc=true,masq=true,snat=false,gwm=nat,bindlh=true__ip6.golden'),
+      'utf8',
+    );
     const ruleset = read('moby-json/nftabler-ip6-hairpin-true_internal-false_icc-true_masq-true_snat-false_gwm-nat_bindlh-true.json');
     const goldenRules = golden
       .split('\n')
@@ -91,7 +94,9 @@ describe('designed rulesets (hand-written inputs, as nft rendered them)', () => 
     const ruleset = read('iptables-nft/designed-matches.nft.json');
     const statements = ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((r) => r.statements)));
     const texts = (kind: string) => statements.flatMap((s) => (s.kind === kind && 'text' in s ? [s.text] : []));
-    expect(texts('uncertain-match')).toEqual(expect.arrayContaining(['iptables match "addrtype"', 'iptables match "conntrack"', 'iptables match "multiport"', 'limit rate 3/minute']));
+    expect(texts('uncertain-match')).toEqual(
+      expect.arrayContaining(['iptables match "addrtype"', 'iptables match "conntrack"', 'iptables match "multiport"', 'limit rate 3/minute']),
+    );
     expect(texts('unsupported')).toEqual(expect.arrayContaining(['iptables target "DNAT"', 'iptables target "CT"']));
     // LOG decides nothing; REJECT is a verdict whatever reads it.
     expect(statements).toContainEqual({ kind: 'passive', name: 'iptables target LOG' });
@@ -111,7 +116,11 @@ describe('what is not nft -j output', () => {
   });
 
   it('a rule without a table or a chain object is kept, with a warning for what is missing', () => {
-    const ruleset = parseNftJson(JSON.stringify({ nftables: [{ rule: { family: 'inet', table: 't', chain: 'c', expr: [{ accept: null }] } }, { rule: { family: 'inet' } }, { bogus: {} }] }));
+    const ruleset = parseNftJson(
+      JSON.stringify({
+        nftables: [{ rule: { family: 'inet', table: 't', chain: 'c', expr: [{ accept: null }] } }, { rule: { family: 'inet' } }, { bogus: {} }],
+      }),
+    );
     expect(ruleset.tables[0]?.chains[0]?.rules).toHaveLength(1);
     expect(ruleset.warnings).toEqual(['item 1 (rule): no family or table', 'item 2: unknown kind "bogus"']);
   });

@@ -41,7 +41,9 @@ describe("Docker's own IPv6 rulesets for its nftables backend (moby's golden fil
   it('nat: the published host port reaches the container, DNATed and accepted by its own rule', () => {
     const r = judge(golden('nat'), tcp(HOST, 8080), docker);
     expect(r.verdict).toBe('open');
-    expect(r.reason).toBe('Open: accepted by "ip6 daddr fd49:efd7:54aa::1 tcp dport 80 accept" in chain filter-forward-in__br-dummy (table ip6 docker-bridges).');
+    expect(r.reason).toBe(
+      'Open: accepted by "ip6 daddr fd49:efd7:54aa::1 tcp dport 80 accept" in chain filter-forward-in__br-dummy (table ip6 docker-bridges).',
+    );
     expect(r.trail.join('\n')).toContain('destination rewritten to [fd49:efd7:54aa::1]:80');
     expect(r.dockerOnly).toBe(false);
   });

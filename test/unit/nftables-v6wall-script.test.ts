@@ -25,8 +25,16 @@ function nftInFreshNamespace(script: string, check: boolean): { status: number |
 
 const port = fc.integer({ min: 1, max: 65535 });
 const proto = fc.constantFrom('tcp' as const, 'udp' as const);
-const address = fc.ipV6().map((text) => parseSource(text)).filter((p) => p.ok).map((p) => (p.ok ? p.value.split('/')[0] ?? '' : ''));
-const network = fc.tuple(fc.ipV6(), fc.integer({ min: 16, max: 127 })).map(([a, len]) => parseSource(`${a}/${len}`)).filter((p) => p.ok && p.value.includes('/')).map((p) => (p.ok ? p.value : ''));
+const address = fc
+  .ipV6()
+  .map((text) => parseSource(text))
+  .filter((p) => p.ok)
+  .map((p) => (p.ok ? (p.value.split('/')[0] ?? '') : ''));
+const network = fc
+  .tuple(fc.ipV6(), fc.integer({ min: 16, max: 127 }))
+  .map(([a, len]) => parseSource(`${a}/${len}`))
+  .filter((p) => p.ok && p.value.includes('/'))
+  .map((p) => (p.ok ? p.value : ''));
 const source = fc.option(fc.oneof(address, network), { nil: undefined });
 const name = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,20}$/);
 
@@ -36,7 +44,14 @@ const specArbitrary: fc.Arbitrary<V6wallTableSpec> = fc.record({
     fc.record({ proto, port, source, container: name, cport: port }).map(({ container, cport, ...o }) => ({
       ...o,
       ...(o.source === undefined ? {} : { source: o.source }),
-      comment: formatRuleComment({ kind: 'publish', container, port: cport, proto: o.proto, hostPort: o.port, ...(o.source === undefined ? {} : { source: o.source }) }),
+      comment: formatRuleComment({
+        kind: 'publish',
+        container,
+        port: cport,
+        proto: o.proto,
+        hostPort: o.port,
+        ...(o.source === undefined ? {} : { source: o.source }),
+      }),
     })),
     { maxLength: 6 },
   ),
@@ -45,7 +60,14 @@ const specArbitrary: fc.Arbitrary<V6wallTableSpec> = fc.record({
       ...o,
       ...(o.source === undefined ? {} : { source: o.source }),
       ...(via === undefined ? {} : { viaHostPort: via }),
-      comment: formatRuleComment({ kind: via === undefined ? 'route' : 'publish', container, port: o.port, proto: o.proto, ...(via === undefined ? {} : { hostPort: via }), ...(o.source === undefined ? {} : { source: o.source }) }),
+      comment: formatRuleComment({
+        kind: via === undefined ? 'route' : 'publish',
+        container,
+        port: o.port,
+        proto: o.proto,
+        ...(via === undefined ? {} : { hostPort: via }),
+        ...(o.source === undefined ? {} : { source: o.source }),
+      }),
     })),
     { maxLength: 6 },
   ),
@@ -88,28 +110,31 @@ describe("v6wall's nftables script", () => {
     );
   });
 
-  it.skipIf(nftUsable !== null)('loads into a namespace; nft lists it back with SSH as the first input rule, and the openings read back from the comments', () => {
-    fc.assert(
-      fc.property(specArbitrary, (spec) => {
-        const loaded = nftInFreshNamespace(v6wallScript(spec), false);
-        expect(loaded.err).toBe('');
-        const ruleset = parseNftJson(loaded.out);
-        const table = ruleset.tables.find((t) => t.family === 'inet' && t.name === 'v6wall');
-        expect(table).toBeDefined();
-        const live = liveV6wallTable(loaded.out);
-        expect(live.present).toBe(true);
-        expect(live.openings).toHaveLength(spec.hostOpenings.length + spec.containerOpenings.length);
-        const input = JSON.parse(loaded.out).nftables.filter((i: { rule?: { chain: string } }) => i.rule?.chain === 'input');
-        expect(JSON.stringify(input[0].rule.expr)).toContain('"accept"');
-        expect(input[0].rule.comment).toMatch(/^v6wall ssh /);
-        // The live table is recognised as this very table, and as no other.
-        expect(liveTableMatches(live, renderV6wallTable(spec))).toBe(true);
-        const otherSsh = { ...spec, sshPorts: [...spec.sshPorts.map((p) => (p % 65535) + 1)] };
-        expect(liveTableMatches(live, renderV6wallTable(otherSsh))).toBe(false);
-      }),
-      { numRuns: 10 },
-    );
-  });
+  it.skipIf(nftUsable !== null)(
+    'loads into a namespace; nft lists it back with SSH as the first input rule, and the openings read back from the comments',
+    () => {
+      fc.assert(
+        fc.property(specArbitrary, (spec) => {
+          const loaded = nftInFreshNamespace(v6wallScript(spec), false);
+          expect(loaded.err).toBe('');
+          const ruleset = parseNftJson(loaded.out);
+          const table = ruleset.tables.find((t) => t.family === 'inet' && t.name === 'v6wall');
+          expect(table).toBeDefined();
+          const live = liveV6wallTable(loaded.out);
+          expect(live.present).toBe(true);
+          expect(live.openings).toHaveLength(spec.hostOpenings.length + spec.containerOpenings.length);
+          const input = JSON.parse(loaded.out).nftables.filter((i: { rule?: { chain: string } }) => i.rule?.chain === 'input');
+          expect(JSON.stringify(input[0].rule.expr)).toContain('"accept"');
+          expect(input[0].rule.comment).toMatch(/^v6wall ssh /);
+          // The live table is recognised as this very table, and as no other.
+          expect(liveTableMatches(live, renderV6wallTable(spec))).toBe(true);
+          const otherSsh = { ...spec, sshPorts: [...spec.sshPorts.map((p) => (p % 65535) + 1)] };
+          expect(liveTableMatches(live, renderV6wallTable(otherSsh))).toBe(false);
+        }),
+        { numRuns: 10 },
+      );
+    },
+  );
 
   it.skipIf(nftUsable !== null)('replacing works with and without a table in place, and a null table removes it', () => {
     const spec: V6wallTableSpec = { sshPorts: [22], hostOpenings: [], containerOpenings: [], containerSubnets: ['2001:db8:1::/64'] };
@@ -125,8 +150,10 @@ describe("v6wall's nftables script", () => {
 
 describe('reading the live table', () => {
   it('never throws on any text', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
-      liveV6wallTable(text);
-    }));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        liveV6wallTable(text);
+      }),
+    );
   });
 });

@@ -29,7 +29,14 @@ describe('Docker 20.10 with ip6tables on (lab capture)', () => {
     expect(web6?.image).toBe('v6wall-lab/busybox:1');
     expect(web6?.networks).toEqual([{ name: 'v6net', ipv6: expect.stringMatching(/^2001:db8:1234:a1:1:/), ipv4: expect.stringMatching(/^172\./) }]);
     expect(web6?.ports).toEqual([
-      { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8081 }, { hostIp: '::', hostPort: 8081 }] },
+      {
+        port: 80,
+        proto: 'tcp',
+        published: [
+          { hostIp: '0.0.0.0', hostPort: 8081 },
+          { hostIp: '::', hostPort: 8081 },
+        ],
+      },
     ]);
   });
 
@@ -70,7 +77,14 @@ describe('Docker 28.5 with a routed and a nat IPv6 network (lab capture)', () =>
 
   it('reads a routed-mode IPv6 binding with an empty host port as hostPort null', () => {
     expect(byName('routed-web')?.ports).toEqual([
-      { port: 80, proto: 'tcp', published: [{ hostIp: '0.0.0.0', hostPort: 8091 }, { hostIp: '::', hostPort: null }] },
+      {
+        port: 80,
+        proto: 'tcp',
+        published: [
+          { hostIp: '0.0.0.0', hostPort: 8091 },
+          { hostIp: '::', hostPort: null },
+        ],
+      },
     ]);
     expect(byName('routed-web')?.networks).toEqual([{ name: 'v6routed', ipv6: '2001:db8:1234:a1:2::2', ipv4: expect.stringMatching(/^172\./) }]);
   });
@@ -114,8 +128,25 @@ describe('small Docker readers', () => {
   });
 
   it('reads every key v6wall cares about and warns on wrong types', () => {
-    const text = JSON.stringify({ ipv6: true, 'fixed-cidr-v6': '2001:db8:1::/64', ip6tables: false, iptables: true, 'userland-proxy': false, experimental: true, 'firewall-backend': 'nftables', 'default-address-pools': [] });
-    expect(parseDaemonJson(text).value.config).toEqual({ ipv6: true, fixedCidrV6: '2001:db8:1::/64', ip6tables: false, iptables: true, userlandProxy: false, experimental: true, firewallBackend: 'nftables' });
+    const text = JSON.stringify({
+      ipv6: true,
+      'fixed-cidr-v6': '2001:db8:1::/64',
+      ip6tables: false,
+      iptables: true,
+      'userland-proxy': false,
+      experimental: true,
+      'firewall-backend': 'nftables',
+      'default-address-pools': [],
+    });
+    expect(parseDaemonJson(text).value.config).toEqual({
+      ipv6: true,
+      fixedCidrV6: '2001:db8:1::/64',
+      ip6tables: false,
+      iptables: true,
+      userlandProxy: false,
+      experimental: true,
+      firewallBackend: 'nftables',
+    });
     expect(parseDaemonJson('{"ip6tables":"yes"}').warnings).toEqual(['/etc/docker/daemon.json: "ip6tables" should be true or false.']);
   });
 

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hostGlobalIpv6, hostHasIpv4, hostOnLinkPrefixes, parseForwardingSysctl, parseIpAddrJson, parseNeighProxies } from '../../src/core/parse/host-addresses.js';
+import {
+  hostGlobalIpv6,
+  hostHasIpv4,
+  hostOnLinkPrefixes,
+  parseForwardingSysctl,
+  parseIpAddrJson,
+  parseNeighProxies,
+} from '../../src/core/parse/host-addresses.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 

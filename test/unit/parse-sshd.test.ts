@@ -73,7 +73,9 @@ describe('parseSsListeningAndEstablished (one ss call, State column on every lin
     const merged = parseSsListeningAndEstablished(fixture('ssh/ss-Htnp-listening-established.txt'));
     expect(merged.warnings).toEqual([]);
     expect(merged.value.listening.map((socket) => `${socket.localAddress} ${socket.localPort} ${socket.processes[0]?.name}`)).toEqual(
-      parseSsTcpSockets(fixture('ssh/ss-Hltnp-with-session.txt')).value.map((socket) => `${socket.localAddress} ${socket.localPort} ${socket.processes[0]?.name}`),
+      parseSsTcpSockets(fixture('ssh/ss-Hltnp-with-session.txt')).value.map(
+        (socket) => `${socket.localAddress} ${socket.localPort} ${socket.processes[0]?.name}`,
+      ),
     );
     expect(merged.value.established).toHaveLength(1);
     expect(merged.value.established[0]).toMatchObject({ localAddress: '2001:db8:1234:1::2', localPort: 2222, peerAddress: '2001:db8:1234:1::100' });
@@ -91,7 +93,10 @@ describe('parseSsListeningAndEstablished (one ss call, State column on every lin
 
   it('ignores the loopback listener and loopback connections', () => {
     const merged = parseSsListeningAndEstablished(fixture('discovery/ss/ss-Htnp-listening-established-sshd-2222-loopback-22.txt'));
-    expect(merged.value.listening.map((socket) => [socket.localAddress, socket.localPort])).toEqual([['127.0.0.1', 22], ['::', 2222]]);
+    expect(merged.value.listening.map((socket) => [socket.localAddress, socket.localPort])).toEqual([
+      ['127.0.0.1', 22],
+      ['::', 2222],
+    ]);
     expect(merged.value.established.map((socket) => socket.processes[0]?.name)).toEqual(['sshd', 'nc']);
     const facts = combineSshFacts({
       config: { ok: false, error: 'sshd -T failed' },
@@ -143,7 +148,12 @@ describe('small readers', () => {
   });
 
   it('reads SSH_CONNECTION', () => {
-    expect(parseSshConnection('2001:db8::5 51234 2001:db8::1 2222')).toEqual({ clientAddress: '2001:db8::5', clientPort: 51234, serverAddress: '2001:db8::1', serverPort: 2222 });
+    expect(parseSshConnection('2001:db8::5 51234 2001:db8::1 2222')).toEqual({
+      clientAddress: '2001:db8::5',
+      clientPort: 51234,
+      serverAddress: '2001:db8::1',
+      serverPort: 2222,
+    });
     expect(parseSshConnection('1.2.3.4 5 6.7.8.9')).toBeNull();
     expect(parseSshConnection('a b c 99999')).toBeNull();
   });
@@ -212,7 +222,10 @@ describe('combineSshFacts', () => {
 
   it('reports "config says 22 but your session is on 2222" and keeps both', () => {
     const facts = combineSshFacts(
-      sources({ listeners: { ok: true, value: [socket(22, sshd(100), null), socket(2222, sshd(100), null)] }, sshConnection: '203.0.113.5 50000 192.0.2.1 2222' }),
+      sources({
+        listeners: { ok: true, value: [socket(22, sshd(100), null), socket(2222, sshd(100), null)] },
+        sshConnection: '203.0.113.5 50000 192.0.2.1 2222',
+      }),
     );
     expect(facts.ports).toEqual([22, 2222]);
     expect(facts.sessionPort).toBe(2222);
@@ -241,7 +254,9 @@ describe('combineSshFacts', () => {
         established: { ok: true, value: [socket(22, [{ name: 'sshd-session', pid: 300 }])] },
       }),
     );
-    expect(facts.evidence.filter((item) => item.source === 'listener')).toEqual([{ port: 22, source: 'listener', detail: 'systemd socket activation on [2001:db8::1]:22' }]);
+    expect(facts.evidence.filter((item) => item.source === 'listener')).toEqual([
+      { port: 22, source: 'listener', detail: 'systemd socket activation on [2001:db8::1]:22' },
+    ]);
     expect(facts.ports).toEqual([22]);
   });
 
@@ -268,12 +283,22 @@ describe('combineSshFacts', () => {
       peerPort: fc.option(port),
       processes: fc.array(proc, { maxLength: 3 }),
     });
-    const readingOf = <T>(value: fc.Arbitrary<T>) => fc.oneof(value.map((v) => ({ ok: true as const, value: v })), fc.constant({ ok: false as const, error: 'failed' }));
+    const readingOf = <T>(value: fc.Arbitrary<T>) =>
+      fc.oneof(
+        value.map((v) => ({ ok: true as const, value: v })),
+        fc.constant({ ok: false as const, error: 'failed' }),
+      );
     const arbitrary = fc.record({
       config: readingOf(fc.array(fc.record({ port, address: fc.option(fc.constant('::')) }), { maxLength: 3 })),
       listeners: readingOf(fc.array(sock, { maxLength: 4 })),
       established: readingOf(fc.array(sock, { maxLength: 4 })),
-      sshConnection: fc.option(fc.oneof(fc.string(), port.map((p) => `2001:db8::9 40000 2001:db8::1 ${p}`)), { nil: undefined }),
+      sshConnection: fc.option(
+        fc.oneof(
+          fc.string(),
+          port.map((p) => `2001:db8::9 40000 2001:db8::1 ${p}`),
+        ),
+        { nil: undefined },
+      ),
       ancestorPids: fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 4 }),
       underSudo: fc.boolean(),
       ephemeralPorts: fc.constant(DEFAULT_EPHEMERAL_PORTS),

@@ -25,11 +25,22 @@ const port = fc.integer({ min: 1, max: 65535 }).map(String);
 const portSpec = fc.oneof(
   fc.constant('any'),
   port,
-  fc.tuple(fc.integer({ min: 1, max: 65534 }), fc.integer({ min: 1, max: 65535 })).filter(([a, b]) => a < b).map(([a, b]) => `${a}:${b}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 65534 }), fc.integer({ min: 1, max: 65535 }))
+    .filter(([a, b]) => a < b)
+    .map(([a, b]) => `${a}:${b}`),
   fc.array(port, { minLength: 2, maxLength: 5 }).map((ports) => ports.join(',')),
 );
-const v6Address = fc.oneof(fc.constant('::/0'), fc.ipV6(), fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([a, n]) => `${a}/${n}`));
-const v4Address = fc.oneof(fc.constant('0.0.0.0/0'), fc.ipV4(), fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, n]) => `${a}/${n}`));
+const v6Address = fc.oneof(
+  fc.constant('::/0'),
+  fc.ipV6(),
+  fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([a, n]) => `${a}/${n}`),
+);
+const v4Address = fc.oneof(
+  fc.constant('0.0.0.0/0'),
+  fc.ipV4(),
+  fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, n]) => `${a}/${n}`),
+);
 const iface = fc.stringMatching(/^[a-zA-Z0-9_\-.+,=%@]{1,15}$/);
 const appName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ._-]{0,20}$/);
 
@@ -104,7 +115,14 @@ describe('parseUfwRules', () => {
       fc.assert(
         fc.property(fc.array(ruleArbitrary(v6), { maxLength: 5 }), (rules) => {
           const lines = rules.map(formatAsUfw);
-          const text = ['*filter', ':ufw6-user-input - [0:0]', '### RULES ###', '', ...lines.flatMap((line) => [line, '-A ufw6-user-input -j ACCEPT', '']), '### END RULES ###'].join('\n');
+          const text = [
+            '*filter',
+            ':ufw6-user-input - [0:0]',
+            '### RULES ###',
+            '',
+            ...lines.flatMap((line) => [line, '-A ufw6-user-input -j ACCEPT', '']),
+            '### END RULES ###',
+          ].join('\n');
           const parsed = parseUfwRules(text, v6);
           expect(parsed.warnings).toEqual([]);
           expect(parsed.value).toEqual(rules.map((rule, index) => ({ ...rule, v6, raw: lines[index] })));
@@ -117,15 +135,27 @@ describe('parseUfwRules', () => {
     const token = fc.oneof(fc.string(), fc.constantFrom('### tuple ###', 'route:allow', 'in_', '!out_', 'comment=', 'zz', '-', 'in', 'out'));
     const tupleish = fc.array(token, { maxLength: 12 }).map((tokens) => `### tuple ### ${tokens.join(' ')}`);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(tupleish).map((lines) => lines.join('\n'))), fc.boolean(), (text, v6) => {
-        const parsed = parseUfwRules(text, v6);
-        expect(Array.isArray(parsed.value)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(tupleish).map((lines) => lines.join('\n')),
+        ),
+        fc.boolean(),
+        (text, v6) => {
+          const parsed = parseUfwRules(text, v6);
+          expect(Array.isArray(parsed.value)).toBe(true);
+        },
+      ),
     );
   });
 
   it('skips malformed tuples with a warning and keeps the rest', () => {
-    const text = ['### tuple ### allow tcp 22 ::/0 any ::/0 in', '### tuple ### allow tcp 22', '### tuple ### bogus tcp 22 ::/0 any ::/0 in', '### tuple ### allow tcp 22 ::/0 any ::/0 sideways'].join('\n');
+    const text = [
+      '### tuple ### allow tcp 22 ::/0 any ::/0 in',
+      '### tuple ### allow tcp 22',
+      '### tuple ### bogus tcp 22 ::/0 any ::/0 in',
+      '### tuple ### allow tcp 22 ::/0 any ::/0 sideways',
+    ].join('\n');
     const parsed = parseUfwRules(text, true);
     expect(parsed.value.map((rule) => rule.dport)).toEqual(['22']);
     expect(parsed.warnings).toHaveLength(3);

@@ -12,8 +12,23 @@ import { labFacts, withChanges } from '../ui/facts.js';
 import { afterApplying } from '../support/ufw-model.js';
 
 const tuple = (overrides: Partial<UfwRule>): UfwRule => ({
-  v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '80', dst: '::/0', sport: 'any', src: '::/0',
-  dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: null, raw: `raw-${JSON.stringify(overrides)}`, ...overrides,
+  v6: true,
+  route: true,
+  action: 'allow',
+  log: '',
+  proto: 'tcp',
+  dport: '80',
+  dst: '::/0',
+  sport: 'any',
+  src: '::/0',
+  dapp: null,
+  sapp: null,
+  direction: 'in',
+  inInterface: null,
+  outInterface: null,
+  comment: null,
+  raw: `raw-${JSON.stringify(overrides)}`,
+  ...overrides,
 });
 
 function ok(result: ReturnType<typeof buildPlan>): Plan {
@@ -42,7 +57,12 @@ const opened = (): Facts => {
 describe('the first hardening with Docker ip6tables off (Debian 12)', () => {
   it('keeps container egress: one route rule per Docker IPv6 network, before the default denies', () => {
     const plan = ok(buildPlan(labFacts(), { sshPorts: [2222], exposures: [], scope: 'exact' }));
-    expect(commands(plan)).toEqual(['ufw allow proto tcp from any to ::/0 port 2222 comment v6wall ssh 2222/tcp', EGRESS, 'ufw default deny routed', 'ufw --force enable']);
+    expect(commands(plan)).toEqual([
+      'ufw allow proto tcp from any to ::/0 port 2222 comment v6wall ssh 2222/tcp',
+      EGRESS,
+      'ufw default deny routed',
+      'ufw --force enable',
+    ]);
     const egress = plan.steps.find((step) => step.argv.join(' ') === EGRESS);
     expect(egress?.why).toContain('start connections out');
     expect(egress?.undoArgv?.join(' ')).toBe('ufw route delete allow in on br-web6 from 2001:db8:1:1::/80 to ::/0');
@@ -59,17 +79,36 @@ describe('the first hardening with Docker ip6tables off (Debian 12)', () => {
     expect(commands(plan).some((c) => c.includes('egress'))).toBe(false);
     // A network created later is found on the next run.
     const later = withChanges((f) => {
-      f.docker.networks.push({ id: 'n3', name: 'later', driver: 'bridge', ipv6: true, subnets: ['2001:db8:1:3::/80'], gatewayModeIpv6: 'nat', bridge: 'br-later' });
+      f.docker.networks.push({
+        id: 'n3',
+        name: 'later',
+        driver: 'bridge',
+        ipv6: true,
+        subnets: ['2001:db8:1:3::/80'],
+        gatewayModeIpv6: 'nat',
+        bridge: 'br-later',
+      });
     });
-    expect(commands(ok(buildPlan(afterApplying(labFacts(), ok(buildPlan(labFacts(), { sshPorts: [2222], exposures: [] }))), { sshPorts: [2222], exposures: [] })))).toEqual([]);
-    expect(commands(ok(buildPlan(later, { sshPorts: [2222], exposures: [] })))).toContain('ufw route allow in on br-later from 2001:db8:1:3::/80 to ::/0 comment v6wall egress later');
+    expect(
+      commands(ok(buildPlan(afterApplying(labFacts(), ok(buildPlan(labFacts(), { sshPorts: [2222], exposures: [] }))), { sshPorts: [2222], exposures: [] }))),
+    ).toEqual([]);
+    expect(commands(ok(buildPlan(later, { sshPorts: [2222], exposures: [] })))).toContain(
+      'ufw route allow in on br-later from 2001:db8:1:3::/80 to ::/0 comment v6wall egress later',
+    );
   });
 });
 
 describe('sources', () => {
   it('narrow the rule to the source, and say so in the comment', () => {
-    const plan = ok(buildPlan(labFacts(), { sshPorts: [2222], exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'publish', hostPort: 8081, source: '2001:db8:abcd::/48' }] }));
-    expect(commands(plan)).toContain('ufw allow proto tcp from 2001:db8:abcd::/48 to ::/0 port 8081 comment v6wall publish web 80/tcp host 8081 from 2001:db8:abcd::/48');
+    const plan = ok(
+      buildPlan(labFacts(), {
+        sshPorts: [2222],
+        exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'publish', hostPort: 8081, source: '2001:db8:abcd::/48' }],
+      }),
+    );
+    expect(commands(plan)).toContain(
+      'ufw allow proto tcp from 2001:db8:abcd::/48 to ::/0 port 8081 comment v6wall publish web 80/tcp host 8081 from 2001:db8:abcd::/48',
+    );
     expect(plan.steps.find((s) => s.kind === 'publish')?.why).toBe("Let 2001:db8:abcd::/48 reach web's 80/tcp through the host's port 8081");
   });
 
@@ -78,20 +117,27 @@ describe('sources', () => {
       f.docker.daemonConfig = { ipv6: true, ip6tables: true, experimental: true };
       f.docker.ip6tablesChainsLive = true;
     });
-    const result = buildPlan(facts, { sshPorts: [2222], exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd::/48' }] });
+    const result = buildPlan(facts, {
+      sshPorts: [2222],
+      exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd::/48' }],
+    });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toMatch(/a source limit cannot hold/);
   });
 
   it('leave out a source that a wider chosen one already lets in', () => {
-    const plan = ok(buildPlan(labFacts(), {
-      sshPorts: [2222],
-      exposures: [
-        { container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd::/48' },
-        { container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd:1::5' },
-      ],
-    }));
-    expect(commands(plan).filter((c) => c.includes(WEB))).toEqual([`ufw route allow proto tcp from 2001:db8:abcd::/48 to ${WEB} port 80 comment v6wall route web 80/tcp from 2001:db8:abcd::/48`]);
+    const plan = ok(
+      buildPlan(labFacts(), {
+        sshPorts: [2222],
+        exposures: [
+          { container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd::/48' },
+          { container: 'web', port: 80, proto: 'tcp', exposure: 'route', source: '2001:db8:abcd:1::5' },
+        ],
+      }),
+    );
+    expect(commands(plan).filter((c) => c.includes(WEB))).toEqual([
+      `ufw route allow proto tcp from 2001:db8:abcd::/48 to ${WEB} port 80 comment v6wall route web 80/tcp from 2001:db8:abcd::/48`,
+    ]);
     expect(plan.notes.join('\n')).toContain('--route web:80/tcp@2001:db8:abcd:1::5 is left out');
   });
 });
@@ -102,15 +148,25 @@ describe('closing', () => {
     const plan = ok(buildPlan(facts, { ...defaultChoices(facts), exposures: defaultChoices(facts).exposures.filter((c) => c.container !== 'db') }));
     const closes = pendingSteps(plan).filter((s) => s.change === 'close');
     expect(closes.map((s) => [s.why, s.argv.join(' ')])).toEqual([
-      ['Close db 5432/tcp (route to [2001:db8:1:1::12], from 2001:db8:abcd::/48): no longer chosen', 'ufw route delete allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432'],
+      [
+        'Close db 5432/tcp (route to [2001:db8:1:1::12], from 2001:db8:abcd::/48): no longer chosen',
+        'ufw route delete allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432',
+      ],
     ]);
-    expect(closes[0]?.undoArgv?.join(' ')).toBe('ufw route allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432 comment v6wall route db 5432/tcp from 2001:db8:abcd::/48');
+    expect(closes[0]?.undoArgv?.join(' ')).toBe(
+      'ufw route allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432 comment v6wall route db 5432/tcp from 2001:db8:abcd::/48',
+    );
   });
 
   it('switching web from route to publish closes the route rule', () => {
     const facts = opened();
     const choices = defaultChoices(facts);
-    const plan = ok(buildPlan(facts, { ...choices, exposures: choices.exposures.map((c) => (c.container === 'web' ? { ...c, exposure: 'publish' as const, hostPort: 8081 } : c)) }));
+    const plan = ok(
+      buildPlan(facts, {
+        ...choices,
+        exposures: choices.exposures.map((c) => (c.container === 'web' ? { ...c, exposure: 'publish' as const, hostPort: 8081 } : c)),
+      }),
+    );
     expect(commands(plan)).toEqual([
       `ufw route delete allow proto tcp from any to ${WEB} port 80`,
       'ufw allow proto tcp from any to ::/0 port 8081 comment v6wall publish web 80/tcp host 8081',
@@ -127,7 +183,9 @@ describe('closing', () => {
     expect(commands(resolve({}))).toEqual([]);
     expect(commands(resolve({ close: ['db:5432'] }))).toEqual([`ufw route delete allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432`]);
     expect(resolve({ close: ['db:5432'] }).steps.find((s) => s.change === 'close')?.why).toMatch(/closed with --close db:5432$/);
-    expect(commands(resolve({ exact: true, route: ['web:80'] }))).toEqual([`ufw route delete allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432`]);
+    expect(commands(resolve({ exact: true, route: ['web:80'] }))).toEqual([
+      `ufw route delete allow proto tcp from 2001:db8:abcd::/48 to 2001:db8:1:1::12 port 5432`,
+    ]);
     expect(commands(resolve({ exact: true })).every((c) => !c.includes('2222'))).toBe(true);
     // Naming an opening again with a source replaces its "anywhere" rule.
     expect(commands(resolve({ route: ['web:80@2001:db8:beef::/64'] }))).toEqual([
@@ -184,7 +242,10 @@ describe('ports that really listen', () => {
     const facts = withChanges((f) => {
       const db = f.docker.containers.find((c) => c.name === 'db');
       if (db === undefined) throw new Error('no db');
-      db.ports = [{ port: 5432, proto: 'tcp', published: [], listening: false }, { port: 8088, proto: 'tcp', published: [], declared: false, listening: true }];
+      db.ports = [
+        { port: 5432, proto: 'tcp', published: [], listening: false },
+        { port: 8088, proto: 'tcp', published: [], declared: false, listening: true },
+      ];
     });
     const resolved = resolveChoices(facts, { sshPorts: [], route: ['db:8088', 'db:5432'], publish: [] });
     if (!resolved.ok) throw new Error(JSON.stringify(resolved.errors));
@@ -195,9 +256,10 @@ describe('ports that really listen', () => {
 });
 
 describe('rules v6wall did not make', () => {
-  const foreignFacts = () => withChanges((f) => {
-    f.ufw.rules = [tuple({ dst: WEB, dport: '80' }), tuple({ route: false, dport: '8081', dst: '::/0' }), tuple({ route: false, dport: '2222' })];
-  });
+  const foreignFacts = () =>
+    withChanges((f) => {
+      f.ufw.rules = [tuple({ dst: WEB, dport: '80' }), tuple({ route: false, dport: '8081', dst: '::/0' }), tuple({ route: false, dport: '2222' })];
+    });
 
   it('are shown as what they open, never as closed, and stay unless the operator removes them', () => {
     const facts = foreignFacts();

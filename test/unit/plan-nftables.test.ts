@@ -19,7 +19,13 @@ async function nftFacts(nftRuleset: string | null = '{"nftables": []}'): Promise
 }
 
 async function planFor(facts: Facts, flags: { route?: string[]; publish?: string[]; close?: string[]; exact?: boolean }) {
-  const choices = resolveChoices(facts, { sshPorts: [], route: flags.route ?? [], publish: flags.publish ?? [], close: flags.close ?? [], exact: flags.exact ?? false });
+  const choices = resolveChoices(facts, {
+    sshPorts: [],
+    route: flags.route ?? [],
+    publish: flags.publish ?? [],
+    close: flags.close ?? [],
+    exact: flags.exact ?? false,
+  });
   return choices.ok ? buildPlan(facts, choices.value) : choices;
 }
 
@@ -58,7 +64,9 @@ describe('the nftables backend', () => {
     expect(steps[0]?.input).toBe(script);
     expect(script.startsWith('table inet v6wall\ndelete table inet v6wall\ntable inet v6wall {')).toBe(true);
     expect(script).toContain('tcp dport 2222 accept comment "v6wall ssh 2222/tcp"');
-    expect(script).toContain(`ip6 saddr 2001:db8:abcd::/48 ip6 daddr ${NAT_WEB} tcp dport 80 ct status dnat ct original proto-dst 8081 accept comment "v6wall publish web6 80/tcp host 8081 from 2001:db8:abcd::/48"`);
+    expect(script).toContain(
+      `ip6 saddr 2001:db8:abcd::/48 ip6 daddr ${NAT_WEB} tcp dport 80 ct status dnat ct original proto-dst 8081 accept comment "v6wall publish web6 80/tcp host 8081 from 2001:db8:abcd::/48"`,
+    );
     expect(script).toContain(`ip6 daddr ${ROUTED_WEB} tcp dport 80 accept comment "v6wall route routed-web 80/tcp"`);
     expect(script).not.toContain('ufw');
   });
@@ -85,10 +93,12 @@ describe('the nftables backend', () => {
   it("keeps the live table's openings unless --exact or --close, as the UFW plan keeps its rules", async () => {
     const first = await planFor(await nftFacts(), { route: ['routed-web:80'] });
     if (!first.ok) throw new Error(JSON.stringify(first.errors));
-    const liveJson = JSON.stringify({ nftables: [
-      { table: { family: 'inet', name: 'v6wall', handle: 1 } },
-      { rule: { family: 'inet', table: 'v6wall', chain: 'forward', handle: 9, comment: 'v6wall route routed-web 80/tcp', expr: [] } },
-    ] });
+    const liveJson = JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 'v6wall', handle: 1 } },
+        { rule: { family: 'inet', table: 'v6wall', chain: 'forward', handle: 9, comment: 'v6wall route routed-web 80/tcp', expr: [] } },
+      ],
+    });
     const facts = await nftFacts(liveJson);
     const additive = await planFor(facts, { publish: ['web6:8081'] });
     if (!additive.ok) throw new Error(JSON.stringify(additive.errors));
@@ -119,7 +129,22 @@ describe('the nftables backend', () => {
     expect(additive.value.steps.filter((step) => !step.satisfied)).toEqual([]);
 
     // routed-web stops: Docker forgets its address, the live table still has the rule.
-    const stopped: typeof applied = { ...applied, docker: { ...applied.docker, containers: applied.docker.containers.map((c) => (c.name === 'routed-web' ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) } : c)) } };
+    const stopped: typeof applied = {
+      ...applied,
+      docker: {
+        ...applied.docker,
+        containers: applied.docker.containers.map((c) =>
+          c.name === 'routed-web'
+            ? {
+                ...c,
+                state: 'exited',
+                networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })),
+                ports: c.ports.map((p) => ({ ...p, published: [] })),
+              }
+            : c,
+        ),
+      },
+    };
     const whileStopped = await planFor(stopped, {});
     if (!whileStopped.ok) throw new Error(JSON.stringify(whileStopped.errors));
     expect(whileStopped.value.steps.filter((step) => !step.satisfied)).toEqual([]);
@@ -128,7 +153,9 @@ describe('the nftables backend', () => {
     // A changed boot file alone is written again; the table is left as it is.
     const bootChanged = await planFor({ ...applied, nftBoot: { script: `${script}# edited\n`, unit: NFT_UNIT, enabled: true } }, {});
     if (!bootChanged.ok) throw new Error(JSON.stringify(bootChanged.errors));
-    expect(bootChanged.value.steps.filter((step) => !step.satisfied).map((step) => step.argv.join(' '))).toEqual([`install -D -m 0600 /dev/stdin ${NFT_PERSIST_PATH}`]);
+    expect(bootChanged.value.steps.filter((step) => !step.satisfied).map((step) => step.argv.join(' '))).toEqual([
+      `install -D -m 0600 /dev/stdin ${NFT_PERSIST_PATH}`,
+    ]);
 
     // A rule added by hand makes the live table differ: the whole table is loaded again.
     const handAdded = JSON.parse(live) as { nftables: unknown[] };
@@ -138,4 +165,3 @@ describe('the nftables backend', () => {
     expect(differs.value.steps[1]?.satisfied).toBe(false);
   });
 });
-

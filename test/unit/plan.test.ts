@@ -105,7 +105,25 @@ describe('buildPlan refusals an operator would hit', () => {
   });
 
   it('refuses when an existing deny rule would shadow the SSH allow', () => {
-    const deny = { ...({} as Facts['ufw']['rules'][number]), v6: true, route: false, action: 'deny' as const, log: '' as const, proto: 'tcp', dport: '2222', dst: '::/0', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in' as const, inInterface: null, outInterface: null, comment: null, raw: '' };
+    const deny = {
+      ...({} as Facts['ufw']['rules'][number]),
+      v6: true,
+      route: false,
+      action: 'deny' as const,
+      log: '' as const,
+      proto: 'tcp',
+      dport: '2222',
+      dst: '::/0',
+      sport: 'any',
+      src: '::/0',
+      dapp: null,
+      sapp: null,
+      direction: 'in' as const,
+      inInterface: null,
+      outInterface: null,
+      comment: null,
+      raw: '',
+    };
     const result = buildPlan({ ...facts, ufw: { ...facts.ufw, rules: [deny] } }, { sshPorts: [2222], exposures: [] });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toMatch(/would block SSH on 2222/);

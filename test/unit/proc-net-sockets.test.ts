@@ -30,15 +30,18 @@ describe('parseProcNetSockets', () => {
   });
 
   it('decodes the kernel byte order of addresses', () => {
-    const line = '   0: B80D0120A10034120000010010000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0';
+    const line =
+      '   0: B80D0120A10034120000010010000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0';
     expect(parseProcNetSockets(`header\n${line}\n`, 'tcp').value).toEqual([{ address: '2001:db8:1234:a1:1::10', port: 80, proto: 'tcp' }]);
   });
 
   it('never throws, and warns about lines it cannot read', () => {
-    fc.assert(fc.property(fc.string(), (text) => {
-      const parsed = parseProcNetSockets(`header\n${text}`, 'tcp');
-      for (const listener of parsed.value) expect(listener.port).toBeGreaterThan(0);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const parsed = parseProcNetSockets(`header\n${text}`, 'tcp');
+        for (const listener of parsed.value) expect(listener.port).toBeGreaterThan(0);
+      }),
+    );
     expect(parseProcNetSockets('header\n  0: nonsense\n', 'udp').warnings).toHaveLength(1);
   });
 });

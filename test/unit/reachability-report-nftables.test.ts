@@ -10,7 +10,12 @@ import { capturedLabFacts } from '../support/captured-facts.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/nftables/lab');
 const SCENARIO = 'docker29-emulated-nat-ufw';
-const capture = (JSON.parse(readFileSync(join(DIR, 'lab-captures.json'), 'utf8')) as Record<string, { context: { dockerSubnets: { subnet: string; bridge: string }[] }; real: { address: string; port: number; real: string }[] }>)[SCENARIO];
+const capture = (
+  JSON.parse(readFileSync(join(DIR, 'lab-captures.json'), 'utf8')) as Record<
+    string,
+    { context: { dockerSubnets: { subnet: string; bridge: string }[] }; real: { address: string; port: number; real: string }[] }
+  >
+)[SCENARIO];
 
 const container = (name: string, ipv6: string, ports: { port: number; hostPort?: number }[]): Container => ({
   id: name.padEnd(64, '0'),
@@ -37,7 +42,10 @@ async function docker29Facts(nftRuleset: string | null): Promise<Facts> {
     ip6tablesSave: readFileSync(join(DIR, `${SCENARIO}.ip6tables-save`), 'utf8'),
     nftRuleset,
     networks: [{ id: 'lab', name: 'v6net', driver: 'bridge', ipv6: true, subnets: [net.subnet], gatewayModeIpv6: 'nat', bridge: net.bridge }],
-    containers: [container('web', '2001:db8:1234:a1:1::ab53', [{ port: 80, hostPort: 8081 }]), container('plain', '2001:db8:1234:a1:1::ab54', [{ port: 80 }, { port: 9000 }])],
+    containers: [
+      container('web', '2001:db8:1234:a1:1::ab53', [{ port: 80, hostPort: 8081 }]),
+      container('plain', '2001:db8:1234:a1:1::ab54', [{ port: 80 }, { port: 9000 }]),
+    ],
   };
   return facts;
 }

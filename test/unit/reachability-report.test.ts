@@ -83,7 +83,11 @@ describe('reachability report on rulesets captured with real connections', () =>
 
   it("Docker 28 nat without the block: the published port UFW never allowed is open only because of Docker's own rules", async () => {
     const { rows } = reachabilityReport((await labScenarioFacts('docker28-nat-ufw-active.v6wall-lab.ip6tables-save')).facts);
-    expect(row(rows, /^other 80\/tcp published at .*:8082$/)).toMatchObject({ verdict: 'open', dockerOnly: true, words: "open only because of Docker's own rules" });
+    expect(row(rows, /^other 80\/tcp published at .*:8082$/)).toMatchObject({
+      verdict: 'open',
+      dockerOnly: true,
+      words: "open only because of Docker's own rules",
+    });
   });
 });
 

@@ -45,9 +45,21 @@ function withoutUfw(save: string): string {
 
 describe.skipIf(!canNamespace)("UFW's chains restored in place (real ip6tables, own namespace)", () => {
   const cases = [
-    { name: "v6wall's DOCKER-USER block and rules taken out again (Docker 28, nat)", saved: 'docker28-nat-ufw-active.v6wall-lab.ip6tables-save', live: 'docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save' },
-    { name: 'the same on a routed network', saved: 'docker28-routed-ufw-active.v6wall-lab.ip6tables-save', live: 'docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save' },
-    { name: 'the reverse: the block put back', saved: 'docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save', live: 'docker28-nat-ufw-active.v6wall-lab.ip6tables-save' },
+    {
+      name: "v6wall's DOCKER-USER block and rules taken out again (Docker 28, nat)",
+      saved: 'docker28-nat-ufw-active.v6wall-lab.ip6tables-save',
+      live: 'docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save',
+    },
+    {
+      name: 'the same on a routed network',
+      saved: 'docker28-routed-ufw-active.v6wall-lab.ip6tables-save',
+      live: 'docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save',
+    },
+    {
+      name: 'the reverse: the block put back',
+      saved: 'docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save',
+      live: 'docker28-nat-ufw-active.v6wall-lab.ip6tables-save',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -66,7 +78,10 @@ describe.skipIf(!canNamespace)("UFW's chains restored in place (real ip6tables, 
     const live = fixture('docker28-nat-v6wall-block-ufw-active.v6wall-lab.ip6tables-save');
     const saved = withoutUfw(fixture('docker28-nat-ufw-active.v6wall-lab.ip6tables-save'));
     // A container Docker started during the confirmation window: a rule of its own in Docker's chain.
-    const liveWithContainer = live.replace(/^(-A DOCKER .*)$/m, '$1\n-A DOCKER -d 2001:db8:1234:a1:1::99/128 ! -i br-x -o br-x -p tcp -m tcp --dport 80 -j ACCEPT');
+    const liveWithContainer = live.replace(
+      /^(-A DOCKER .*)$/m,
+      '$1\n-A DOCKER -d 2001:db8:1234:a1:1::99/128 ! -i br-x -o br-x -p tcp -m tcp --dport 80 -j ACCEPT',
+    );
     expect(liveWithContainer).not.toBe(live);
     const change = chainsRestore({ saved, live: liveWithContainer, prefix: 'ufw6-', dockerUser: true });
     expect(change.kind).toBe('restore');

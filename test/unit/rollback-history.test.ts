@@ -13,7 +13,17 @@ import { parseTranscript, readTranscript } from '../../src/apply/transcript.js';
 import { run as rollbackCli } from '../../src/commands/rollback.js';
 import { run as historyCli } from '../../src/commands/history.js';
 import type { Plan } from '../../src/core/types.js';
-import { ORIGINAL_USER6, fakeUfwRunner, fakeWatchdogCommand, makeFakeHost, rootHost, sampleChoices, samplePlan, step, type FakeHost } from './apply-fake-ufw.js';
+import {
+  ORIGINAL_USER6,
+  fakeUfwRunner,
+  fakeWatchdogCommand,
+  makeFakeHost,
+  rootHost,
+  sampleChoices,
+  samplePlan,
+  step,
+  type FakeHost,
+} from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];
 afterEach(async () => {
@@ -31,12 +41,26 @@ async function fakeHost(): Promise<FakeHost> {
 }
 
 function options(host: FakeHost, extra: Partial<ApplyOptions> = {}): ApplyOptions {
-  return { stateDir: host.stateDir, confirmTimeoutSec: 60, run: fakeUfwRunner(host), choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), paths: host.paths, ...extra };
+  return {
+    stateDir: host.stateDir,
+    confirmTimeoutSec: 60,
+    run: fakeUfwRunner(host),
+    choices: sampleChoices,
+    host: rootHost,
+    watchdogCommand: fakeWatchdogCommand(host),
+    paths: host.paths,
+    ...extra,
+  };
 }
 
 /** A plan adding one more route rule, so that a second apply has something to change. */
 function planFor(port: number): Plan {
-  return { notes: [], steps: [step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::10', 'port', String(port), 'comment', `v6wall route web ${port}/tcp`])] };
+  return {
+    notes: [],
+    steps: [
+      step(['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8:1::10', 'port', String(port), 'comment', `v6wall route web ${port}/tcp`]),
+    ],
+  };
 }
 
 async function applyAndConfirm(host: FakeHost, plan: Plan): Promise<string> {
@@ -94,7 +118,11 @@ describe('v6wall rollback with nothing to undo', () => {
     const run = fakeUfwRunner(host);
     const io = captureIo();
     expect(await rollbackCli(['--state-dir', host.stateDir], io, { run, isRoot: true })).toBe(1);
-    expect(io.err).toMatch(new RegExp(`^v6wall rollback: nothing to undo: the last apply, ${id}, was rolled back at \\d\\d:\\d\\d:\\d\\d: no confirmation by the deadline, so the firewall is already as it was before it; nothing was changed\\n$`));
+    expect(io.err).toMatch(
+      new RegExp(
+        `^v6wall rollback: nothing to undo: the last apply, ${id}, was rolled back at \\d\\d:\\d\\d:\\d\\d: no confirmation by the deadline, so the firewall is already as it was before it; nothing was changed\\n$`,
+      ),
+    );
     expect(io.out).toBe('');
     expect(run.calls).toEqual([]);
     expect(await everything(host)).toEqual(before);
@@ -141,7 +169,19 @@ describe('v6wall history', () => {
   });
 
   it('reads the cause of older transcripts from their words, and names a rollback at boot', () => {
-    const start = (id: string) => JSON.stringify({ type: 'start', version: 1, id, kind: 'apply', when: '2026-11-22T19:03:00.000Z', who: 'alice', hostname: 'h', choices: null, plan: [], confirmTimeoutSec: 60 });
+    const start = (id: string) =>
+      JSON.stringify({
+        type: 'start',
+        version: 1,
+        id,
+        kind: 'apply',
+        when: '2026-11-22T19:03:00.000Z',
+        who: 'alice',
+        hostname: 'h',
+        choices: null,
+        plan: [],
+        confirmTimeoutSec: 60,
+      });
     const outcome = (extra: object) => JSON.stringify({ type: 'outcome', when: '2026-11-22T19:05:00.000Z', failedStep: null, by: 'watchdog', ...extra });
     const parse = (id: string, lines: string[]) => {
       const t = parseTranscript(id, `${id}.jsonl`, `${lines.join('\n')}\n`);
@@ -217,7 +257,7 @@ describe('a late confirm', () => {
     const applied = await applyPlan(samplePlan(), options(host));
     const id = await rollBackAtDeadline(host);
     const t = await readTranscript(host.stateDir, id);
-    const rolledBackAt = t.ok ? t.value.entries.at(-1)?.when ?? '' : '';
+    const rolledBackAt = t.ok ? (t.value.entries.at(-1)?.when ?? '') : '';
     const late = await confirmPending(host.stateDir, applied.confirmCode ?? '');
     expect(!late.ok && late.errors).toBe(
       `too late: apply ${id} was rolled back at ${clockTime(rolledBackAt)}: no confirmation by the deadline. The firewall is as it was before that apply; apply again and confirm before the deadline`,
@@ -229,7 +269,9 @@ describe('a late confirm', () => {
     const host = await fakeHost();
     const applied = await applyPlan(samplePlan(), options(host));
     const late = await confirmPending(host.stateDir, applied.confirmCode ?? '', { now: () => new Date(Date.parse(applied.deadline ?? '') + 1000) });
-    expect(!late.ok && late.errors).toBe(`too late: the deadline ${clockTime(applied.deadline ?? '')} has passed and the rollback of apply ${applied.transcriptId} is under way (\`v6wall history\` says when it is done)`);
+    expect(!late.ok && late.errors).toBe(
+      `too late: the deadline ${clockTime(applied.deadline ?? '')} has passed and the rollback of apply ${applied.transcriptId} is under way (\`v6wall history\` says when it is done)`,
+    );
     expect(stateLayout.pending(host.stateDir)).toBeTruthy();
   });
 });

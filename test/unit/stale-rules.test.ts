@@ -8,12 +8,30 @@ import type { Container, Facts, UfwRule } from '../../src/core/types.js';
 import { factsArbitrary } from '../support/arbitraries.js';
 
 const tuple = (overrides: Partial<UfwRule>): UfwRule => ({
-  v6: true, route: true, action: 'allow', log: '', proto: 'tcp', dport: '80', dst: '::/0', sport: 'any', src: '::/0',
-  dapp: null, sapp: null, direction: 'in', inInterface: null, outInterface: null, comment: null, raw: '', ...overrides,
+  v6: true,
+  route: true,
+  action: 'allow',
+  log: '',
+  proto: 'tcp',
+  dport: '80',
+  dst: '::/0',
+  sport: 'any',
+  src: '::/0',
+  dapp: null,
+  sapp: null,
+  direction: 'in',
+  inInterface: null,
+  outInterface: null,
+  comment: null,
+  raw: '',
+  ...overrides,
 });
 
 const web: Container = {
-  id: 'a'.repeat(64), name: 'web', image: 'nginx', state: 'running',
+  id: 'a'.repeat(64),
+  name: 'web',
+  image: 'nginx',
+  state: 'running',
   networks: [{ name: 'v6net', ipv6: '2001:db8:1:1::20', ipv4: null }],
   ports: [{ port: 80, proto: 'tcp', published: [{ hostIp: '::', hostPort: 8081 }] }],
 };
@@ -47,8 +65,14 @@ describe('stale v6wall rules on a re-run', () => {
     if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
     const removals = pendingSteps(plan.value).filter((step) => step.argv.includes('delete'));
     expect(removals.map((step) => [step.why, step.argv.join(' ')])).toEqual([
-      ['Close web 80/tcp (route to [2001:db8:1:1::10], from anywhere): web has a new address; the opening moves with it', 'ufw route delete allow proto tcp from any to 2001:db8:1:1::10 port 80'],
-      ['Close gone 443/tcp (route to [2001:db8:1:1::30], from anywhere): container gone is gone', 'ufw route delete allow proto tcp from any to 2001:db8:1:1::30 port 443'],
+      [
+        'Close web 80/tcp (route to [2001:db8:1:1::10], from anywhere): web has a new address; the opening moves with it',
+        'ufw route delete allow proto tcp from any to 2001:db8:1:1::10 port 80',
+      ],
+      [
+        'Close gone 443/tcp (route to [2001:db8:1:1::30], from anywhere): container gone is gone',
+        'ufw route delete allow proto tcp from any to 2001:db8:1:1::30 port 443',
+      ],
       ['Close web 90/tcp on host port 9090 (from anywhere): web no longer publishes host port 9090', 'ufw delete allow proto tcp from any to ::/0 port 9090'],
     ]);
     // The current address's rule is already in place: nothing is added for it.

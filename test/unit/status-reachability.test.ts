@@ -18,13 +18,35 @@ async function status(facts: Facts, json: boolean, extra: string[] = [], code = 
   dirs.push(dir);
   let out = '';
   const io = { env: {}, stdout: (s: string) => void (out += s), stderr: (s: string) => void (out += s) };
-  expect(await statusCommand.run([...(json ? ['--json'] : []), ...extra, '--state-dir', dir], io, { discover: async () => facts, now: () => new Date('2026-11-22T19:40:00Z') })).toBe(code);
+  expect(
+    await statusCommand.run([...(json ? ['--json'] : []), ...extra, '--state-dir', dir], io, {
+      discover: async () => facts,
+      now: () => new Date('2026-11-22T19:40:00Z'),
+    }),
+  ).toBe(code);
   return out;
 }
 
 /** The lab ruleset with v6wall's comments on its route rule to web:80, limited to one source in the comment only. */
 function withV6wallRules(facts: Facts, comment: string): Facts {
-  const rule = { v6: true, route: true, action: 'allow' as const, log: '' as const, proto: 'tcp', dport: '80', dst: '2001:db8:1234:a1:1::ab53', sport: 'any', src: '::/0', dapp: null, sapp: null, direction: 'in' as const, inInterface: null, outInterface: null, comment, raw: '' };
+  const rule = {
+    v6: true,
+    route: true,
+    action: 'allow' as const,
+    log: '' as const,
+    proto: 'tcp',
+    dport: '80',
+    dst: '2001:db8:1234:a1:1::ab53',
+    sport: 'any',
+    src: '::/0',
+    dapp: null,
+    sapp: null,
+    direction: 'in' as const,
+    inInterface: null,
+    outInterface: null,
+    comment,
+    raw: '',
+  };
   return { ...facts, ufw: { ...facts.ufw, rules: [rule] } };
 }
 
@@ -54,7 +76,15 @@ describe('v6wall status: reachability from the internet', () => {
     const report = JSON.parse(await status(facts, true)) as { reachability: ReachabilityReport };
     expect(report.reachability.note).toBeNull();
     const web = report.reachability.rows.find((r) => r.container === 'web');
-    expect(web).toMatchObject({ kind: 'container', address: '2001:db8:1234:a1:1::ab53', port: 80, proto: 'tcp', verdict: 'open', dockerOnly: false, words: 'open' });
+    expect(web).toMatchObject({
+      kind: 'container',
+      address: '2001:db8:1234:a1:1::ab53',
+      port: 80,
+      proto: 'tcp',
+      verdict: 'open',
+      dockerOnly: false,
+      words: 'open',
+    });
     expect(web?.reason).toMatch(/ufw6-user-forward/);
   });
 
@@ -63,7 +93,9 @@ describe('v6wall status: reachability from the internet', () => {
     facts.host.root = false;
     facts.docker.ip6tablesSave = null;
     const text = await status(facts, false);
-    expect(text).toMatch(/Reachability from the internet \(from the live ruleset\):\n  note: Cannot judge what is reachable: reading the live ruleset \(ip6tables-save\) needs root/);
+    expect(text).toMatch(
+      /Reachability from the internet \(from the live ruleset\):\n  note: Cannot judge what is reachable: reading the live ruleset \(ip6tables-save\) needs root/,
+    );
     expect(text).toContain('  web 80/tcp at [2001:db8:1234:a1:1::ab53]:80: cannot judge');
   });
 
@@ -74,7 +106,9 @@ describe('v6wall status: reachability from the internet', () => {
     expect(section.split('\n').slice(0, 4)).toEqual([
       'What v6wall intends, against the live firewall:',
       '  DIFFERENCE: SSH 2223/tcp at [2001:db8:1234:1::2]:2223 should be open from anywhere, but the live firewall blocks it (Blocked by the INPUT policy (policy DROP)).',
-      expect.stringMatching(/^  DIFFERENCE: plain 9000\/tcp at \[2001:db8:1234:a1:1::ab54\]:9000 was not chosen, but from anywhere else the live firewall lets it in/),
+      expect.stringMatching(
+        /^  DIFFERENCE: plain 9000\/tcp at \[2001:db8:1234:a1:1::ab54\]:9000 was not chosen, but from anywhere else the live firewall lets it in/,
+      ),
       '',
     ]);
   });
@@ -85,8 +119,13 @@ describe('v6wall status: reachability from the internet', () => {
     const text = await status(limited, false, ['--from', '2001:db8:beef::7']);
     expect(text).toContain('Reachability from 2001:db8:beef::7 (from the live ruleset):\n  SSH 2222/tcp at [2001:db8:1234:1::2]:2222: open');
     expect(text).toContain('What v6wall intends, against the live firewall (for connections from 2001:db8:beef::7):');
-    expect(text).toMatch(/DIFFERENCE: web 80\/tcp at \[2001:db8:1234:a1:1::ab53\]:80 should be open only from 2001:db8:abcd::\/48, but from 2001:db8:beef::7 the live firewall lets it in/);
-    const report = JSON.parse(await status(limited, true, ['--from', '2001:db8:abcd::7'])) as { from: string; proof: { rows: { label: string; live: { from: string }[] }[] } };
+    expect(text).toMatch(
+      /DIFFERENCE: web 80\/tcp at \[2001:db8:1234:a1:1::ab53\]:80 should be open only from 2001:db8:abcd::\/48, but from 2001:db8:beef::7 the live firewall lets it in/,
+    );
+    const report = JSON.parse(await status(limited, true, ['--from', '2001:db8:abcd::7'])) as {
+      from: string;
+      proof: { rows: { label: string; live: { from: string }[] }[] };
+    };
     expect(report.from).toBe('2001:db8:abcd::7');
     expect(report.proof.rows[0]?.live[0]?.from).toBe('2001:db8:abcd::7');
     expect(await status(limited, false, ['--from', '2001:db8::/32'], 2)).toContain('--from 2001:db8::/32: give one address, not a network');

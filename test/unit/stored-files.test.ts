@@ -25,7 +25,11 @@ type Path = (string | number)[];
 
 /** Every path to a value inside a JSON document, the root excluded. */
 function pathsOf(value: Json, prefix: Path = []): Path[] {
-  const children: [string | number, Json][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : value !== null && typeof value === 'object' ? Object.entries(value) : [];
+  const children: [string | number, Json][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : value !== null && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
   return children.flatMap(([key, child]) => [[...prefix, key], ...pathsOf(child, [...prefix, key])]);
 }
 
@@ -49,7 +53,10 @@ function corruptions(text: string): fc.Arbitrary<string> {
     fc.tuple(path, fc.jsonValue()).map(([p, value]) => JSON.stringify(edit(doc, p, { set: value as Json }), null, 2)),
     path.map((p) => JSON.stringify(edit(doc, p, { remove: true }), null, 2)),
     fc.integer({ min: 0, max: text.length - 2 }).map((cut) => text.slice(0, cut)),
-    fc.oneof(fc.string(), fc.jsonValue().map((value) => JSON.stringify(value))),
+    fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+    ),
   );
 }
 
@@ -86,15 +93,48 @@ beforeAll(async () => {
   const snap = await takeSnapshot({ stateDir: host.stateDir, id, now, paths: host.paths, run: fakeUfwRunner(host), previousState: proposed });
   if (!snap.ok) throw new Error(snap.errors);
   const t = await startTranscript(host.stateDir, {
-    type: 'start', version: 1, id, kind: 'apply', when: now.toISOString(), who: 'alice', hostname: 'h', choices: sampleChoices,
-    plan: samplePlan().steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })), confirmTimeoutSec: 60,
+    type: 'start',
+    version: 1,
+    id,
+    kind: 'apply',
+    when: now.toISOString(),
+    who: 'alice',
+    hostname: 'h',
+    choices: sampleChoices,
+    plan: samplePlan().steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })),
+    confirmTimeoutSec: 60,
   });
   if (!t.ok) throw new Error(t.errors);
-  await t.value.append({ type: 'step', when: now.toISOString(), phase: 'apply', kind: 'ssh', undoArgv: ['ufw', 'delete', 'allow', '22'], record: { index: 0, why: 'ssh', argv: ['ufw', 'allow', '22'], exitCode: 0, stdout: 'Rule added\n', stderr: '', durationMs: 140, startedAt: now.toISOString() } });
+  await t.value.append({
+    type: 'step',
+    when: now.toISOString(),
+    phase: 'apply',
+    kind: 'ssh',
+    undoArgv: ['ufw', 'delete', 'allow', '22'],
+    record: {
+      index: 0,
+      why: 'ssh',
+      argv: ['ufw', 'allow', '22'],
+      exitCode: 0,
+      stdout: 'Rule added\n',
+      stderr: '',
+      durationMs: 140,
+      startedAt: now.toISOString(),
+    },
+  });
   await t.value.append({ type: 'outcome', when: now.toISOString(), outcome: 'pending', detail: 'awaiting', failedStep: null, by: 'alice' });
   const pending: PendingApply = {
-    version: 1, id, phase: 'awaiting-confirmation', code: 'K7P2QX', deadline: '2099-01-01T00:00:00.000Z', snapshotId: id, transcriptId: id,
-    watchdogPid: null, applyPid: 4242, createdAt: now.toISOString(), proposedState: proposed,
+    version: 1,
+    id,
+    phase: 'awaiting-confirmation',
+    code: 'K7P2QX',
+    deadline: '2099-01-01T00:00:00.000Z',
+    snapshotId: id,
+    transcriptId: id,
+    watchdogPid: null,
+    applyPid: 4242,
+    createdAt: now.toISOString(),
+    proposedState: proposed,
   };
   await writePending(host.stateDir, pending);
   const recorded = await recordAsLeft(host.stateDir, host.paths, id, now);
@@ -145,7 +185,15 @@ describe('a corrupted pending.json', () => {
           expect(!confirmed.ok && confirmed.errors).toContain(file);
           const claimed = await claimPending(host.stateDir, '20261122T190300.000Z-ab12', 'test');
           expect(claimed.ok).toBe(false);
-          const applied = await applyPlan(samplePlan(), { stateDir: host.stateDir, confirmTimeoutSec: 60, run, choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), paths: host.paths });
+          const applied = await applyPlan(samplePlan(), {
+            stateDir: host.stateDir,
+            confirmTimeoutSec: 60,
+            run,
+            choices: sampleChoices,
+            host: rootHost,
+            watchdogCommand: fakeWatchdogCommand(host),
+            paths: host.paths,
+          });
           expect(applied.ok).toBe(false);
           expect(applied.error).toContain(file);
           expect(run.calls).toEqual([]);
@@ -159,7 +207,7 @@ describe('a corrupted pending.json', () => {
   }, 120_000);
 });
 
-describe("a corrupted snapshot manifest", () => {
+describe('a corrupted snapshot manifest', () => {
   it('is named with its field, and rollback restores nothing and writes no transcript', async () => {
     const id = '20261122T190300.000Z-ab12';
     const file = join(stateLayout.snapshot(host.stateDir, id), 'manifest.json');
@@ -194,7 +242,12 @@ describe("a corrupted snapshot manifest", () => {
     const id = '20261122T190300.000Z-ab12';
     const file = join(stateLayout.snapshot(host.stateDir, id), 'manifest.json');
     const manifest = JSON.parse(valid.manifest) as { files: { original: string }[] };
-    for (const original of [join(host.root, 'elsewhere'), join(host.paths.ufwDir, '..', 'escape.rules'), join(host.paths.ufwDir, 'sub', 'x.rules'), host.paths.ufwDir]) {
+    for (const original of [
+      join(host.root, 'elsewhere'),
+      join(host.paths.ufwDir, '..', 'escape.rules'),
+      join(host.paths.ufwDir, 'sub', 'x.rules'),
+      host.paths.ufwDir,
+    ]) {
       const bad = structuredClone(manifest);
       bad.files[0] = { ...bad.files[0], original } as { original: string };
       await writeFile(file, JSON.stringify(bad));
@@ -251,7 +304,15 @@ describe('a corrupted state.json', () => {
             expectClearMessage(loaded.errors, file);
             const before = await tree(host.root);
             const run = fakeUfwRunner(host);
-            const applied = await applyPlan(samplePlan(), { stateDir: host.stateDir, confirmTimeoutSec: 60, run, choices: sampleChoices, host: rootHost, watchdogCommand: fakeWatchdogCommand(host), paths: host.paths });
+            const applied = await applyPlan(samplePlan(), {
+              stateDir: host.stateDir,
+              confirmTimeoutSec: 60,
+              run,
+              choices: sampleChoices,
+              host: rootHost,
+              watchdogCommand: fakeWatchdogCommand(host),
+              paths: host.paths,
+            });
             expect(applied.error).toContain(file);
             expect(run.calls).toEqual([]);
             expect(await tree(host.root)).toEqual(before);

@@ -21,14 +21,30 @@ async function tempDir(): Promise<string> {
 
 function start(id: string): StartEntry {
   return {
-    type: 'start', version: 1, id, kind: 'apply', when: '2026-11-22T19:00:00.000Z', who: 'alice', hostname: 'web1',
+    type: 'start',
+    version: 1,
+    id,
+    kind: 'apply',
+    when: '2026-11-22T19:00:00.000Z',
+    who: 'alice',
+    hostname: 'web1',
     choices: { sshPorts: [22], exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'route' }] },
-    plan: [], confirmTimeoutSec: 120,
+    plan: [],
+    confirmTimeoutSec: 120,
   };
 }
 
 function record(index: number, argv: string[], why: string, exitCode = 0): StepRecord {
-  return { index, why, argv, exitCode, stdout: exitCode === 0 ? 'Rule added (v6)\n' : '', stderr: exitCode === 0 ? '' : 'ERROR: bad\n', durationMs: 180, startedAt: '2026-11-22T19:00:01.000Z' };
+  return {
+    index,
+    why,
+    argv,
+    exitCode,
+    stdout: exitCode === 0 ? 'Rule added (v6)\n' : '',
+    stderr: exitCode === 0 ? '' : 'ERROR: bad\n',
+    durationMs: 180,
+    startedAt: '2026-11-22T19:00:01.000Z',
+  };
 }
 
 const sshArgv = ['ufw', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22', 'comment', "v6wall ssh 22/tcp; it's $(safe)"];
@@ -39,11 +55,39 @@ async function writeSample(stateDir: string, id: string): Promise<void> {
   if (!t.ok) throw new Error(t.errors);
   const w = t.value;
   await w.append({ type: 'snapshot', when: '2026-11-22T19:00:00.500Z', snapshotId: id, ufwEnabled: false });
-  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'ssh', undoArgv: ['ufw', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22'], record: record(0, sshArgv, 'Allow SSH first\n# rm -rf /') });
-  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'route', undoArgv: ['ufw', 'route', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8::10', 'port', '80'], record: record(1, routeArgv, 'Reach web') });
-  await w.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'enable', undoArgv: ['ufw', 'disable'], record: record(3, ['ufw', '--force', 'enable'], 'Turn the firewall on') });
+  await w.append({
+    type: 'step',
+    when: WHEN,
+    phase: 'apply',
+    kind: 'ssh',
+    undoArgv: ['ufw', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '::/0', 'port', '22'],
+    record: record(0, sshArgv, 'Allow SSH first\n# rm -rf /'),
+  });
+  await w.append({
+    type: 'step',
+    when: WHEN,
+    phase: 'apply',
+    kind: 'route',
+    undoArgv: ['ufw', 'route', 'delete', 'allow', 'proto', 'tcp', 'from', 'any', 'to', '2001:db8::10', 'port', '80'],
+    record: record(1, routeArgv, 'Reach web'),
+  });
+  await w.append({
+    type: 'step',
+    when: WHEN,
+    phase: 'apply',
+    kind: 'enable',
+    undoArgv: ['ufw', 'disable'],
+    record: record(3, ['ufw', '--force', 'enable'], 'Turn the firewall on'),
+  });
   await w.append({ type: 'outcome', when: '2026-11-22T19:03:01.000Z', outcome: 'pending', detail: 'awaiting', failedStep: null, by: 'alice' });
-  await appendToTranscript(stateDir, id, { type: 'outcome', when: '2026-11-22T19:03:40.000Z', outcome: 'confirmed', detail: 'confirmed from a new SSH session', failedStep: null, by: 'bob' });
+  await appendToTranscript(stateDir, id, {
+    type: 'outcome',
+    when: '2026-11-22T19:03:40.000Z',
+    outcome: 'confirmed',
+    detail: 'confirmed from a new SSH session',
+    failedStep: null,
+    by: 'bob',
+  });
 }
 
 describe('transcripts', () => {
@@ -116,12 +160,10 @@ describe('transcript renderers', () => {
     await writeFile(join(bin, 'ufw'), '#!/bin/sh\nfor a in "$@"; do printf "[%s]" "$a"; done; echo\n', { mode: 0o755 });
     const scriptPath = join(bin, 'applied.sh');
     await writeFile(scriptPath, script);
-    const out = execFileSync('sh', [scriptPath], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' }).trim().split('\n');
-    expect(out).toEqual([
-      `[${sshArgv.slice(1).join('][')}]`,
-      `[${routeArgv.slice(1).join('][')}]`,
-      '[--force][enable]',
-    ]);
+    const out = execFileSync('sh', [scriptPath], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(out).toEqual([`[${sshArgv.slice(1).join('][')}]`, `[${routeArgv.slice(1).join('][')}]`, '[--force][enable]']);
   });
 
   it('--undo is the inverse, last first', async () => {
@@ -129,7 +171,9 @@ describe('transcript renderers', () => {
     await writeSample(dir, 'id1');
     const t = await readTranscript(dir, 'id1');
     if (!t.ok) throw new Error(t.errors);
-    const lines = renderTranscriptUndoSh(t.value).split('\n').filter((l) => l.startsWith('ufw'));
+    const lines = renderTranscriptUndoSh(t.value)
+      .split('\n')
+      .filter((l) => l.startsWith('ufw'));
     expect(lines).toEqual([
       'ufw disable',
       'ufw route delete allow proto tcp from any to 2001:db8::10 port 80',
@@ -143,8 +187,22 @@ describe('transcript renderers', () => {
     const w = await startTranscript(dir, start('id2'));
     if (!w.ok) throw new Error(w.errors);
     await w.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'ssh', undoArgv: null, record: record(0, ['ufw', 'allow', '22'], 'ssh') });
-    await w.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'route', undoArgv: null, record: record(1, ['ufw', 'route', 'allow', 'bad'], 'bad one', 1) });
-    await w.value.append({ type: 'step', when: WHEN, phase: 'rollback', kind: null, undoArgv: null, record: record(0, ['ufw', '--force', 'disable'], 'disable again') });
+    await w.value.append({
+      type: 'step',
+      when: WHEN,
+      phase: 'apply',
+      kind: 'route',
+      undoArgv: null,
+      record: record(1, ['ufw', 'route', 'allow', 'bad'], 'bad one', 1),
+    });
+    await w.value.append({
+      type: 'step',
+      when: WHEN,
+      phase: 'rollback',
+      kind: null,
+      undoArgv: null,
+      record: record(0, ['ufw', '--force', 'disable'], 'disable again'),
+    });
     await w.value.append({ type: 'outcome', when: WHEN, outcome: 'failed', detail: 'step 2 failed: bad one', failedStep: 1, by: 'alice' });
     const t = await readTranscript(dir, 'id2');
     if (!t.ok) throw new Error(t.errors);
@@ -167,7 +225,15 @@ describe('a step that writes a file from its standard input (the DOCKER-USER blo
     const t = await startTranscript(dir, start('file1'));
     if (!t.ok) throw new Error(t.errors);
     const write = { ...record(0, ['cp', '/dev/stdin', target], 'Put the block in after6.rules'), input: after };
-    await t.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'integration', undoArgv: ['cp', '/dev/stdin', target], undoInput: before, record: write });
+    await t.value.append({
+      type: 'step',
+      when: WHEN,
+      phase: 'apply',
+      kind: 'integration',
+      undoArgv: ['cp', '/dev/stdin', target],
+      undoInput: before,
+      record: write,
+    });
     const read = await readTranscript(dir, 'file1');
     if (!read.ok) throw new Error(read.errors);
 

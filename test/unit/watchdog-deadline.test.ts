@@ -29,11 +29,30 @@ async function armed(phase: PendingApply['phase'], deadlineInMs: number): Promis
   const id = 'wd-test';
   const snap = await takeSnapshot({ stateDir: host.stateDir, id, now: new Date(), paths: host.paths, run: fakeUfwRunner(host), previousState: null });
   if (!snap.ok) throw new Error(snap.errors);
-  const t = await startTranscript(host.stateDir, { type: 'start', version: 1, id, kind: 'apply', when: new Date().toISOString(), who: 't', hostname: 'h', choices: null, plan: [], confirmTimeoutSec: 1 });
+  const t = await startTranscript(host.stateDir, {
+    type: 'start',
+    version: 1,
+    id,
+    kind: 'apply',
+    when: new Date().toISOString(),
+    who: 't',
+    hostname: 'h',
+    choices: null,
+    plan: [],
+    confirmTimeoutSec: 1,
+  });
   if (!t.ok) throw new Error(t.errors);
   const pending: PendingApply = {
-    version: 1, id, phase, code: 'ABCDEF', deadline: new Date(Date.now() + deadlineInMs).toISOString(), snapshotId: id, transcriptId: id,
-    watchdogPid: null, createdAt: new Date().toISOString(), proposedState: null,
+    version: 1,
+    id,
+    phase,
+    code: 'ABCDEF',
+    deadline: new Date(Date.now() + deadlineInMs).toISOString(),
+    snapshotId: id,
+    transcriptId: id,
+    watchdogPid: null,
+    createdAt: new Date().toISOString(),
+    proposedState: null,
   };
   await writePending(host.stateDir, pending);
   await writeFile(join(host.paths.ufwDir, 'user6.rules'), 'changed by the apply\n');

@@ -49,10 +49,14 @@ async function startParent(host: FakeHost, confirmTimeoutSec: number): Promise<{
 async function expectRolledBackInTime(host: FakeHost, outcome: ApplyOutcome): Promise<void> {
   expect(outcome.ok).toBe(true);
   const deadline = Date.parse(outcome.deadline ?? '');
-  const transcript = await waitFor(async () => {
-    const t = await readTranscript(host.stateDir, outcome.transcriptId);
-    return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
-  }, deadline - Date.now() + 20_000, 'the watchdog to roll back');
+  const transcript = await waitFor(
+    async () => {
+      const t = await readTranscript(host.stateDir, outcome.transcriptId);
+      return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
+    },
+    deadline - Date.now() + 20_000,
+    'the watchdog to roll back',
+  );
   const last = transcript.entries.at(-1);
   expect(last?.type).toBe('outcome');
   // After the deadline, never before; how soon after is measured by `npm run bench`, not here.
@@ -119,45 +123,59 @@ describe('the detached watchdog', () => {
     ['held', 'waits for the command v6wall was running when it was SIGKILLed, then rolls back at once (not at the step deadline)'],
     ['held-kill-parent', 'waits for the command also when v6wall dies the moment that command starts'],
   ] as const) {
-    it(title, async () => {
-      const host = await makeFakeHost();
-      hosts.push(host);
-      const child = spawn(process.execPath, ['--import', tsxLoader, fixture, JSON.stringify(host), '60', mode], {
-        env: { ...process.env, ...fakeEnv(host) },
-        detached: true,
-        stdio: 'ignore',
-      });
-      children.push(child);
-      const heldPid = Number(await waitFor(async () => (await readFile(join(host.paths.ufwDir, 'held-started'), 'utf8').catch(() => null)), 15_000, 'the held step to start'));
-      const pending = await readPending(host.stateDir);
-      if (pending.kind !== 'pending') throw new Error('no pending apply while a step runs');
-      // Only v6wall dies: the ufw command it started goes on.
-      if (mode === 'held') child.kill('SIGKILL');
-      await waitFor(async () => !isProcessAlive(child.pid ?? null), 5000, 'v6wall to die');
-      const waiting = await waitFor(async () => {
-        const log = await readFile(join(host.stateDir, 'watchdog.log'), 'utf8').catch(() => '');
-        return /waiting for it to finish/.test(log) ? log : null;
-      }, 10_000, 'the watchdog to notice v6wall died and wait for the command');
-      expect(waiting).toContain(`pid ${heldPid}`);
-      // While the command runs, nothing is restored.
-      expect((await readPending(host.stateDir)).kind).toBe('pending');
-      const before = await readTranscript(host.stateDir, pending.pending.transcriptId);
-      expect(before.ok && before.value.outcome).toBe('incomplete');
-      expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
+    it(
+      title,
+      async () => {
+        const host = await makeFakeHost();
+        hosts.push(host);
+        const child = spawn(process.execPath, ['--import', tsxLoader, fixture, JSON.stringify(host), '60', mode], {
+          env: { ...process.env, ...fakeEnv(host) },
+          detached: true,
+          stdio: 'ignore',
+        });
+        children.push(child);
+        const heldPid = Number(
+          await waitFor(async () => await readFile(join(host.paths.ufwDir, 'held-started'), 'utf8').catch(() => null), 15_000, 'the held step to start'),
+        );
+        const pending = await readPending(host.stateDir);
+        if (pending.kind !== 'pending') throw new Error('no pending apply while a step runs');
+        // Only v6wall dies: the ufw command it started goes on.
+        if (mode === 'held') child.kill('SIGKILL');
+        await waitFor(async () => !isProcessAlive(child.pid ?? null), 5000, 'v6wall to die');
+        const waiting = await waitFor(
+          async () => {
+            const log = await readFile(join(host.stateDir, 'watchdog.log'), 'utf8').catch(() => '');
+            return /waiting for it to finish/.test(log) ? log : null;
+          },
+          10_000,
+          'the watchdog to notice v6wall died and wait for the command',
+        );
+        expect(waiting).toContain(`pid ${heldPid}`);
+        // While the command runs, nothing is restored.
+        expect((await readPending(host.stateDir)).kind).toBe('pending');
+        const before = await readTranscript(host.stateDir, pending.pending.transcriptId);
+        expect(before.ok && before.value.outcome).toBe('incomplete');
+        expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
 
-      await writeFile(join(host.paths.ufwDir, 'release'), '');
-      const transcript = await waitFor(async () => {
-        const t = await readTranscript(host.stateDir, pending.pending.transcriptId);
-        return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
-      }, 15_000, 'the watchdog to roll back once the command finished');
-      const last = transcript.entries.at(-1);
-      expect(last?.type === 'outcome' && last.detail).toMatch(/died while running its commands/);
-      expect(isProcessAlive(heldPid)).toBe(false);
-      // The command wrote its rule before it exited; the rollback came after and removed it.
-      expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
-      expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
-      expect((await readPending(host.stateDir)).kind).toBe('none');
-    }, 45_000);
+        await writeFile(join(host.paths.ufwDir, 'release'), '');
+        const transcript = await waitFor(
+          async () => {
+            const t = await readTranscript(host.stateDir, pending.pending.transcriptId);
+            return t.ok && t.value.outcome === 'rolled-back' ? t.value : null;
+          },
+          15_000,
+          'the watchdog to roll back once the command finished',
+        );
+        const last = transcript.entries.at(-1);
+        expect(last?.type === 'outcome' && last.detail).toMatch(/died while running its commands/);
+        expect(isProcessAlive(heldPid)).toBe(false);
+        // The command wrote its rule before it exited; the rollback came after and removed it.
+        expect(await readFile(join(host.paths.ufwDir, 'user6.rules'), 'utf8')).toBe(ORIGINAL_USER6);
+        expect(await readFile(join(host.paths.ufwDir, 'ufw.conf'), 'utf8')).toBe(ORIGINAL_CONF);
+        expect((await readPending(host.stateDir)).kind).toBe('none');
+      },
+      45_000,
+    );
   }
 
   it('exits without touching anything once the apply is confirmed', async () => {

@@ -34,8 +34,16 @@ async function hostWithSystemdRun(exitCode: number): Promise<{ host: FakeHost; i
   const id = '20261122T220000000Z-5d5d';
   await ensurePrivateDir(host.stateDir);
   const pending: PendingApply = {
-    version: 1, id, phase: 'awaiting-confirmation', code: 'ABCDEF', deadline: new Date(Date.now() + 600_000).toISOString(), snapshotId: id, transcriptId: id,
-    watchdogPid: null, createdAt: new Date().toISOString(), proposedState: null,
+    version: 1,
+    id,
+    phase: 'awaiting-confirmation',
+    code: 'ABCDEF',
+    deadline: new Date(Date.now() + 600_000).toISOString(),
+    snapshotId: id,
+    transcriptId: id,
+    watchdogPid: null,
+    createdAt: new Date().toISOString(),
+    proposedState: null,
   };
   await writePending(host.stateDir, pending);
   const argvLog = join(host.root, 'systemd-run.argv');
@@ -78,16 +86,20 @@ describe('the watchdog under systemd', () => {
     if (!started.ok) throw new Error(started.errors);
     pids.push(started.value.pid);
     expect(started.value.how).toBe('a detached process in its own session');
-    expect(await readFile(stateLayout.watchdogLog(host.stateDir), 'utf8')).toMatch(/could not start it through systemd-run \(systemd-run exited 1: Failed to connect to bus: No such file or directory\); starting it detached instead/);
+    expect(await readFile(stateLayout.watchdogLog(host.stateDir), 'utf8')).toMatch(
+      /could not start it through systemd-run \(systemd-run exited 1: Failed to connect to bus: No such file or directory\); starting it detached instead/,
+    );
     await stopWatchdog(started.value.pid, id);
   }, 20_000);
 
-  it.skipIf(process.getuid?.() !== 0)('is not used from a mount namespace other than init\'s, even where systemd runs (a container, the lab)', () => {
+  it.skipIf(process.getuid?.() !== 0)("is not used from a mount namespace other than init's, even where systemd runs (a container, the lab)", () => {
     // A private mount namespace where /run/systemd/system exists: a unit would start in init's
     // namespaces and restore another firewall than the one this v6wall changed.
     const script = 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$@"';
     const probe = `import('${new URL('../../src/apply/watchdog.ts', import.meta.url).href}').then((m) => console.log(String(require('node:fs').existsSync('/run/systemd/system')), String(m.systemdCanHostWatchdog())))`;
-    const out = execFileSync('unshare', ['--mount', 'sh', '-c', script, 'sh', process.execPath, '--import', import.meta.resolve('tsx'), '-e', probe], { encoding: 'utf8' });
+    const out = execFileSync('unshare', ['--mount', 'sh', '-c', script, 'sh', process.execPath, '--import', import.meta.resolve('tsx'), '-e', probe], {
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('true false');
   });
 });

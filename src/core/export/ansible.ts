@@ -43,7 +43,12 @@ function stepTask(step: PlanStep): string[] {
   if (step.rule !== undefined) return ruleTask(step);
   const [tool, ...args] = step.argv;
   if (step.kind === 'default' && tool === 'ufw' && args[0] === 'default') {
-    return [`    - name: ${q(step.why)}`, '      community.general.ufw:', `        default: ${args[1] ?? 'deny'}`, `        direction: ${args[2] ?? 'incoming'}`];
+    return [
+      `    - name: ${q(step.why)}`,
+      '      community.general.ufw:',
+      `        default: ${args[1] ?? 'deny'}`,
+      `        direction: ${args[2] ?? 'incoming'}`,
+    ];
   }
   if (step.kind === 'enable') return [`    - name: ${q(step.why)}`, '      community.general.ufw:', '        state: enabled'];
   if (step.kind === 'integration' && tool === 'cp' && step.input !== undefined) {
@@ -70,7 +75,7 @@ export function renderAnsible(plan: Plan, facts: Facts): string {
   const tasks = plan.steps.map(stepTask).filter((task) => task.length > 0);
   const lines = [
     `# v6wall's plan for ${facts.host.hostname} as Ansible tasks (community.general.ufw, ansible.builtin.blockinfile).`,
-    '# Addresses are this host\'s: for a fleet, use the v6wall role (ansible/ in v6wall\'s repository), which plans on each host.',
+    "# Addresses are this host's: for a fleet, use the v6wall role (ansible/ in v6wall's repository), which plans on each host.",
     `# Run: ansible-playbook -i INVENTORY -e v6wall_hosts=NAME this.yml (without -e: the hosts named ${facts.host.hostname});`,
     '# v6wall_hosts must be an extra variable (-e): a play chooses its hosts before it reads inventory variables.',
     ...plan.notes.map((note) => `# Note: ${note}`),

@@ -31,10 +31,14 @@ function ruleLine({ spec }: StepRule): string {
 
 function ipv6Subnets(facts: Facts): string[] {
   const subnets = facts.docker.networks.flatMap((network) => network.subnets.filter((subnet) => subnet.includes(':')));
-  return [...new Set(subnets.flatMap((subnet) => {
-    const normal = normaliseIpv6Subnet(subnet);
-    return normal.ok ? [normal.value] : [];
-  }))];
+  return [
+    ...new Set(
+      subnets.flatMap((subnet) => {
+        const normal = normaliseIpv6Subnet(subnet);
+        return normal.ok ? [normal.value] : [];
+      }),
+    ),
+  ];
 }
 
 export function renderIp6tablesRestore(plan: Plan, facts: Facts): string {
@@ -48,7 +52,7 @@ export function renderIp6tablesRestore(plan: Plan, facts: Facts): string {
     '# Loading it replaces the whole filter table: load it at boot (netfilter-persistent runs before Docker)',
     '# or restart Docker after `ip6tables-restore < rules.v6`, so Docker puts its own chains back.',
     '# Check it first: ip6tables-restore --test < rules.v6',
-    "# It holds the rules of this plan only: UFW rules the plan leaves alone (additive, without --exact) are not in it.",
+    '# It holds the rules of this plan only: UFW rules the plan leaves alone (additive, without --exact) are not in it.',
     "# Its interfaces (Docker's br-<network id> bridges) and addresses are this host's: export it on each host.",
     '*filter',
     ':INPUT DROP [0:0]',

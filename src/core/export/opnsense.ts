@@ -15,7 +15,11 @@ export interface OpnsenseAlias {
 
 /** OPNsense accepts only letters, digits, spaces and . - , _ in a description, at most 255 characters. */
 function description(text: string): string {
-  return text.replace(/[^0-9A-Za-z .,_-]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 255);
+  return text
+    .replace(/[^0-9A-Za-z .,_-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 255);
 }
 
 export function opnsenseAliases(openings: readonly Opening[], hostname: string): { alias: OpnsenseAlias }[] {

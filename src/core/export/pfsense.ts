@@ -43,7 +43,13 @@ export function renderPfsense(openings: readonly Opening[], hostname: string): s
     if (group.sources.length === 0) return [hosts];
     return [
       hosts,
-      { name: `${name}_src`, type: 'network', address: group.sources, descr: `v6wall ${hostname}: the only sources allowed to ${name}`, detail: group.sources.map(() => 'source') },
+      {
+        name: `${name}_src`,
+        type: 'network',
+        address: group.sources,
+        descr: `v6wall ${hostname}: the only sources allowed to ${name}`,
+        detail: group.sources.map(() => 'source'),
+      },
     ];
   });
   return `<?xml version="1.0"?>\n<aliases>\n${aliases.map(aliasXml).join('\n')}\n</aliases>\n`;

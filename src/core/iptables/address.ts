@@ -109,10 +109,12 @@ export function toAddrCidr(cidr: RuleCidr): AddrCidr | null {
 export function inCidr(a: Addr, c: AddrCidr): boolean {
   const m = c.mask;
   const n = c.network;
-  return ((a[0] as number) & (m[0] as number)) === n[0] &&
+  return (
+    ((a[0] as number) & (m[0] as number)) === n[0] &&
     ((a[1] as number) & (m[1] as number)) === n[1] &&
     ((a[2] as number) & (m[2] as number)) === n[2] &&
-    ((a[3] as number) & (m[3] as number)) === n[3];
+    ((a[3] as number) & (m[3] as number)) === n[3]
+  );
 }
 
 export const sameAddr = (a: Addr, b: Addr): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
@@ -120,7 +122,7 @@ export const sameAddr = (a: Addr, b: Addr): boolean => a[0] === b[0] && a[1] ===
 /** A Set key for an address. */
 export const addrKey = (a: Addr): string => `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
 
-export const isMulticast = (a: Addr): boolean => ((a[0] as number) >>> 24) === 0xff;
+export const isMulticast = (a: Addr): boolean => (a[0] as number) >>> 24 === 0xff;
 
 export const isUnspecified = (a: Addr): boolean => a[0] === 0 && a[1] === 0 && a[2] === 0 && a[3] === 0;
 
@@ -130,7 +132,7 @@ export function formatAddr(a: Addr): string {
   for (let i = 0; i < 4; i++) groups.push(((a[i] as number) >>> 16) & 0xffff, (a[i] as number) & 0xffff);
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -1,5 +1,5 @@
 import { addrKey, inCidr, isMulticast, isUnspecified, parseAddr, toAddrCidr, type Addr } from './address.js';
-import type { AddrType, PortRange, RuleCidr, RuleMatch, SaveRule } from './ruleset.js';
+import type { AddrType, PortRange, RuleMatch, SaveRule } from './ruleset.js';
 
 /** The packet being followed: the first packet of a NEW inbound connection. */
 export interface Packet {
@@ -50,8 +50,7 @@ export interface CompiledRule {
   requiredDestination: string | null;
 }
 
-const inRanges = (port: number, ranges: readonly PortRange[]): boolean =>
-  ranges.some((r) => port >= r.from && port <= r.to);
+const inRanges = (port: number, ranges: readonly PortRange[]): boolean => ranges.some((r) => port >= r.from && port <= r.to);
 
 /** "br-+" matches every name starting with "br-"; anything else matches exactly. */
 function ifaceMatcher(pattern: string): (name: string | null) => boolean {
@@ -118,11 +117,7 @@ function compileMatch(m: RuleMatch): Omit<Check, 'match'> | string {
       const { ranges } = m;
       const sportIn = (pkt: Packet): boolean | null => (pkt.sport === null ? null : inRanges(pkt.sport, ranges));
       const test: Test =
-        m.dir === 'dst'
-          ? (pkt) => inRanges(pkt.dport, ranges)
-          : m.dir === 'src'
-            ? sportIn
-            : (pkt) => inRanges(pkt.dport, ranges) || sportIn(pkt);
+        m.dir === 'dst' ? (pkt) => inRanges(pkt.dport, ranges) : m.dir === 'src' ? sportIn : (pkt) => inRanges(pkt.dport, ranges) || sportIn(pkt);
       return { kind: 'other', test: negate(m.negated, test) };
     }
     case 'state': {

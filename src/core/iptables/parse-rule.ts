@@ -1,12 +1,6 @@
 import type { RuleMatch, RuleTarget } from './ruleset.js';
 import type { Token } from './tokenize.js';
-import {
-  parseAddrTypes,
-  parseNatDestination,
-  parsePortList,
-  parsePortRange,
-  parseRuleCidr,
-} from './parse-values.js';
+import { parseAddrTypes, parseNatDestination, parsePortList, parsePortRange, parseRuleCidr } from './parse-values.js';
 
 export interface ParsedRuleBody {
   matches: RuleMatch[];
@@ -81,9 +75,7 @@ function interpretOption(module: string | null, name: string, values: string[], 
     case 'syn':
       return portModule ? [{ kind: 'syn', negated }] : null;
     case 'tcp-flags':
-      return portModule && values.length === 2 && values[0] === 'FIN,SYN,RST,ACK' && values[1] === 'SYN'
-        ? [{ kind: 'syn', negated }]
-        : null;
+      return portModule && values.length === 2 && values[0] === 'FIN,SYN,RST,ACK' && values[1] === 'SYN' ? [{ kind: 'syn', negated }] : null;
     case 'ctstate':
     case 'state': {
       if ((name === 'ctstate' ? module !== 'conntrack' : module !== 'state') || v === undefined) return null;

@@ -116,9 +116,7 @@ interface Path {
 }
 
 type PathEnd =
-  | { kind: 'open'; path: Path }
-  | { kind: 'blocked'; by: DecidingRule; path: Path }
-  | { kind: 'unknown'; reason: string; by: DecidingRule | null; path: Path };
+  { kind: 'open'; path: Path } | { kind: 'blocked'; by: DecidingRule; path: Path } | { kind: 'unknown'; reason: string; by: DecidingRule | null; path: Path };
 
 interface Routing {
   facts: AddressFacts;
@@ -154,8 +152,7 @@ function describeBy(by: DecidingRule): string {
   return by.line === null ? `the ${by.chain} policy (${by.text})` : `"${by.text}" in ${by.chain}`;
 }
 
-const notNatted = (stage: Stage, pkt: Packet): boolean =>
-  !stage.nat || (!pkt.states.includes('UNTRACKED') && !pkt.states.includes(stage.natKind));
+const notNatted = (stage: Stage, pkt: Packet): boolean => !stage.nat || (!pkt.states.includes('UNTRACKED') && !pkt.states.includes(stage.natKind));
 
 function runStage(walkers: Walkers, stage: Stage, path: Path): { next: Path[]; ends: PathEnd[] } {
   if (!notNatted(stage, path.pkt)) return { next: [path], ends: [] };
@@ -260,7 +257,16 @@ function nftStage({ chain, base }: HookChain, env: NftEnv, decides: boolean, dro
     dropsUncertain,
     run: (path, walkers) => {
       if (base.type !== 'filter' && base.type !== 'nat') {
-        return [{ kind: 'unknown', reason: `v6wall does not model base chains of type "${base.type}"`, by: null, pkt: path.pkt, assumptions: path.assumptions, notes: path.notes }];
+        return [
+          {
+            kind: 'unknown',
+            reason: `v6wall does not model base chains of type "${base.type}"`,
+            by: null,
+            pkt: path.pkt,
+            assumptions: path.assumptions,
+            notes: path.notes,
+          },
+        ];
       }
       return walkers.nft?.walk(chain, 0, path.pkt, path.assumptions, path.notes, 0, env) ?? [];
     },

@@ -15,18 +15,7 @@ export interface RuleCidr {
 }
 
 export type AddrType =
-  | 'UNSPEC'
-  | 'UNICAST'
-  | 'LOCAL'
-  | 'BROADCAST'
-  | 'ANYCAST'
-  | 'MULTICAST'
-  | 'BLACKHOLE'
-  | 'UNREACHABLE'
-  | 'PROHIBIT'
-  | 'THROW'
-  | 'NAT'
-  | 'XRESOLVE';
+  'UNSPEC' | 'UNICAST' | 'LOCAL' | 'BROADCAST' | 'ANYCAST' | 'MULTICAST' | 'BLACKHOLE' | 'UNREACHABLE' | 'PROHIBIT' | 'THROW' | 'NAT' | 'XRESOLVE';
 
 /** One condition of a rule. All conditions of a rule must hold for it to match. */
 export type RuleMatch =

@@ -66,8 +66,7 @@ const MAX_PATHS = 64;
 
 export const isDockerOwnChain = (chain: string): boolean => chain.startsWith('DOCKER') && chain !== 'DOCKER-USER';
 
-const entersDockerChain = (rule: SaveRule): boolean =>
-  (rule.target?.kind === 'jump' || rule.target?.kind === 'goto') && isDockerOwnChain(rule.target.chain);
+const entersDockerChain = (rule: SaveRule): boolean => (rule.target?.kind === 'jump' || rule.target?.kind === 'goto') && isDockerOwnChain(rule.target.chain);
 
 const ruleRef = (chain: CompiledChain, rule: SaveRule): DecidingRule => ({
   table: chain.table,
@@ -134,21 +133,12 @@ export class ChainWalker {
         notes = only.notes;
         continue;
       }
-      return results.flatMap((r) =>
-        r.kind === 'continue' ? this.walk(chain, i + 1, r.pkt, r.assumptions, r.notes, depth) : [r],
-      );
+      return results.flatMap((r) => (r.kind === 'continue' ? this.walk(chain, i + 1, r.pkt, r.assumptions, r.notes, depth) : [r]));
     }
     return [{ kind: 'return', pkt, assumptions, notes }];
   }
 
-  private apply(
-    chain: CompiledChain,
-    compiled: CompiledRule,
-    pkt: Packet,
-    assumptions: string[],
-    notes: string[],
-    depth: number,
-  ): StepResult[] {
+  private apply(chain: CompiledChain, compiled: CompiledRule, pkt: Packet, assumptions: string[], notes: string[], depth: number): StepResult[] {
     const { rule } = compiled;
     const target = rule.target;
     const by = ruleRef(chain, rule);
@@ -191,7 +181,16 @@ export class ChainWalker {
       case 'goto': {
         const next = this.chain(chain.table, target.chain);
         if (next === undefined) {
-          return [{ kind: 'unknown', reason: `${target.chain} is neither a chain of the ${chain.table} table nor a target v6wall knows`, by, pkt, assumptions, notes }];
+          return [
+            {
+              kind: 'unknown',
+              reason: `${target.chain} is neither a chain of the ${chain.table} table nor a target v6wall knows`,
+              by,
+              pkt,
+              assumptions,
+              notes,
+            },
+          ];
         }
         if (depth >= MAX_DEPTH) {
           return [{ kind: 'unknown', reason: `chains nest deeper than ${MAX_DEPTH} (a loop?)`, by, pkt, assumptions, notes }];

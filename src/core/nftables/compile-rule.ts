@@ -51,8 +51,24 @@ interface Reader {
 // ---------- constants ----------
 
 const PROTOCOLS: Record<string, number> = {
-  hopopt: 0, icmp: 1, igmp: 2, tcp: 6, udp: 17, 'ipv6-route': 43, 'ipv6-frag': 44, gre: 47, esp: 50, ah: 51,
-  'ipv6-icmp': 58, icmpv6: 58, 'ipv6-nonxt': 59, 'ipv6-opts': 60, sctp: 132, udplite: 136, dccp: 33, comp: 108,
+  hopopt: 0,
+  icmp: 1,
+  igmp: 2,
+  tcp: 6,
+  udp: 17,
+  'ipv6-route': 43,
+  'ipv6-frag': 44,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  'ipv6-icmp': 58,
+  icmpv6: 58,
+  'ipv6-nonxt': 59,
+  'ipv6-opts': 60,
+  sctp: 132,
+  udplite: 136,
+  dccp: 33,
+  comp: 108,
 };
 const SERVICES: Record<string, number> = { ssh: 22, http: 80, https: 443, domain: 53, smtp: 25, ntp: 123 };
 const CT_STATE: Record<string, number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
@@ -224,7 +240,24 @@ const PROTO_NUMBER = { tcp: 6, udp: 17 } as const;
 /** Headers whose `dport` is the packet's destination port. */
 const DPORT_HEADERS = new Set(['tcp', 'udp', 'th']);
 /** Protocols whose header an IPv6 TCP/UDP packet does not have: selectors on them never apply. */
-const ABSENT_HEADERS = new Set(['ip', 'icmp', 'icmpv6', 'igmp', 'sctp', 'dccp', 'udplite', 'esp', 'ah', 'comp', 'gre', 'arp', 'vlan', 'gretap', 'vxlan', 'geneve']);
+const ABSENT_HEADERS = new Set([
+  'ip',
+  'icmp',
+  'icmpv6',
+  'igmp',
+  'sctp',
+  'dccp',
+  'udplite',
+  'esp',
+  'ah',
+  'comp',
+  'gre',
+  'arp',
+  'vlan',
+  'gretap',
+  'vxlan',
+  'geneve',
+]);
 
 function payloadReader(protocol: string, name: string): Reader {
   if (ABSENT_HEADERS.has(protocol)) return reader('num', () => BREAK);
@@ -273,23 +306,53 @@ function metaReader(key: string): Reader {
 }
 
 function ctReader(key: string, dir: string | null): Reader {
-  const tracked = (read: Reader['read']): Reader['read'] => (pkt, env) =>
-    !env.conntrack || pkt.states.includes('UNTRACKED') ? BREAK : read(pkt, env);
+  const tracked =
+    (read: Reader['read']): Reader['read'] =>
+    (pkt, env) =>
+      !env.conntrack || pkt.states.includes('UNTRACKED') ? BREAK : read(pkt, env);
   if (key === 'state') {
     return reader('ctstate', (pkt, env) =>
       num(!env.conntrack ? (CT_STATE.invalid as number) : pkt.states.includes('UNTRACKED') ? (CT_STATE.untracked as number) : (CT_STATE.new as number)),
     );
   }
   if (key === 'status') {
-    return reader('ctstatus', tracked((pkt) => num((pkt.states.includes('DNAT') ? (CT_STATUS.dnat as number) : 0) | (pkt.states.includes('SNAT') ? (CT_STATUS.snat as number) : 0))));
+    return reader(
+      'ctstatus',
+      tracked((pkt) => num((pkt.states.includes('DNAT') ? (CT_STATUS.dnat as number) : 0) | (pkt.states.includes('SNAT') ? (CT_STATUS.snat as number) : 0))),
+    );
   }
-  if (key === 'direction') return reader('sym', tracked(() => sym('original')));
-  if (key === 'l3proto') return reader('sym', tracked(() => sym('ipv6')));
-  if (key === 'protocol') return reader('proto', tracked((pkt) => num(PROTO_NUMBER[pkt.proto])));
+  if (key === 'direction')
+    return reader(
+      'sym',
+      tracked(() => sym('original')),
+    );
+  if (key === 'l3proto')
+    return reader(
+      'sym',
+      tracked(() => sym('ipv6')),
+    );
+  if (key === 'protocol')
+    return reader(
+      'proto',
+      tracked((pkt) => num(PROTO_NUMBER[pkt.proto])),
+    );
   if (dir !== 'original') return unknownReader;
-  if (key === 'ip6 daddr' || key === 'daddr') return reader('addr', tracked((pkt) => ({ t: 'addr', a: pkt.origDst })));
-  if (key === 'ip6 saddr' || key === 'saddr') return reader('addr', tracked((pkt) => (pkt.src === null ? { t: 'anyaddr' } : { t: 'addr', a: pkt.src })), true);
-  if (key === 'proto-dst') return reader('port', tracked((pkt) => num(pkt.origDport)));
+  if (key === 'ip6 daddr' || key === 'daddr')
+    return reader(
+      'addr',
+      tracked((pkt) => ({ t: 'addr', a: pkt.origDst })),
+    );
+  if (key === 'ip6 saddr' || key === 'saddr')
+    return reader(
+      'addr',
+      tracked((pkt) => (pkt.src === null ? { t: 'anyaddr' } : { t: 'addr', a: pkt.src })),
+      true,
+    );
+  if (key === 'proto-dst')
+    return reader(
+      'port',
+      tracked((pkt) => num(pkt.origDport)),
+    );
   if (key === 'ip daddr' || key === 'ip saddr') return reader('addr', () => BREAK);
   return unknownReader;
 }
@@ -362,7 +425,10 @@ export type Test = (pkt: Packet, env: NftEnv) => Tri;
 /** Ranges of literal numbers: `80`, `{ 80, 443 }`, `8000-8100`; null for anything else. */
 function numberRanges(v: NftValue): [number, number][] | null {
   if (v.kind === 'literal') return typeof v.value === 'number' ? [[v.value, v.value]] : null;
-  if (v.kind === 'range') return v.from.kind === 'literal' && v.to.kind === 'literal' && typeof v.from.value === 'number' && typeof v.to.value === 'number' ? [[v.from.value, v.to.value]] : null;
+  if (v.kind === 'range')
+    return v.from.kind === 'literal' && v.to.kind === 'literal' && typeof v.from.value === 'number' && typeof v.to.value === 'number'
+      ? [[v.from.value, v.to.value]]
+      : null;
   if (v.kind !== 'set' && v.kind !== 'list') return null;
   const out: [number, number][] = [];
   for (const item of v.items) {

@@ -3,7 +3,19 @@
 // says it cannot judge wherever that part could change a verdict.
 import { addrKey, parseAddr } from '../iptables/address.js';
 import { field, isRecord, parseJson, type JsonRecord } from '../parse/json.js';
-import type { NftBaseChainSpec, NftChain, NftMapEntry, NftRule, NftRuleset, NftSelector, NftSet, NftStatement, NftTable, NftValue, NftVerdict } from './ruleset.js';
+import type {
+  NftBaseChainSpec,
+  NftChain,
+  NftMapEntry,
+  NftRule,
+  NftRuleset,
+  NftSelector,
+  NftSet,
+  NftStatement,
+  NftTable,
+  NftValue,
+  NftVerdict,
+} from './ruleset.js';
 
 /** Nesting deeper than this is not what nft prints; it is read as unsupported rather than recursed into. */
 const MAX_DEPTH = 24;
@@ -99,7 +111,8 @@ export function parseSelector(value: unknown, depth = 0): NftSelector {
     case 'concat':
       return Array.isArray(body) ? { kind: 'concat', parts: body.map((v) => parseSelector(v, depth + 1)) } : unsupported;
     case '&':
-      if (Array.isArray(body) && body.length === 2) return { kind: 'masked', selector: parseSelector(body[0], depth + 1), mask: parseValue(body[1], depth + 1) };
+      if (Array.isArray(body) && body.length === 2)
+        return { kind: 'masked', selector: parseSelector(body[0], depth + 1), mask: parseValue(body[1], depth + 1) };
       return unsupported;
     default:
       return unsupported;
@@ -160,7 +173,22 @@ function parseNat(key: 'dnat' | 'redirect', body: unknown): NftStatement {
 }
 
 /** iptables targets that log, count or tag without deciding (the packet goes on to the next rule). */
-const XT_PASSIVE_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'CLASSIFY', 'TCPMSS', 'SECMARK', 'CONNSECMARK', 'IDLETIMER', 'LED', 'DSCP', 'TOS', 'HL']);
+const XT_PASSIVE_TARGETS = new Set([
+  'LOG',
+  'NFLOG',
+  'ULOG',
+  'TRACE',
+  'AUDIT',
+  'CLASSIFY',
+  'TCPMSS',
+  'SECMARK',
+  'CONNSECMARK',
+  'IDLETIMER',
+  'LED',
+  'DSCP',
+  'TOS',
+  'HL',
+]);
 
 const PASSIVE = new Set(['counter', 'log', 'last', 'flow', 'dup', 'ct helper', 'ct timeout', 'ct expectation', 'secmark', 'comment']);
 
@@ -249,7 +277,7 @@ function parseBaseSpec(body: unknown): NftBaseChainSpec | null | 'bad' {
 function parseSet(body: unknown, isMap: boolean): NftSet | null {
   const name = str(field(body, 'name'));
   if (name === null) return null;
-  const mapType = isMap ? str(field(body, 'map')) ?? 'unknown' : null;
+  const mapType = isMap ? (str(field(body, 'map')) ?? 'unknown') : null;
   const flags = strings(field(body, 'flags')) ?? [];
   const elem = field(body, 'elem');
   const items = Array.isArray(elem) ? elem : [];
@@ -417,7 +445,23 @@ function addObject(builder: RulesetBuilder, kind: string, body: unknown, index: 
   }
 }
 
-const KINDS = new Set(['table', 'chain', 'rule', 'set', 'map', 'element', 'flowtable', 'counter', 'quota', 'ct helper', 'limit', 'ct timeout', 'ct expectation', 'secmark', 'synproxy']);
+const KINDS = new Set([
+  'table',
+  'chain',
+  'rule',
+  'set',
+  'map',
+  'element',
+  'flowtable',
+  'counter',
+  'quota',
+  'ct helper',
+  'limit',
+  'ct timeout',
+  'ct expectation',
+  'secmark',
+  'synproxy',
+]);
 
 /** Parses `nft -j list ruleset` output. */
 export function parseNftJson(text: string): NftRuleset {

@@ -31,9 +31,7 @@ export type NftValue =
   | { kind: 'unsupported'; text: string };
 
 export type NftVerdict =
-  | { kind: 'accept' | 'drop' | 'return' | 'continue' }
-  | { kind: 'reject'; with: string | null }
-  | { kind: 'jump' | 'goto'; target: string };
+  { kind: 'accept' | 'drop' | 'return' | 'continue' } | { kind: 'reject'; with: string | null } | { kind: 'jump' | 'goto'; target: string };
 
 export interface NftMapEntry {
   key: NftValue;

@@ -12,9 +12,20 @@ export const V6WALL_PRIORITY = 'filter - 10';
 
 /** ICMPv6 the host itself needs: errors (path MTU), echo, neighbour and router discovery, multicast listeners. */
 const HOST_ICMPV6 = [
-  'destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem', 'echo-request', 'echo-reply',
-  'nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert',
-  'mld-listener-query', 'mld-listener-report', 'mld-listener-done', 'mld2-listener-report',
+  'destination-unreachable',
+  'packet-too-big',
+  'time-exceeded',
+  'parameter-problem',
+  'echo-request',
+  'echo-reply',
+  'nd-router-solicit',
+  'nd-router-advert',
+  'nd-neighbor-solicit',
+  'nd-neighbor-advert',
+  'mld-listener-query',
+  'mld-listener-report',
+  'mld-listener-done',
+  'mld2-listener-report',
 ];
 /** ICMPv6 forwarded to containers: errors (path MTU discovery breaks without packet-too-big) and echo. */
 const FORWARD_ICMPV6 = ['destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem', 'echo-request', 'echo-reply'];

@@ -51,7 +51,14 @@ export function liveV6wallTable(nftJson: string | null | undefined): LiveV6wallT
     const address = ip6Daddr(rule['expr']);
     const route = rule['chain'] === 'forward';
     if (route && address === null) continue;
-    const spec = { route, proto: tag.proto, to: route ? (address as string) : '::/0', port: tag.port, comment, ...(tag.source === undefined ? {} : { from: tag.source }) };
+    const spec = {
+      route,
+      proto: tag.proto,
+      to: route ? (address as string) : '::/0',
+      port: tag.port,
+      comment,
+      ...(tag.source === undefined ? {} : { from: tag.source }),
+    };
     rules.push({ tag, spec, rules: [] });
   }
   return { present, openings, chains, rules };

@@ -101,8 +101,7 @@ export const nftPolicyRef = (chain: CompiledNftChain): DecidingRule => ({
   text: `policy ${chain.base?.policy ?? 'accept'}`,
 });
 
-const where = (chain: CompiledNftChain, rule: CompiledNftRule): string =>
-  `"${ruleText(rule)}" (chain ${chain.name} of table ${chain.family} ${chain.table})`;
+const where = (chain: CompiledNftChain, rule: CompiledNftRule): string => `"${ruleText(rule)}" (chain ${chain.name} of table ${chain.family} ${chain.table})`;
 
 /** Follows one packet through nftables chains; branches only where a part v6wall cannot evaluate could change the result. */
 export class NftWalker {
@@ -132,7 +131,15 @@ export class NftWalker {
   }
 
   /** null: the rule does not match and changed nothing (the common case, so nothing is allocated). */
-  private runRule(chain: CompiledNftChain, rule: CompiledNftRule, pkt: Packet, assumptions: string[], notes: string[], depth: number, env: NftEnv): StepResult[] | null {
+  private runRule(
+    chain: CompiledNftChain,
+    rule: CompiledNftRule,
+    pkt: Packet,
+    assumptions: string[],
+    notes: string[],
+    depth: number,
+    env: NftEnv,
+  ): StepResult[] | null {
     const skip = null;
     // Known conditions first: a rule that fails one of them does not match, whatever its unknown parts say.
     let unknown: string[] | null = null;
@@ -151,7 +158,8 @@ export class NftWalker {
       return skip;
     }
     if (sourceFailed) {
-      if (rule.accepts && unknown === null) return [{ kind: 'continue', pkt, assumptions, notes: [...notes, `${where(chain, rule)} accepts only some source addresses`] }];
+      if (rule.accepts && unknown === null)
+        return [{ kind: 'continue', pkt, assumptions, notes: [...notes, `${where(chain, rule)} accepts only some source addresses`] }];
       return skip;
     }
     if (rule.rest.length === 0) return skip;
@@ -182,7 +190,16 @@ export class NftWalker {
     ];
   }
 
-  private runRest(chain: CompiledNftChain, rule: CompiledNftRule, from: number, pkt0: Packet, assumptions: string[], notes: string[], depth: number, env: NftEnv): StepResult[] {
+  private runRest(
+    chain: CompiledNftChain,
+    rule: CompiledNftRule,
+    from: number,
+    pkt0: Packet,
+    assumptions: string[],
+    notes: string[],
+    depth: number,
+    env: NftEnv,
+  ): StepResult[] {
     let pkt = pkt0;
     const by = nftRuleRef(chain, rule);
     for (let k = from; k < rule.rest.length; k++) {
@@ -193,7 +210,9 @@ export class NftWalker {
           if (r === NO) return [{ kind: 'continue', pkt, assumptions, notes }];
           if (r === UNKNOWN) {
             const here = pkt;
-            return this.branch(chain, rule, describeStatement(step.stmt), here, assumptions, notes, (a) => this.runRest(chain, rule, k + 1, here, a, notes, depth, env));
+            return this.branch(chain, rule, describeStatement(step.stmt), here, assumptions, notes, (a) =>
+              this.runRest(chain, rule, k + 1, here, a, notes, depth, env),
+            );
           }
           continue;
         }
@@ -212,7 +231,8 @@ export class NftWalker {
         case 'vmap': {
           const found = step.lookup(pkt, env);
           if (found === null) return [{ kind: 'continue', pkt, assumptions, notes }];
-          if (found === 'unknown') return [{ kind: 'unknown', reason: `v6wall cannot tell which entry of "${describeStatement(step.stmt)}" applies`, by, pkt, assumptions, notes }];
+          if (found === 'unknown')
+            return [{ kind: 'unknown', reason: `v6wall cannot tell which entry of "${describeStatement(step.stmt)}" applies`, by, pkt, assumptions, notes }];
           return this.verdict(chain, found, by, pkt, assumptions, notes, depth, env);
         }
         case 'dnat': {

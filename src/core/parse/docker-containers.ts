@@ -219,7 +219,8 @@ export function mergeContainers(ps: readonly DockerPsEntry[], inspected: readonl
   const containers = ps.map((entry): Container => {
     const details = inspected.find((container) => container.id === entry.id || container.id.startsWith(entry.id));
     // A container that is not running has no bindings; its ports are left out, as the Engine API's list does.
-    if (details !== undefined) return { ...details, name: details.name || entry.name, image: details.image || entry.image, ports: details.state === 'running' ? details.ports : [] };
+    if (details !== undefined)
+      return { ...details, name: details.name || entry.name, image: details.image || entry.image, ports: details.state === 'running' ? details.ports : [] };
     warnings.push(`Container ${entry.name || entry.id.slice(0, 12)} could not be inspected (it may have just stopped).`);
     return { id: entry.id, name: entry.name, image: entry.image, state: entry.state, networks: [], ports: [] };
   });

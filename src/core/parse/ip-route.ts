@@ -25,7 +25,11 @@ export function parseDefaultRouteDevices(text: string): Parsed<string[]> {
  * The interface internet traffic arrives on: the default route's device, else the interface
  * carrying the host's first global IPv6 address (a lab or a host routed by a static prefix route).
  */
-export function publicInterface(defaultDevices: readonly string[], addresses: readonly InterfaceAddress[], dockerBridges: readonly string[] = []): string | null {
+export function publicInterface(
+  defaultDevices: readonly string[],
+  addresses: readonly InterfaceAddress[],
+  dockerBridges: readonly string[] = [],
+): string | null {
   const routed = defaultDevices.find((dev) => dev !== 'lo' && !isDockerBridgeName(dev) && !dockerBridges.includes(dev));
   if (routed !== undefined) return routed;
   const first = hostGlobalIpv6(addresses, dockerBridges)[0];

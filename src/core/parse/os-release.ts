@@ -14,7 +14,10 @@ export function parseOsRelease(text: string): OsRelease {
     if (match) values.set(match[1] ?? '', (match[2] ?? '').replace(/^["']|["']$/g, ''));
   }
   const id = values.get('ID')?.toLowerCase() || null;
-  const like = (values.get('ID_LIKE') ?? '').toLowerCase().split(/\s+/).filter((word) => word !== '');
+  const like = (values.get('ID_LIKE') ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   return { id, family: id === null ? like : [id, ...like] };
 }
 

@@ -18,7 +18,20 @@ export interface TcpSocket {
 }
 
 /** TCP states as ss names them (iproute2's sstate_name). */
-const SS_STATES = new Set(['UNKNOWN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'UNCONN', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING']);
+const SS_STATES = new Set([
+  'UNKNOWN',
+  'ESTAB',
+  'SYN-SENT',
+  'SYN-RECV',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'TIME-WAIT',
+  'UNCONN',
+  'CLOSE-WAIT',
+  'LAST-ACK',
+  'LISTEN',
+  'CLOSING',
+]);
 
 function parseSsLine(line: string): TcpSocket | null {
   const usersAt = line.indexOf('users:(');

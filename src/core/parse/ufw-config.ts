@@ -8,7 +8,13 @@ function readAssignments(text: string): Map<string, string> {
     const match = /^(\w+)=(.*)$/.exec(line.trim());
     if (!match) continue;
     const [, key = '', value = ''] = match;
-    values.set(key.toLowerCase(), value.trim().replace(/^["']|["']$/g, '').toLowerCase());
+    values.set(
+      key.toLowerCase(),
+      value
+        .trim()
+        .replace(/^["']|["']$/g, '')
+        .toLowerCase(),
+    );
   }
   return values;
 }

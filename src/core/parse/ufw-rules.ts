@@ -73,9 +73,7 @@ function parseActionField(text: string): { route: boolean; action: UfwAction; lo
 }
 
 /** `in`, `out`, `in_IF`, `out_IF` or `in_IF!out_IF`. */
-function parseDirectionField(
-  text: string,
-): { direction: 'in' | 'out'; inInterface: string | null; outInterface: string | null } | string {
+function parseDirectionField(text: string): { direction: 'in' | 'out'; inInterface: string | null; outInterface: string | null } | string {
   const both = /^in_([^!]+)!out_(.+)$/.exec(text);
   if (both) return { direction: 'in', inInterface: both[1] ?? null, outInterface: both[2] ?? null };
   const [direction, ...rest] = text.split('_');

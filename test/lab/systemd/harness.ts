@@ -177,7 +177,8 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
   };
   const mustExec = async (argv: readonly string[], runOptions?: LabRunOptions): Promise<LabResult> => {
     const result = await exec(argv, runOptions);
-    if (result.exitCode !== 0) throw new Error(`in the container (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim());
+    if (result.exitCode !== 0)
+      throw new Error(`in the container (exit ${result.exitCode}): ${argv.join(' ')}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim());
     return result;
   };
 
@@ -322,7 +323,8 @@ export async function startSystemdLab(options: SystemdLabOptions = {}): Promise<
       await current.exit;
     },
     boot: () => {
-      if (nspawn && nspawn.child.exitCode === null && nspawn.child.signalCode === null) return Promise.reject(new Error('boot(): the container is still running'));
+      if (nspawn && nspawn.child.exitCode === null && nspawn.child.signalCode === null)
+        return Promise.reject(new Error('boot(): the container is still running'));
       return bootOnce();
     },
     teardown: (() => {
@@ -378,7 +380,20 @@ function spawnNspawn(
   try {
     const child = spawn(
       'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-c', script, 'v6wall-lab-boot', ...cgroupDirs.map((dir) => join(dir, 'cgroup.procs')), '--', overlay, layers.merged, ...nspawnArgv],
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'v6wall-lab-boot',
+        ...cgroupDirs.map((dir) => join(dir, 'cgroup.procs')),
+        '--',
+        overlay,
+        layers.merged,
+        ...nspawnArgv,
+      ],
       { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, ...C_LOCALE } },
     );
     child.unref();
@@ -444,7 +459,10 @@ async function waitUntilUp(
       const failed = state === 'degraded' ? (await exec(['systemctl', '--failed', '--plain', '--no-legend', '--no-pager'])).stdout.trim().split('\n') : [];
       return { boot, ms: Math.round(performance.now() - started), state, failedUnits: failed.map((line) => line.split(/\s+/)[0] ?? line) };
     }
-    if (Date.now() > deadline) throw new Error(`boot ${boot} did not finish within ${BOOT_TIMEOUT_MS / 1000} s (is-system-running: ${state || answer.stderr.trim()}):\n${tail(logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `boot ${boot} did not finish within ${BOOT_TIMEOUT_MS / 1000} s (is-system-running: ${state || answer.stderr.trim()}):\n${tail(logFile)}`,
+      );
     await sleep(50);
   }
 }

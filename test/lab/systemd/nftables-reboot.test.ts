@@ -138,7 +138,10 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
     expect(await dockerTables()).toBe(dockerBefore);
     // v6wall's unit ran before the Docker stand-in, as it is ordered before docker.service.
     const order = await lab.must(['systemctl', 'show', '-p', 'ActiveEnterTimestampMonotonic', '--value', 'v6wall-nftables.service', 'docker.service']);
-    const [ours, docker] = order.stdout.split('\n').filter((line) => line.trim() !== '').map(Number);
+    const [ours, docker] = order.stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
     expect(ours).toBeGreaterThan(0);
     expect(ours).toBeLessThanOrEqual(docker ?? 0);
   }, 600_000);

@@ -90,7 +90,8 @@ export async function transcriptOutcome(lab: SystemdLab, id: string): Promise<Tr
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const entry = JSON.parse(line) as { type?: string; outcome?: string; detail?: string; by?: string | null; when?: string };
-    if (entry.type === 'outcome') found = { outcome: entry.outcome ?? '', detail: entry.detail ?? '', by: entry.by ?? null, when: Date.parse(entry.when ?? '') };
+    if (entry.type === 'outcome')
+      found = { outcome: entry.outcome ?? '', detail: entry.detail ?? '', by: entry.by ?? null, when: Date.parse(entry.when ?? '') };
   }
   return found;
 }

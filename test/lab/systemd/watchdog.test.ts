@@ -118,7 +118,9 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     await applied.session.exited;
     const outcome = await waitForRollback(lab, applied.id, ROLLBACK_GRACE_MS);
     expect(outcome.detail).toMatch(/died|stopped while running/);
-    const deadline = Date.parse(JSON.parse((await lab.readFile(`/var/lib/v6wall/transcripts/${applied.id}.jsonl`)).split('\n').find((line) => line.includes('"armed"')) ?? '{}').deadline);
+    const deadline = Date.parse(
+      JSON.parse((await lab.readFile(`/var/lib/v6wall/transcripts/${applied.id}.jsonl`)).split('\n').find((line) => line.includes('"armed"')) ?? '{}').deadline,
+    );
     expect(outcome.when).toBeLessThan(deadline);
     expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'open' });
     timings['SIGKILL mid-apply'] = Math.round(performance.now() - started);
@@ -132,7 +134,14 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     await lab.must(['sh', '-c', 'printf "[Login]\\nKillUserProcesses=yes\\n" > /etc/systemd/logind.conf.d/kill-user-processes.conf']);
     await lab.must(['systemctl', 'restart', 'systemd-logind']);
     try {
-      const setting = await lab.must(['busctl', 'get-property', 'org.freedesktop.login1', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager', 'KillUserProcesses']);
+      const setting = await lab.must([
+        'busctl',
+        'get-property',
+        'org.freedesktop.login1',
+        '/org/freedesktop/login1',
+        'org.freedesktop.login1.Manager',
+        'KillUserProcesses',
+      ]);
       expect(setting.stdout.trim()).toBe('b true');
       // A bystander in its own session and process group, as a detached watchdog would be: only logind's kill can reach it.
       const applied = await applyOverSsh(lab, { user: 'admin', then: 'exit', before: 'setsid sleep 600 < /dev/null > /dev/null 2>&1 & echo "bystander=$!"' });
@@ -226,13 +235,27 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
       expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
       expect(await guardFiles(lab)).toEqual([]);
       // A guard some failure left behind goes with the package too.
-      await lab.must(['sh', '-c', 'd=/etc/systemd/system; touch $d/v6wall-boot-guard-stale.service && ln -s $d/v6wall-boot-guard-stale.service $d/sysinit.target.wants/']);
+      await lab.must([
+        'sh',
+        '-c',
+        'd=/etc/systemd/system; touch $d/v6wall-boot-guard-stale.service && ln -s $d/v6wall-boot-guard-stale.service $d/sysinit.target.wants/',
+      ]);
       const purged = await lab.exec(['apt-get', 'purge', '-y', 'v6wall'], { timeoutMs: 120_000 });
       expect(purged.exitCode, purged.stderr + purged.stdout).toBe(0);
       expect(await guardFiles(lab)).toEqual([]);
       const left = await lab.exec(['find', '/', '-xdev', '-name', '*v6wall*', '-not', '-path', '/proc/*']);
       // What remains is the lab's own: its wrapper around dist/, its web service, its mounts.
-      expect(left.stdout.split('\n').filter((line) => line !== '' && !/^\/(usr\/local\/(bin\/v6wall|lib\/v6wall-lab)|etc\/systemd\/system\/(multi-user\.target\.wants\/)?v6wall-lab-web\.service|opt\/v6wall)/.test(line))).toEqual([]);
+      expect(
+        left.stdout
+          .split('\n')
+          .filter(
+            (line) =>
+              line !== '' &&
+              !/^\/(usr\/local\/(bin\/v6wall|lib\/v6wall-lab)|etc\/systemd\/system\/(multi-user\.target\.wants\/)?v6wall-lab-web\.service|opt\/v6wall)/.test(
+                line,
+              ),
+          ),
+      ).toEqual([]);
       // The confirmed rules stay (the package leaves the firewall alone): back to the lab's baseline by hand.
       await lab.must(['ufw', '--force', 'disable']);
       timings['.deb'] = Math.round(performance.now() - started);
