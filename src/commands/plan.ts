@@ -6,6 +6,8 @@ import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { withBackend } from '../core/backend.js';
 import { factWarnings, formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
+import { openingLabel, openingsOf, sourcesText } from '../core/openings.js';
+import type { Choices } from '../core/types.js';
 import { toSelectionFlags } from './selection-flags.js';
 
 export async function run(args: string[], io: CommandIo, discover: () => Promise<Facts>): Promise<number> {
@@ -30,7 +32,16 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
   if (values.json) {
     io.stdout(`${JSON.stringify({ ok: true, ...plan.value, warnings }, null, 2)}\n`);
   } else {
-    io.stdout(formatPlanText(plan.value) + warnings.map((warning) => `Warning: ${warning}\n`).join(''));
+    io.stdout(formatPlanText(plan.value) + staysOpen(facts, choices.ok ? choices.value : null) + warnings.map((warning) => `Warning: ${warning}\n`).join(''));
   }
   return 0;
+}
+
+/** What is open once the plan has run: openings not named stay as they are, and the reader should see them. */
+function staysOpen(facts: Facts, choices: Choices | null): string {
+  if (choices === null) return '';
+  const openings = openingsOf(facts, choices);
+  if (!openings.ok) return '';
+  const lines = openings.value.map((opening) => `  ${openingLabel(opening)} from ${sourcesText(opening)}\n`);
+  return `\nOpen after this plan (v6wall's openings not named stay as they are; --close or --exact closes them):\n${lines.join('') || '  nothing but what the defaults allow\n'}`;
 }
