@@ -23,6 +23,9 @@ const ansibleMissing = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { 
 if (!skip && ansibleMissing && process.env.V6WALL_LAB === 'required') throw new Error('ansible-playbook is missing (apt-get install ansible)');
 
 const PLAYBOOK = join(REPO_ROOT, 'ansible/fleet.yml');
+// The role's state directory (its default), inside each host's private view of /var/lib; the lab's
+// own shells point V6WALL_STATE_DIR elsewhere, so commands run here name it.
+const ROLE_STATE_DIR = '/var/lib/v6wall';
 const FORWARDER_PORT = 2200;
 const CONFIRM_TIMEOUT_SEC = 30;
 const CHOICES = { v6wall_route: ['web:80'], v6wall_publish: ['api:8081'], v6wall_confirm_timeout: CONFIRM_TIMEOUT_SEC };
@@ -148,7 +151,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
       expect(await host.lab.probeHttp(addresses.db, 80), `${host.name} db:80`).toBe('blocked');
       expect(await host.lab.probeHttp(addresses.api, 80), `${host.name} api's own address`).toBe('blocked');
       // Confirmed over the new connection: nothing awaits confirmation any more.
-      const status = await host.lab.inServer(['/usr/local/bin/v6wall', 'status', '--json']);
+      const status = await host.lab.inServer(['/usr/local/bin/v6wall', 'status', '--json', '--state-dir', ROLE_STATE_DIR]);
       expect((JSON.parse(status.stdout) as { pending: unknown }).pending, status.stdout).toBeNull();
     }
     // What each host did, from the apply's JSON.
@@ -166,7 +169,7 @@ describe.skipIf(skip || ansibleMissing)('a fleet of three hosts through ansible-
     const [first, second, third] = fleet.hosts;
     if (!first || !second || !third) throw new Error('fleet needs three hosts');
     // host2 back to where it started, then reached through the forwarder.
-    const rollback = await second.lab.inServer(['/usr/local/bin/v6wall', 'rollback']);
+    const rollback = await second.lab.inServer(['/usr/local/bin/v6wall', 'rollback', '--state-dir', ROLE_STATE_DIR]);
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(await ufwActive(second)).toBe(false);
     const inventory = join(fleet.dir, 'forwarded.yml');
