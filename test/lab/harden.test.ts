@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, skipLab, startLab, type Lab } from './harness.js';
+import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab } from './harness.js';
+import { confirmOverNewLogin } from './steps.js';
 
 const skip = skipLab();
 const server = LAB_ADDRESSES.server;
@@ -20,35 +21,7 @@ describe.skipIf(skip)('first-time hardening, then a re-run adding a container', 
     expect(applied.exitCode).toBe(0);
     const code = /v6wall confirm (\S+)/.exec(applied.stdout)?.[1];
     expect(code, applied.stdout).toBeDefined();
-    const login = await lab.inClient(
-      [
-        'ssh',
-        '-i',
-        lab.paths.sshClientKey,
-        '-p',
-        String(LAB_SSH_PORT),
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'ConnectTimeout=5',
-        '-o',
-        'LogLevel=ERROR',
-        `root@${server}`,
-        process.execPath,
-        V6WALL_JS,
-        'confirm',
-        code!,
-        '--state-dir',
-        stateDir,
-      ],
-      { timeoutMs: 30_000 },
-    );
-    expect(login.stderr).toBe('');
-    expect(login.exitCode).toBe(0);
+    await confirmOverNewLogin(lab, code!, stateDir);
     return applied.stdout;
   }
 

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_ADDRESSES, LAB_SSH_PORT, V6WALL_JS, skipLab, startLab, type Lab, type LabOptions } from './harness.js';
+import { LAB_ADDRESSES, LAB_SSH_PORT, skipLab, startLab, type Lab, type LabOptions } from './harness.js';
 import { DOCKER28_ROOT, skipDocker28 } from './docker28.js';
+import { confirmOverNewLogin } from './steps.js';
 
 const server = LAB_ADDRESSES.server;
 const client = LAB_ADDRESSES.client;
@@ -71,35 +72,7 @@ for (const variant of VARIANTS) {
       expect(applied.exitCode, applied.stdout).toBe(0);
       expect(applied.stdout).toContain('nft -f /dev/stdin');
       const code = /v6wall confirm (\S+)/.exec(applied.stdout)?.[1];
-      const login = await lab.inClient(
-        [
-          'ssh',
-          '-i',
-          lab.paths.sshClientKey,
-          '-p',
-          String(LAB_SSH_PORT),
-          '-o',
-          'StrictHostKeyChecking=no',
-          '-o',
-          'UserKnownHostsFile=/dev/null',
-          '-o',
-          'BatchMode=yes',
-          '-o',
-          'ConnectTimeout=5',
-          '-o',
-          'LogLevel=ERROR',
-          `root@${server}`,
-          process.execPath,
-          V6WALL_JS,
-          'confirm',
-          code ?? 'none',
-          '--state-dir',
-          stateDir,
-        ],
-        { timeoutMs: 30_000 },
-      );
-      expect(login.stderr).toBe('');
-      expect(login.exitCode).toBe(0);
+      await confirmOverNewLogin(lab, code ?? 'none', stateDir);
 
       expect(await lab.probeTcp(server, LAB_SSH_PORT)).toBe('open');
       if (variant.publishedAtHost) {

@@ -33,13 +33,8 @@ export async function egress(lab: Lab, container: string): Promise<Reachability>
   return containerConnects(lab, container, LAB_ADDRESSES.client, CLIENT_PORT);
 }
 
-/** `v6wall apply SELECTION --yes`, then `v6wall confirm CODE` from a NEW SSH session from the client, as an operator would. */
-export async function applyAndConfirm(lab: Lab, stateDir: string, selection: string[]): Promise<string> {
-  const applied = await lab.runV6wall(['apply', ...selection, '--yes', '--state-dir', stateDir, '--confirm-timeout', '120']);
-  expect(applied.stderr).toBe('');
-  expect(applied.exitCode, applied.stdout).toBe(0);
-  const code = /Confirm code: (\S+)/.exec(applied.stdout)?.[1];
-  expect(code, applied.stdout).toBeDefined();
+/** `v6wall confirm CODE` from a NEW SSH login from the client namespace: the proof an operator gives that SSH still works. */
+export async function confirmOverNewLogin(lab: Lab, code: string, stateDir: string): Promise<void> {
   const login = await lab.inClient(
     [
       'ssh',
@@ -61,7 +56,7 @@ export async function applyAndConfirm(lab: Lab, stateDir: string, selection: str
       process.execPath,
       V6WALL_JS,
       'confirm',
-      code ?? '',
+      code,
       '--state-dir',
       stateDir,
     ],
@@ -69,5 +64,15 @@ export async function applyAndConfirm(lab: Lab, stateDir: string, selection: str
   );
   expect(login.stderr).toBe('');
   expect(login.exitCode, login.stdout).toBe(0);
+}
+
+/** `v6wall apply SELECTION --yes`, then `v6wall confirm CODE` from a NEW SSH session from the client, as an operator would. */
+export async function applyAndConfirm(lab: Lab, stateDir: string, selection: string[]): Promise<string> {
+  const applied = await lab.runV6wall(['apply', ...selection, '--yes', '--state-dir', stateDir, '--confirm-timeout', '120']);
+  expect(applied.stderr).toBe('');
+  expect(applied.exitCode, applied.stdout).toBe(0);
+  const code = /Confirm code: (\S+)/.exec(applied.stdout)?.[1];
+  expect(code, applied.stdout).toBeDefined();
+  await confirmOverNewLogin(lab, code ?? '', stateDir);
   return applied.stdout;
 }
