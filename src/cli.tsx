@@ -1,7 +1,7 @@
 // Entry point: picks the wizard or a subcommand. Every module is imported only by the path that
 // needs it: `--version` loads nothing but this file, the wizard alone loads Ink and React.
 import pkg from '../package.json' with { type: 'json' };
-import type { CommandIo } from './commands/io.js';
+import type { CommandIo } from './commands/command-io.js';
 
 const io: CommandIo = {
   stdout: (text) => void process.stdout.write(text),

@@ -1,6 +1,6 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import type { Result } from '../core/types.js';
-import { describeFsError } from './fs-atomic.js';
+import { describeFsError } from './fs-error.js';
 import { isProcessAlive } from './pending.js';
 import { stateLayout } from './paths.js';
 

@@ -3,7 +3,8 @@
 import { mkdir, rmdir, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Result } from '../core/types.js';
-import { describeFsError, writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { describeFsError } from './fs-error.js';
 import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';
 

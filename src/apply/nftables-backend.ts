@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import type { Result, Runner, StepRecord } from '../core/types.js';
 import { NFT_PERSIST_PATH } from '../core/plan-nftables.js';
 import { V6WALL_FAMILY, V6WALL_TABLE, replaceTableScript } from '../core/nftables/v6wall-script.js';
-import { describeFsError, writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { describeFsError } from './fs-error.js';
 
 export interface NftSnapshot {
   /** `nft list table inet v6wall` before the apply; null: there was no such table. */

@@ -3,7 +3,8 @@ import { readFile, rename, unlink } from 'node:fs/promises';
 import { parseProcStatState } from '../core/parse/proc.js';
 import type { InferOutput } from 'valibot';
 import type { Result } from '../core/types.js';
-import { describeFsError, writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { describeFsError } from './fs-error.js';
 import { stateLayout } from './paths.js';
 import { parseStored, PendingSchema } from './stored-schemas.js';
 

@@ -4,7 +4,9 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Result } from '../core/types.js';
 import type { AppliedState } from './applied-state.js';
-import { describeFsError, ensurePrivateDir, writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ensurePrivateDir } from './directories.js';
+import { describeFsError } from './fs-error.js';
 import { parseStored, StateFileSchema } from './stored-schemas.js';
 
 export function stateFilePath(stateDir: string): string {

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { allFlags, type CommandSpec, type FlagSpec } from '../cli/spec.js';
 import { commandHelp } from '../cli/help.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 
 type FlagOf<C extends CommandSpec> = C['groups'][number]['flags'][number];
 type ValueOf<F extends FlagSpec> = F extends { value: string } ? (F extends { multiple: true } ? string[] : string) : boolean;

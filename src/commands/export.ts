@@ -1,11 +1,11 @@
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import type { Facts } from '../core/types.js';
 import { exportCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { backendOf, withBackend } from '../core/backend.js';
-import { formatChoiceErrors } from '../core/format-plan.js';
+import { formatChoiceErrors } from '../core/choice-errors.js';
 import { openingsOf } from '../core/openings.js';
 import { EXPORT_FORMATS, isExportFormat, renderExport } from '../core/export/formats.js';
 import { toSelectionFlags } from './selection-flags.js';

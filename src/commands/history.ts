@@ -1,6 +1,6 @@
 import { resolveStateDir } from '../apply/paths.js';
 import { historyCommand } from '../cli/spec.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import { parseCommandLine } from './command-line.js';
 
 export async function run(args: string[], io: CommandIo): Promise<number> {

@@ -1,11 +1,13 @@
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import { planCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import type { Facts } from '../core/types.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { withBackend } from '../core/backend.js';
-import { factWarnings, formatChoiceErrors, formatPlanText } from '../core/format-plan.js';
+import { formatChoiceErrors } from '../core/choice-errors.js';
+import { factWarnings } from '../core/fact-warnings.js';
+import { formatPlanText } from '../core/plan-text.js';
 import { openingLabel, openingsOf, sourcesText } from '../core/openings.js';
 import type { Choices } from '../core/types.js';
 import { toSelectionFlags } from './selection-flags.js';

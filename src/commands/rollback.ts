@@ -1,7 +1,7 @@
 import type { Runner } from '../core/types.js';
 import { resolveStateDir } from '../apply/paths.js';
 import { shellJoin } from '../core/shell-quote.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import { rollbackCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 

@@ -6,7 +6,7 @@ import { backendOf } from '../core/backend.js';
 import { liveV6wallTable } from '../core/nftables/v6wall-table.js';
 import { parseSource } from '../core/sources.js';
 import { resolveStateDir } from '../apply/paths.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import { statusCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 

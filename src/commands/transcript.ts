@@ -1,5 +1,5 @@
 import { resolveStateDir } from '../apply/paths.js';
-import type { CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
 import { transcriptCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 

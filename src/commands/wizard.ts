@@ -1,7 +1,8 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
 import { withBackend } from '../core/backend.js';
 import { writeFile } from 'node:fs/promises';
-import { parseConfirmTimeout, type CommandIo } from './io.js';
+import type { CommandIo } from './command-io.js';
+import { parseConfirmTimeout } from './confirm-timeout.js';
 import { wizardCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import { defaultChoices } from '../core/choices.js';

@@ -7,7 +7,7 @@ import { managedRules } from './managed-rules.js';
 import { openingKey, type OpeningTag } from './rule-comment.js';
 import { parseSource } from './sources.js';
 import { staleRules } from './stale-rules.js';
-import { parsePort } from './validate.js';
+import { parsePort } from './port.js';
 
 export interface SelectionFlags {
   /** Numbers, or 'auto' for the detected ports. Empty means auto. */

@@ -1,5 +1,5 @@
 import type { Container } from './types.js';
-import { canonicalIpv6, isGlobalIpv6 } from './validate.js';
+import { canonicalIpv6, isGlobalIpv6 } from './address.js';
 
 /** The container's global IPv6 addresses (one per IPv6 network), canonical and distinct. */
 export function containerIpv6Addresses(container: Container): string[] {

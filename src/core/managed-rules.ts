@@ -4,7 +4,7 @@ import type { Facts, UfwRule } from './types.js';
 import { type OpeningTag, parseRuleComment } from './rule-comment.js';
 import { containerIpv6Addresses } from './container-addresses.js';
 import { type AllowSpec, specOfRule } from './ufw-commands.js';
-import { sameAddress } from './validate.js';
+import { sameAddress } from './address.js';
 
 export interface ManagedRule {
   /** What the comment says. */

@@ -5,7 +5,7 @@ import type { Choices, ExposureChoice, Facts, Proto, Result } from './types.js';
 import { exposuresInPlace } from './choices.js';
 import { closingReason } from './plan-closings.js';
 import { openingTagOf } from './plan-openings.js';
-import { canonicalIpv6, isGlobalIpv6 } from './validate.js';
+import { canonicalIpv6, isGlobalIpv6 } from './address.js';
 import { backendOf } from './backend.js';
 import { liveV6wallTable } from './nftables/v6wall-table.js';
 

@@ -5,7 +5,7 @@ import type { ChoiceError, Container, Facts, PlanStep } from './types.js';
 import { type DockerFirewallMode, type NetworkFirewallMode, ipv6HostPorts } from './docker-mode.js';
 import { AFTER6_RULES_PATH, foreignDockerUserRules, installBlock, renderDockerUserBlock } from './docker-user-block.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
-import { canonicalIpv6, isGlobalIpv6 } from './validate.js';
+import { canonicalIpv6, isGlobalIpv6 } from './address.js';
 
 export interface PlanContext {
   facts: Facts;

@@ -10,7 +10,7 @@ import { closingReason } from './plan-closings.js';
 import { openingKey } from './rule-comment.js';
 import { sourceContains } from './sources.js';
 import { sshPortErrors } from './ssh-ports.js';
-import { isValidPort } from './validate.js';
+import { isValidPort } from './port.js';
 import { liveTableMatches, liveV6wallTable } from './nftables/v6wall-table.js';
 import type { ManagedRule } from './managed-rules.js';
 import { type ContainerOpening, type HostOpening, V6WALL_FAMILY, V6WALL_TABLE, renderV6wallTable, replaceTableScript } from './nftables/v6wall-script.js';

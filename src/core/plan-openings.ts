@@ -8,7 +8,8 @@ import { addressesWithNetworks, type PlanContext } from './plan-docker.js';
 import { formatRuleComment, openingKey, type OpeningTag } from './rule-comment.js';
 import { describeSource } from './sources.js';
 import type { AllowSpec } from './ufw-commands.js';
-import { isValidContainerName, isValidPort } from './validate.js';
+import { isValidContainerName } from './container-name.js';
+import { isValidPort } from './port.js';
 import type { ManagedRule } from './managed-rules.js';
 
 export interface DesiredRule {

@@ -21,7 +21,7 @@ import { closingReason, describeOpening } from './plan-closings.js';
 import { openingKey } from './rule-comment.js';
 import { openingTagOf, choiceLabel } from './plan-openings.js';
 import { sourceContains } from './sources.js';
-import { isValidPort } from './validate.js';
+import { isValidPort } from './port.js';
 
 function allowStep(kind: PlanStep['kind'], why: string, spec: AllowSpec, rules: readonly UfwRule[]): PlanStep {
   return { kind, why, rule: { spec, delete: false }, argv: allowArgv(spec), undoArgv: deleteAllowArgv(spec), satisfied: specSatisfied(rules, spec) };

@@ -3,7 +3,8 @@
 // is an opening's identity: kind, container, port, host port and source.
 import type { Proto } from './types.js';
 import { parseSource, type Source } from './sources.js';
-import { isValidContainerName, isValidPort } from './validate.js';
+import { isValidContainerName } from './container-name.js';
+import { isValidPort } from './port.js';
 
 export type OpeningTag = {
   kind: 'route' | 'publish';

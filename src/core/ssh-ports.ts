@@ -1,5 +1,5 @@
 import type { ChoiceError, Choices, Facts, SshFacts } from './types.js';
-import { isValidPort } from './validate.js';
+import { isValidPort } from './port.js';
 
 export interface RequiredSshPort {
   port: number;

@@ -2,7 +2,7 @@
 // rule (parsed from user.rules / user6.rules) already does the same job.
 import type { Proto, UfwRule } from './types.js';
 import { sourceOfRule, type Source } from './sources.js';
-import { canonicalAddress } from './validate.js';
+import { canonicalAddress } from './address.js';
 
 /** The shape of an allow rule v6wall adds or removes, before it becomes an argv. */
 export interface AllowSpec {

@@ -1,6 +1,6 @@
 // What the wizard prints after its last frame when it ends with changes awaiting confirmation:
 // the screen that said it is gone, and the operator must still know the code and the deadline.
-import { formatCountdown } from './outside-tests.js';
+import { formatCountdown } from './countdown.js';
 import { awaitingConfirmation, confirmCode } from './selectors.js';
 import type { WizardState } from './wizard-state.js';
 

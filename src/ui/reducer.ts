@@ -5,12 +5,12 @@ import { isKeyAction, type WizardAction } from './actions.js';
 import { keyToAction } from './keys.js';
 import { awaitingConfirmation, containerListHeight, exposureListRows, typingText, visibleContainers } from './selectors.js';
 import { SCREENS, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
-import { clamp, goTo } from './steps/shared.js';
-import { factsLoaded, sshNext, sshType } from './steps/ssh-step.js';
-import { cancelSources, commitSources, cycleExposure, eraseSources, setFilter, startSources, toggleContainer, typeSources } from './steps/containers-step.js';
-import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, previewNext } from './steps/apply-step.js';
+import { clamp, goTo } from './transitions/navigation.js';
+import { factsLoaded, sshNext, sshType } from './transitions/ssh.js';
+import { cancelSources, commitSources, cycleExposure, eraseSources, setFilter, startSources, toggleContainer, typeSources } from './transitions/containers.js';
+import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, previewNext } from './transitions/apply.js';
 
-export { EXIT } from './steps/apply-step.js';
+export { EXIT } from './transitions/apply.js';
 
 function withChecks(state: WizardState, checks: ConfirmChecks): WizardState {
   return { ...state, confirm: { ...state.confirm, checks } };

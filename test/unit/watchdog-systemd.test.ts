@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isProcessAlive, readPending, stopWatchdog, writePending, type PendingApply } from '../../src/apply/pending.js';
 import { stateLayout } from '../../src/apply/paths.js';
 import { spawnWatchdog, systemdRunArgv } from '../../src/apply/watchdog.js';
-import { ensurePrivateDir } from '../../src/apply/fs-atomic.js';
+import { ensurePrivateDir } from '../../src/apply/directories.js';
 import { fakeWatchdogCommand, makeFakeHost, type FakeHost } from './apply-fake-ufw.js';
 
 const hosts: FakeHost[] = [];

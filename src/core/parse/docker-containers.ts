@@ -1,5 +1,6 @@
 import type { Container, ContainerNetwork, ContainerPort, Proto, PublishedBinding } from '../types.js';
-import { canonicalIpv6, parsePort } from '../validate.js';
+import { canonicalIpv6 } from '../address.js';
+import { parsePort } from '../port.js';
 import ipaddr from 'ipaddr.js';
 import { arrayField, field, isRecord, parseJson, recordField, stringField } from './json.js';
 import { type Parsed, quoteLine, splitLines } from './parsed.js';

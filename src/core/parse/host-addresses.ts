@@ -1,4 +1,4 @@
-import { canonicalIpv6 } from '../validate.js';
+import { canonicalIpv6 } from '../address.js';
 import ipaddr from 'ipaddr.js';
 import { arrayField, parseJson, stringField } from './json.js';
 import type { Parsed } from './parsed.js';

@@ -1,4 +1,4 @@
-import { parsePort } from '../validate.js';
+import { parsePort } from '../port.js';
 
 /** "[::]:2200", "0.0.0.0:22", "[fe80::1%eth0]:22" → address and port. */
 export function splitHostPort(text: string): { address: string; port: number } | null {

@@ -1,4 +1,4 @@
-import { parsePort } from '../validate.js';
+import { parsePort } from '../port.js';
 
 export interface SshConnection {
   clientAddress: string;

@@ -1,6 +1,6 @@
 import { splitHostPort } from './host-port.js';
 import { type Parsed, quoteLine, splitLines } from './parsed.js';
-import { parsePort } from '../validate.js';
+import { parsePort } from '../port.js';
 
 /** A port sshd's effective configuration says it listens on. */
 export interface SshdConfiguredPort {

@@ -1,4 +1,4 @@
-// Small helpers every step's transitions use.
+// Moving between screens and along lists: helpers every screen's transitions use.
 import type { Screen, WizardState } from '../wizard-state.js';
 
 export function clamp(value: number, length: number): number {

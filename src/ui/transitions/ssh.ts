@@ -1,10 +1,10 @@
 // Discovery's result and the SSH screen: which ports stay open.
 import type { Choices, Facts } from '../../core/types.js';
-import { parsePort } from '../../core/validate.js';
+import { parsePort } from '../../core/port.js';
 import { type ExposureOption, optionFromChoice, portKey } from '../exposure-rows.js';
 import { checkedSshPorts } from '../selectors.js';
 import type { SshPortRow, WizardState } from '../wizard-state.js';
-import { goTo } from './shared.js';
+import { goTo } from './navigation.js';
 
 export function sshRowsFrom(facts: Facts, choices: Choices): SshPortRow[] {
   const ports = [...new Set([...facts.ssh.ports, ...choices.sshPorts, ...(facts.ssh.sessionPort === null ? [] : [facts.ssh.sessionPort])])];

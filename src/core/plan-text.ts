@@ -1,6 +1,5 @@
-import type { ChoiceError, Facts, Plan } from './types.js';
+import type { Plan } from './types.js';
 import { shellCommand, shellJoin } from './shell-quote.js';
-import { ipv6SetupWarnings } from './ipv6-setup.js';
 
 /** The plan as a person reads it: numbered commands with their why; what is in place is shown, not run. */
 export function formatPlanText(plan: Plan): string {
@@ -24,13 +23,4 @@ export function formatPlanText(plan: Plan): string {
     for (const note of plan.notes) lines.push(`Note: ${note}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-export function formatChoiceErrors(errors: readonly ChoiceError[]): string {
-  return `${errors.map((error) => `v6wall: ${error.choice}: ${error.message}`).join('\n')}\n`;
-}
-
-/** Every plain-words warning discovery produced, SSH first. */
-export function factWarnings(facts: Facts): string[] {
-  return [...facts.ssh.warnings, ...facts.ufw.warnings, ...facts.docker.warnings, ...ipv6SetupWarnings(facts)];
 }

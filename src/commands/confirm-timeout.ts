@@ -1,10 +1,3 @@
-/** What a subcommand may touch of the outside world: its output streams and environment. */
-export interface CommandIo {
-  stdout(s: string): void;
-  stderr(s: string): void;
-  env: NodeJS.ProcessEnv;
-}
-
 /** --confirm-timeout: long enough to open a second SSH session, at most a day. */
 export function parseConfirmTimeout(text: string | undefined): number | string {
   if (text === undefined) return 120;

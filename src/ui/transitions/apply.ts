@@ -2,7 +2,7 @@
 import type { ApplyEvent, ApplyOutcome } from '../../core/types.js';
 import { applyBlocker } from '../selectors.js';
 import { IDLE_CHECKS, type StepProgress, type WizardState } from '../wizard-state.js';
-import { goTo } from './shared.js';
+import { goTo } from './navigation.js';
 
 /** Exit codes of the wizard: 0 also for a quit before anything changed, 130 for ctrl+c as for any interrupted program. */
 export const EXIT = { done: 0, failed: 1, interrupted: 130 } as const;

@@ -1,15 +1,6 @@
+// Addresses as text: checked, canonicalised and compared with ipaddr.js. The rule walk's packed
+// form, for thousands of addresses, is iptables/address.ts.
 import ipaddr from 'ipaddr.js';
-
-export function isValidPort(value: number): boolean {
-  return Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
-/** Parses a decimal port string strictly ("08" and "1e3" are refused). */
-export function parsePort(text: string): number | null {
-  if (!/^[1-9][0-9]{0,4}$/.test(text)) return null;
-  const port = Number(text);
-  return isValidPort(port) ? port : null;
-}
 
 /** A canonical IPv6 address (RFC 5952 form), or null when `text` is not one. */
 export function canonicalIpv6(text: string): string | null {
@@ -39,9 +30,4 @@ export function isGlobalIpv6(text: string): boolean {
   const range = ipaddr.IPv6.parse(text).range();
   // Documentation addresses (2001:db8::/32) stand in for global ones in labs and examples.
   return range === 'unicast' || range === 'reserved';
-}
-
-/** Docker's own rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
-export function isValidContainerName(name: string): boolean {
-  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name) && name.length <= 255;
 }
