@@ -1,6 +1,8 @@
 // esbuild settings shared by the CLI build, the single executable and benchmarks that must run the
 // code the way operators do (bundled and minified, not through a TypeScript loader).
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { NARROW_CHARACTERS } from './grapheme-segmenter.mjs';
 
 const YOGA_DATA_URL = /"data:application\/octet-stream;base64,[A-Za-z0-9+/=]+"/;
 
@@ -73,24 +75,69 @@ const inkWithoutDevtools = {
 // (no marks, joiners, format or emoji characters): the ones v6wall's screens and Ink's borders draw.
 // About 4% of the CPU time to the first frame (A/B, 15 rounds). test/unit/bundle-string-width.test.ts
 // checks that the widened function gives the original's answer on strings of these and other characters.
-export const NARROW_CHARACTERS = '\\u00A1-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2039\\u203A\\u2190-\\u2193\\u2500-\\u259F\\u2713\\u2717\\u2800-\\u28FF';
+export { NARROW_CHARACTERS };
 const STRING_WIDTH_FAST_PATH = '/^[\\u0020-\\u007E]*$/.test(string)';
 
-export const stringWidthFastPath = {
-  name: 'string-width-fast-path',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      // wrap-ansi's own older string-width has no fast path to widen; Ink calls it only to wrap.
-      if (!text.includes('const segmenter') || text.includes('emoji-regex')) return undefined;
-      if (!text.includes(STRING_WIDTH_FAST_PATH)) throw new Error(`${args.path}: its ASCII fast path was not found (string-width changed?)`);
-      if (!text.includes('ambiguousIsNarrow = true')) throw new Error(`${args.path}: its ambiguousIsNarrow option was not found (string-width changed?)`);
-      // Several of these characters are East Asian "ambiguous": two columns when asked to count them wide.
-      const widened = `(ambiguousIsNarrow ? /^[\\u0020-\\u007E${NARROW_CHARACTERS}]*$/ : /^[\\u0020-\\u007E]*$/).test(string)`;
-      return { contents: text.replace(STRING_WIDTH_FAST_PATH, widened), loader: 'js' };
-    });
-  },
-};
+function widenStringWidthFastPath(path, text) {
+  if (!/[\\/]node_modules[\\/]string-width[\\/]index\.js$/.test(path)) return text;
+  // wrap-ansi's own older string-width has no fast path to widen; Ink calls it only to wrap.
+  if (!text.includes('const segmenter') || text.includes('emoji-regex')) return text;
+  if (!text.includes(STRING_WIDTH_FAST_PATH)) throw new Error(`${path}: its ASCII fast path was not found (string-width changed?)`);
+  if (!text.includes('ambiguousIsNarrow = true')) throw new Error(`${path}: its ambiguousIsNarrow option was not found (string-width changed?)`);
+  // Several of these characters are East Asian "ambiguous": two columns when asked to count them wide.
+  const widened = `(ambiguousIsNarrow ? /^[\\u0020-\\u007E${NARROW_CHARACTERS}]*$/ : /^[\\u0020-\\u007E]*$/).test(string)`;
+  return text.replace(STRING_WIDTH_FAST_PATH, widened);
+}
+
+// string-width, wrap-ansi's string-width, slice-ansi and @alcalzone/ansi-tokenize (all loaded by Ink)
+// each create an Intl.Segmenter when they load; the first one loads ICU's break rules (about 20 ms of
+// CPU), and Ink segments every line it writes. Any dependency's `new Intl.Segmenter()` of graphemes
+// becomes grapheme-segmenter.mjs's stand-in, which needs the real one only for strings that are not
+// a grapheme cluster per character. test/unit/bundle-grapheme-segmenter.test.ts holds the stand-in
+// and the patched modules to the originals' answers.
+const GRAPHEME_SEGMENTER = fileURLToPath(new URL('./grapheme-segmenter.mjs', import.meta.url));
+const NEW_GRAPHEME_SEGMENTER = /new Intl\.Segmenter\(\s*(?:undefined\s*,\s*\{\s*granularity:\s*(["'])grapheme\1\s*,?\s*\}\s*)?\)/g;
+
+function lazyGraphemeSegmenters(path, text) {
+  // Other segmenters (of words, valibot's) are created when first used, not at load; CommonJS files
+  // could not import the stand-in and hold none of them today.
+  if (!text.includes('Intl.Segmenter') || !/^\s*(?:import|export)\s/m.test(text)) return text;
+  const replaced = text.replace(NEW_GRAPHEME_SEGMENTER, 'new __v6wallGraphemeSegmenter()');
+  if (replaced === text) return text;
+  return `import { GraphemeSegmenter as __v6wallGraphemeSegmenter } from ${JSON.stringify(GRAPHEME_SEGMENTER)};\n${replaced}`;
+}
+
+// string-width builds its RGI emoji expression when it loads: V8 expands \p{RGI_Emoji} into every
+// emoji sequence there and then (about 20 ms of CPU), for the rare string outside the fast path.
+// It is built on its first test instead.
+const RGI_EMOJI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+
+function lazyRgiEmojiRegex(path, text) {
+  if (!text.includes('rgiEmojiRegex') && !text.includes('/^\\p{RGI_Emoji}$/v')) return text;
+  if (!text.includes(RGI_EMOJI)) throw new Error(`${path}: its \\p{RGI_Emoji} expression was not found as expected (string-width changed?)`);
+  const uses = text.split('rgiEmojiRegex').length - 1;
+  if (uses !== 1 + (text.split('rgiEmojiRegex.test(').length - 1))
+    throw new Error(`${path}: rgiEmojiRegex is used other than by .test() (string-width changed?)`);
+  return text.replace(RGI_EMOJI, 'let rgiEmojiRegexBuilt;\nconst rgiEmojiRegex = { test: (text) => (rgiEmojiRegexBuilt ??= /^\\p{RGI_Emoji}$/v).test(text) };');
+}
+
+/** An esbuild plugin that rewrites the text of dependencies' JavaScript files, each patch in turn. */
+function dependencyPatches(name, patches) {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const patched = patches.reduce((contents, patch) => patch(args.path, contents), text);
+        return patched === text ? undefined : { contents: patched, loader: 'js' };
+      });
+    },
+  };
+}
+
+export const stringWidthFastPath = dependencyPatches('string-width-fast-path', [widenStringWidthFastPath]);
+export const lazyLoadCosts = dependencyPatches('lazy-load-costs', [lazyGraphemeSegmenters, lazyRgiEmojiRegex]);
+const allDependencyPatches = dependencyPatches('dependency-patches', [widenStringWidthFastPath, lazyGraphemeSegmenters, lazyRgiEmojiRegex]);
 
 export const DEVTOOLS_STUB = 'dist/.devtools-stub.js';
 
@@ -104,7 +151,7 @@ function common() {
     // Ink loads its devtools (react-devtools-core, ws) only with DEV=true; the bundle carries neither.
     alias: { 'react-devtools-core': `./${DEVTOOLS_STUB}`, ws: `./${DEVTOOLS_STUB}` },
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [yogaSynchronous, inkWithoutDevtools, stringWidthFastPath],
+    plugins: [yogaSynchronous, inkWithoutDevtools, allDependencyPatches],
     logLevel: 'warning',
   };
 }

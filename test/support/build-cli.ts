@@ -1,6 +1,7 @@
 // Vitest global setup: tests that run the built CLI (dist/v6wall.js) get one built from the
-// sources they test. Builds when the bundle is missing or older than any file under src/
-// (a second or so with esbuild), so `npm run test:unit` passes on a clean checkout too.
+// sources they test. Builds when the bundle is missing or older than any file under src/ or
+// scripts/ (the build and its plugins), a second or so with esbuild, so `npm run test:unit` passes
+// on a clean checkout too.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ function bundleMtime(): number {
 }
 
 export default function setup(): void {
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
+  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts')), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
   if (bundleMtime() >= sources) return;
   const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`building dist/v6wall.js for the CLI tests failed:\n${built.stderr}${built.stdout}`);
