@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { applyPlan } from '../src/apply/apply.js';
 import { confirmPending } from '../src/apply/confirm.js';
-import type { Plan } from '../src/core/types.js';
+import type { Plan } from '../src/core/types/plan.js';
 import { runCommand } from '../src/host/run.js';
 
 export interface ApplyRoundReport {

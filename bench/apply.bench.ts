@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Plan, PlanStep } from '../src/core/types.js';
+import type { Plan, PlanStep } from '../src/core/types/plan.js';
 import { shellJoin } from '../src/core/shell-quote.js';
 import type { ApplyRoundReport } from './apply-in-lab.js';
 

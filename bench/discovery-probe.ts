@@ -4,7 +4,7 @@
 // Prints one JSON line (ProbeReport) on stdout.
 //   node --import tsx bench/discovery-probe.ts ROUNDS
 import { access, readFile } from 'node:fs/promises';
-import type { CommandResult, Runner } from '../src/core/types.js';
+import type { CommandResult, Runner } from '../src/core/types/runner.js';
 import { discoverFacts, discoverHostFacts } from '../src/host/discover.js';
 import { discoverDocker } from '../src/host/discover-docker.js';
 import { runCommand } from '../src/host/run.js';

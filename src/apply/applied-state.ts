@@ -1,7 +1,8 @@
 // What v6wall has applied and kept, as plain data: the guided re-run starts from it.
 // Pure: no I/O here (state.ts stores it).
 import type { InferOutput } from 'valibot';
-import type { Choices, Plan } from '../core/types.js';
+import type { Choices } from '../core/types/choices.js';
+import type { Plan } from '../core/types/plan.js';
 import { parseRuleComment } from '../core/rule-comment.js';
 import type { AppliedStateSchema } from './stored-schemas.js';
 

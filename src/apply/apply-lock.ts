@@ -1,5 +1,5 @@
 import { open, readFile, unlink } from 'node:fs/promises';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { describeFsError } from './fs-error.js';
 import { isProcessAlive } from './pending.js';
 import { stateLayout } from './paths.js';

@@ -2,8 +2,12 @@
 // detached watchdog), run the steps (each recorded; the first failure rolls back at once), await
 // confirmation (the watchdog rolls back at the deadline unless `v6wall confirm` takes the apply).
 import { existsSync } from 'node:fs';
-import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Runner, StepRecord } from '../core/types.js';
-import { type BackendKind, backendOf } from '../core/backend.js';
+import type { ApplyEvent, ApplyOutcome, StepRecord } from '../core/types/apply-events.js';
+import type { Choices } from '../core/types/choices.js';
+import type { BackendKind, Facts } from '../core/types/facts.js';
+import type { Plan } from '../core/types/plan.js';
+import type { Runner } from '../core/types/runner.js';
+import { backendOf } from '../core/backend.js';
 import { resolve } from 'node:path';
 import { acquireApplyLock } from './apply-lock.js';
 import { placeBootGuard, removeBootGuard } from './boot-guard-unit.js';

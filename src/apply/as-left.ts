@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InferOutput } from 'valibot';
 import { diffLines, type DiffLine } from '../core/line-diff.js';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { describeFsError } from './fs-error.js';
 import { stateLayout, type UfwPaths } from './paths.js';

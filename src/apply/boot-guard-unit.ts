@@ -2,7 +2,7 @@
 // (confirm, a rollback). See boot-guard.ts for what it does at boot and why it sits where it does.
 import { mkdir, rmdir, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { describeFsError } from './fs-error.js';
 import { isSafeId } from './ids.js';

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Runner } from '../core/types.js';
+import type { Runner } from '../core/types/runner.js';
 import { bootGuardUnitName, removeBootGuard, SYSTEM_UNIT_DIR } from './boot-guard-unit.js';
 import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';

@@ -1,4 +1,4 @@
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { removeBootGuard } from './boot-guard-unit.js';
 import { sameConfirmCode } from './ids.js';
 import { claimPending, readPending, stopWatchdog, type PendingApply } from './pending.js';

@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { policyCommands } from '../core/iptables/policies.js';
 import { chainsRestore, dockerUserRestore, sameUfwPart } from '../core/iptables/restore-chains.js';
-import type { Result, Runner, StepRecord } from '../core/types.js';
+import type { StepRecord } from '../core/types/apply-events.js';
+import type { Result } from '../core/types/result.js';
+import type { Runner } from '../core/types/runner.js';
 import { stateLayout } from './paths.js';
 import type { SnapshotManifest } from './snapshot.js';
 

@@ -3,7 +3,9 @@
 // one `nft -f` that replaces only `table inet v6wall`, so Docker's tables are never touched.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Result, Runner, StepRecord } from '../core/types.js';
+import type { StepRecord } from '../core/types/apply-events.js';
+import type { Result } from '../core/types/result.js';
+import type { Runner } from '../core/types/runner.js';
 import { NFT_PERSIST_PATH } from '../core/plan-nftables.js';
 import { V6WALL_FAMILY, V6WALL_TABLE, replaceTableScript } from '../core/nftables/v6wall-script.js';
 import { writeFileAtomic } from './atomic-write.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { parseProcStatState } from '../core/parse/proc.js';
 import type { InferOutput } from 'valibot';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { describeFsError } from './fs-error.js';
 import { stateLayout } from './paths.js';

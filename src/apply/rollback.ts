@@ -1,7 +1,9 @@
 import { rename } from 'node:fs/promises';
 import { removeBootGuard } from './boot-guard-unit.js';
 import { hostname } from 'node:os';
-import type { Result, Runner, StepRecord } from '../core/types.js';
+import type { StepRecord } from '../core/types/apply-events.js';
+import type { Result } from '../core/types/result.js';
+import type { Runner } from '../core/types/runner.js';
 import { changesSince, describeChanges, readAsLeft, recordAsLeft } from './as-left.js';
 import { clockTime, describeOutcome, lastApply, loadHistory, type AppliedChange, type History, type RollbackCause } from './history.js';
 import { newId } from './ids.js';

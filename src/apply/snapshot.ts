@@ -1,7 +1,9 @@
+import type { BackendKind } from '../core/types/facts.js';
 import { readdir, readFile, stat, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InferOutput } from 'valibot';
-import type { Result, Runner } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
+import type { Runner } from '../core/types/runner.js';
 import type { AppliedState } from './applied-state.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ensurePrivateDir, freeBytes } from './directories.js';
@@ -9,7 +11,7 @@ import { describeFsError } from './fs-error.js';
 import { isSafeId } from './ids.js';
 import { stateLayout, type UfwPaths } from './paths.js';
 import { ManifestSchema, parseStored } from './stored-schemas.js';
-import type { BackendKind } from '../core/backend.js';
+
 import { readNftSnapshot } from './nftables-backend.js';
 
 /** snapshots/ID/manifest.json: what a rollback restores; see ManifestSchema. */

@@ -2,7 +2,7 @@
 // its schema (a plain file: the watchdog restores it during a rollback and must start fast).
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import type { AppliedState } from './applied-state.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ensurePrivateDir } from './directories.js';

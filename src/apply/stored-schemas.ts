@@ -8,7 +8,7 @@
 // start; zod/mini 21 KB).
 import { NFT_PERSIST_PATH } from '../core/plan-nftables.js';
 import * as v from 'valibot';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { isSafeId } from './ids.js';
 
 const isoTime = v.pipe(

@@ -1,6 +1,7 @@
 // Renders a transcript for a person (text), for a program (json) and as a runnable
 // POSIX script of the applied commands (sh), or of their inverse (undo).
-import type { Choices, StepRecord } from '../core/types.js';
+import type { StepRecord } from '../core/types/apply-events.js';
+import type { Choices } from '../core/types/choices.js';
 import { shellCommand, shellJoin } from '../core/shell-quote.js';
 import type { Transcript, TranscriptEntry } from './transcript.js';
 

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { InferOutput } from 'valibot';
-import type { Result } from '../core/types.js';
+import type { Result } from '../core/types/result.js';
 import { ensurePrivateDir } from './directories.js';
 import { describeFsError } from './fs-error.js';
 import { isSafeId } from './ids.js';

@@ -1,4 +1,7 @@
-import type { ApplyEvent, Choices, Facts, Runner } from '../core/types.js';
+import type { ApplyEvent } from '../core/types/apply-events.js';
+import type { Choices } from '../core/types/choices.js';
+import type { Facts } from '../core/types/facts.js';
+import type { Runner } from '../core/types/runner.js';
 import type { Proof } from '../core/proof.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';

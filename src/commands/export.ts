@@ -1,5 +1,5 @@
 import type { CommandIo } from './command-io.js';
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../core/types/facts.js';
 import { exportCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
 import { resolveChoices } from '../core/choices.js';

@@ -1,7 +1,7 @@
 import type { CommandIo } from './command-io.js';
 import { planCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../core/types/facts.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { withBackend } from '../core/backend.js';
@@ -9,7 +9,7 @@ import { formatChoiceErrors } from '../core/choice-errors.js';
 import { factWarnings } from '../core/fact-warnings.js';
 import { formatPlanText } from '../core/plan-text.js';
 import { openingLabel, openingsOf, sourcesText } from '../core/openings.js';
-import type { Choices } from '../core/types.js';
+import type { Choices } from '../core/types/choices.js';
 import { toSelectionFlags } from './selection-flags.js';
 
 export async function run(args: string[], io: CommandIo, discover: () => Promise<Facts>): Promise<number> {

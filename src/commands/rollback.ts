@@ -1,4 +1,4 @@
-import type { Runner } from '../core/types.js';
+import type { Runner } from '../core/types/runner.js';
 import { resolveStateDir } from '../apply/paths.js';
 import { shellJoin } from '../core/shell-quote.js';
 import type { CommandIo } from './command-io.js';

@@ -1,4 +1,4 @@
-import type { Facts, UfwRule } from '../core/types.js';
+import type { Facts, UfwRule } from '../core/types/facts.js';
 import { parseRuleComment } from '../core/rule-comment.js';
 import { reachabilityReport, type ReachabilityReport } from '../core/reachability-report.js';
 import { intendedFromRules, proveIntended, type Proof } from '../core/proof.js';

@@ -8,7 +8,8 @@ import { parseCommandLine } from './command-line.js';
 import { defaultChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { planScript } from '../core/plan-script.js';
-import type { ApplyOutcome, Facts } from '../core/types.js';
+import type { ApplyOutcome } from '../core/types/apply-events.js';
+import type { Facts } from '../core/types/facts.js';
 import type { WizardDeps } from '../ui/deps.js';
 import { confirmCommandLine } from '../apply/confirm-command.js';
 

@@ -1,14 +1,6 @@
 // Which firewall v6wall drives on this host: UFW, or its own nftables table. One pure choice
 // that discovery's screen, the planner and apply all read.
-import type { Facts } from './types.js';
-
-export type BackendKind = 'ufw' | 'nftables';
-
-export interface Backend {
-  kind: BackendKind;
-  /** One sentence for the discovery screen: why this backend. */
-  why: string;
-}
+import type { Backend, BackendKind, Facts } from './types/facts.js';
 
 /** `--backend` when given, else UFW where it is installed, else nftables where nft can be read. */
 export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: BackendKind): Backend {

@@ -1,4 +1,4 @@
-import type { ChoiceError } from './types.js';
+import type { ChoiceError } from './types/choices.js';
 
 /** Refused choices as the command line reports them, one line each. */
 export function formatChoiceErrors(errors: readonly ChoiceError[]): string {

@@ -1,7 +1,9 @@
 // From what the operator typed (flags) or what is already in place to Choices.
 import { backendOf } from './backend.js';
 import { liveV6wallTable } from './nftables/v6wall-table.js';
-import type { ChoiceError, Choices, CloseChoice, Container, ExposureChoice, Facts, Proto, Result } from './types.js';
+import type { ChoiceError, Choices, CloseChoice, ExposureChoice } from './types/choices.js';
+import type { Container, Facts, Proto } from './types/facts.js';
+import type { Result } from './types/result.js';
 import { containerIpv6Addresses } from './container-addresses.js';
 import { managedRules } from './managed-rules.js';
 import { openingKey, type OpeningTag } from './rule-comment.js';

@@ -1,4 +1,4 @@
-import type { Container } from './types.js';
+import type { Container } from './types/facts.js';
 import { canonicalIpv6, isGlobalIpv6 } from './address.js';
 
 /** The container's global IPv6 addresses (one per IPv6 network), canonical and distinct. */

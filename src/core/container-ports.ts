@@ -1,7 +1,7 @@
 // A container's ports as Docker declares them (EXPOSE, -p) merged with what really listens
 // inside it over IPv6: a declared port gets `listening`, a port Docker does not know that
 // something listens on is added with `declared: false` (it is reachable by route all the same).
-import type { Container, ContainerPort } from './types.js';
+import type { Container, ContainerPort } from './types/facts.js';
 import { type Listener, reachableOverIpv6 } from './parse/proc-net-sockets.js';
 
 export function withListeners(container: Container, listeners: readonly Listener[]): Container {

@@ -2,8 +2,7 @@
 // The behaviour per version and gateway mode follows DOMAIN.md's table, checked on real
 // Docker 20.10 and 28.5.2 in the lab.
 import ipaddr from 'ipaddr.js';
-import type { ContainerPort, DockerFacts, DockerNetwork, GatewayMode } from './types.js';
-import type { BackendKind } from './backend.js';
+import type { BackendKind, ContainerPort, DockerFacts, DockerNetwork, GatewayMode } from './types/facts.js';
 
 export type DockerFirewallModeKind =
   | 'docker-absent'

@@ -12,7 +12,7 @@
 // - `ufw default ...` rewrites "UFW ALLOW"/"UFW BLOCK" in this file: the block never contains them.
 import ipaddr from 'ipaddr.js';
 import type { Ruleset, SaveRule } from './iptables/ruleset.js';
-import type { Result } from './types.js';
+import type { Result } from './types/result.js';
 
 export const AFTER6_RULES_PATH = '/etc/ufw/after6.rules';
 

@@ -6,8 +6,9 @@
 // writes its rules into ip6tables, its own accepts for bridge traffic come before UFW's and
 // nothing is needed. With Docker's nftables backend a packet must pass UFW's chain too, so the
 // rule is needed there as well (inferred from nftables' semantics; not measured: no Docker 29 here).
+import type { AllowSpec } from './types/plan.js';
 import type { DockerFirewallMode, NetworkFirewallMode } from './docker-mode.js';
-import type { AllowSpec } from './ufw-commands.js';
+
 import { formatRuleComment } from './rule-comment.js';
 import { parseSource } from './sources.js';
 

@@ -1,4 +1,4 @@
-import type { Facts } from './types.js';
+import type { Facts } from './types/facts.js';
 import { ipv6SetupWarnings } from './ipv6-setup.js';
 
 /** Every plain-words warning discovery produced, SSH first. */

@@ -1,11 +1,12 @@
 // UFW rules v6wall did not make that open a container's address or a published port: shown as
 // what they are, never counted as closed, and removed only when the operator says so.
+import type { AllowSpec } from './types/plan.js';
 import ipaddr from 'ipaddr.js';
-import type { Facts, UfwRule } from './types.js';
+import type { Facts, UfwRule } from './types/facts.js';
 import { containerIpv6Addresses } from './container-addresses.js';
 import { type DockerFirewallMode, ipv6HostPorts } from './docker-mode.js';
 import { parseRuleComment } from './rule-comment.js';
-import { type AllowSpec, specOfRule } from './ufw-commands.js';
+import { specOfRule } from './ufw-commands.js';
 import { shellJoin } from './shell-quote.js';
 
 export interface ForeignRule {

@@ -2,7 +2,7 @@
 // the fix: what the out-of-band design (an outside firewall whitelisting container addresses)
 // relies on, and what makes a "route" opening useless if it is missing.
 import ipaddr from 'ipaddr.js';
-import type { Facts } from './types.js';
+import type { Facts } from './types/facts.js';
 
 const isUla = (address: ipaddr.IPv6): boolean => address.range() === 'uniqueLocal';
 

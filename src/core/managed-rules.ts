@@ -1,9 +1,10 @@
 // The rules v6wall made, found by their comments, one entry per ufw command (a rule ufw wrote
 // in both families is one entry): what the planner converges, closes or keeps.
-import type { Facts, UfwRule } from './types.js';
+import type { AllowSpec } from './types/plan.js';
+import type { Facts, UfwRule } from './types/facts.js';
 import { type OpeningTag, parseRuleComment } from './rule-comment.js';
 import { containerIpv6Addresses } from './container-addresses.js';
-import { type AllowSpec, specOfRule } from './ufw-commands.js';
+import { specOfRule } from './ufw-commands.js';
 import { sameAddress } from './address.js';
 
 export interface ManagedRule {

@@ -1,7 +1,9 @@
 // The openings of a plan as an out-of-band firewall sees them: traffic arrives before the host,
 // so a routed port is the container's own address and a published port is the host's address
 // and host port. One pure projection that every export format reads.
-import type { Choices, ExposureChoice, Facts, Proto, Result } from './types.js';
+import type { Choices, ExposureChoice } from './types/choices.js';
+import type { Facts, Proto } from './types/facts.js';
+import type { Result } from './types/result.js';
 import { exposuresInPlace } from './choices.js';
 import { closingReason } from './plan-closings.js';
 import { openingTagOf } from './plan-openings.js';

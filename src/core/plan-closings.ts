@@ -1,5 +1,5 @@
 // Which of v6wall's openings in place a plan closes, and the reason a person reads for it.
-import type { Choices, CloseChoice, ExposureChoice } from './types.js';
+import type { Choices, CloseChoice, ExposureChoice } from './types/choices.js';
 import type { ManagedRule } from './managed-rules.js';
 import { openingKey, type OpeningTag } from './rule-comment.js';
 import { openingTagOf } from './plan-openings.js';

@@ -1,7 +1,9 @@
 // The planner's Docker part: where Docker's own IPv6 rules decide before UFW,
 // what to tell the operator, and v6wall's DOCKER-USER block that hands the
 // decision back to UFW's route rules.
-import type { ChoiceError, Container, Facts, PlanStep } from './types.js';
+import type { ChoiceError } from './types/choices.js';
+import type { Container, Facts } from './types/facts.js';
+import type { PlanStep } from './types/plan.js';
 import { type DockerFirewallMode, type NetworkFirewallMode, ipv6HostPorts } from './docker-mode.js';
 import { AFTER6_RULES_PATH, foreignDockerUserRules, installBlock, renderDockerUserBlock } from './docker-user-block.js';
 import { parseIptablesSave } from './iptables/parse-save.js';

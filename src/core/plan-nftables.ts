@@ -2,7 +2,10 @@
 // choices, their validation and each opening's rules come from the same code as UFW's plan
 // (openingRules); what differs is the output: one nft script that replaces `table inet v6wall`
 // (checked with `nft -c`, then loaded as one transaction), and the files that load it at boot.
-import type { ChoiceError, Choices, ExposureChoice, Facts, Plan, PlanStep, Result } from './types.js';
+import type { ChoiceError, Choices, ExposureChoice } from './types/choices.js';
+import type { Facts } from './types/facts.js';
+import type { Plan, PlanStep } from './types/plan.js';
+import type { Result } from './types/result.js';
 import { dockerFirewallMode, type DockerFirewallMode } from './docker-mode.js';
 import type { PlanContext } from './plan-docker.js';
 import { choiceLabel, openingRules } from './plan-openings.js';

@@ -2,12 +2,14 @@
 // cannot work. Route: a rule per container address. Publish: an allow rule for the host port, or,
 // where Docker forwards the host port to the container (DOCKER-USER block, nftables), a route
 // rule to the container's address and port. A source narrows each rule to that address or network.
-import type { Container, ContainerPort, ExposureChoice, Facts } from './types.js';
+import type { AllowSpec } from './types/plan.js';
+import type { ExposureChoice } from './types/choices.js';
+import type { Container, ContainerPort, Facts } from './types/facts.js';
 import { type DockerFirewallMode, type Support, exposureSupport } from './docker-mode.js';
 import { addressesWithNetworks, type PlanContext } from './plan-docker.js';
 import { formatRuleComment, openingKey, type OpeningTag } from './rule-comment.js';
 import { describeSource } from './sources.js';
-import type { AllowSpec } from './ufw-commands.js';
+
 import { isValidContainerName } from './container-name.js';
 import { isValidPort } from './port.js';
 import type { ManagedRule } from './managed-rules.js';

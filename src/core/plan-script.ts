@@ -1,4 +1,4 @@
-import type { Plan } from './types.js';
+import type { Plan } from './types/plan.js';
 import { shellCommand, shellJoin } from './shell-quote.js';
 
 /** The plan's pending commands as a POSIX script an operator can read, keep, or run elsewhere. */

@@ -1,4 +1,4 @@
-import type { Plan } from './types.js';
+import type { Plan } from './types/plan.js';
 import { shellCommand, shellJoin } from './shell-quote.js';
 
 /** The plan as a person reads it: numbered commands with their why; what is in place is shown, not run. */

@@ -5,11 +5,14 @@
 // wanted openings, the egress rules containers need, the DOCKER-USER block that makes
 // UFW decide for containers (Docker 23+ with ip6tables), the default denies, and only
 // then enable.
-import type { ChoiceError, Choices, Facts, Plan, PlanStep, Result, UfwRule } from './types.js';
+import type { ChoiceError, Choices } from './types/choices.js';
+import type { Facts, UfwRule } from './types/facts.js';
+import type { AllowSpec, Plan, PlanStep } from './types/plan.js';
+import type { Result } from './types/result.js';
 import { dockerFirewallMode } from './docker-mode.js';
 import { type PlanContext, dockerDecidesNotes, dockerUserBlockSteps } from './plan-docker.js';
 import { type DesiredRule, anyDestination, openingRules } from './plan-openings.js';
-import { type AllowSpec, allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
+import { allowArgv, blockingRule, deleteAllowArgv, specSatisfied } from './ufw-commands.js';
 import { formatRuleComment } from './rule-comment.js';
 import { sshPortErrors } from './ssh-ports.js';
 import { backendOf } from './backend.js';

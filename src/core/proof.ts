@@ -12,7 +12,8 @@ import { managedRules } from './managed-rules.js';
 import { parseNftJson } from './nftables/parse-json.js';
 import { publishGoesThroughForward } from './plan-openings.js';
 import { addressInside, sourceContains, sourceHolds } from './sources.js';
-import type { Choices, Facts, Proto } from './types.js';
+import type { Choices } from './types/choices.js';
+import type { Facts, Proto } from './types/facts.js';
 
 /** One opening v6wall means to hold; `source` absent: from anywhere. */
 export interface IntendedOpening {

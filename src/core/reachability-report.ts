@@ -8,7 +8,7 @@ import { parseIptablesSave } from './iptables/parse-save.js';
 import { analyzeReachability, verdictLabel, type ReachVerdict } from './iptables/reachability.js';
 import { reachabilityInputs, type LabelledProbe } from './iptables/reachability-inputs.js';
 import { parseNftJson } from './nftables/parse-json.js';
-import type { Facts, Proto } from './types.js';
+import type { Facts, Proto } from './types/facts.js';
 
 export interface ReachabilityRow {
   /** e.g. "web 80/tcp at [2001:db8::10]:80". */

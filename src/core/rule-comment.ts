@@ -1,7 +1,7 @@
 // v6wall tags each rule it adds with a comment, so that later runs recognise
 // their own rules (the guided re-run, stale rules, `v6wall status`). The comment
 // is an opening's identity: kind, container, port, host port and source.
-import type { Proto } from './types.js';
+import type { Proto } from './types/facts.js';
 import { parseSource, type Source } from './sources.js';
 import { isValidContainerName } from './container-name.js';
 import { isValidPort } from './port.js';

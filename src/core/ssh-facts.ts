@@ -1,4 +1,4 @@
-import type { SshFacts, SshPortEvidence } from './types.js';
+import type { SshFacts, SshPortEvidence } from './types/facts.js';
 import type { SshdConfiguredPort } from './parse/sshd-config.js';
 import { isSshdProcessName, type TcpSocket } from './parse/ss-sockets.js';
 import { parseSshConnection } from './parse/ssh-connection.js';

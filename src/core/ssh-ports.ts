@@ -1,4 +1,5 @@
-import type { ChoiceError, Choices, Facts, SshFacts } from './types.js';
+import type { ChoiceError, Choices } from './types/choices.js';
+import type { Facts, SshFacts } from './types/facts.js';
 import { isValidPort } from './port.js';
 
 export interface RequiredSshPort {

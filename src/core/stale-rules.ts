@@ -1,6 +1,6 @@
 // Rules v6wall added earlier whose container is gone or was recreated with
 // another address: the guided re-run offers to remove them.
-import type { Facts } from './types.js';
+import type { Facts } from './types/facts.js';
 import { managedRules, staleReason, type ManagedRule } from './managed-rules.js';
 
 export interface StaleRule extends ManagedRule {

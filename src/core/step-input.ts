@@ -1,4 +1,4 @@
-import type { PlanStep } from './types.js';
+import type { PlanStep } from './types/plan.js';
 
 /**
  * For a step that writes a file from its standard input: the lines it adds to

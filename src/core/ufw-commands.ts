@@ -1,24 +1,9 @@
 // Builds the ufw command lines v6wall runs and decides whether an existing
 // rule (parsed from user.rules / user6.rules) already does the same job.
-import type { Proto, UfwRule } from './types.js';
+import type { Proto, UfwRule } from './types/facts.js';
+import type { AllowSpec } from './types/plan.js';
 import { sourceOfRule, type Source } from './sources.js';
 import { canonicalAddress } from './address.js';
-
-/** The shape of an allow rule v6wall adds or removes, before it becomes an argv. */
-export interface AllowSpec {
-  route: boolean;
-  /** 'any' only for rules that match every protocol (egress). */
-  proto: Proto | 'any';
-  /** 'any' for both families, '::/0' for IPv6 only, or one address. */
-  to: string;
-  /** null: every port (egress). */
-  port: number | null;
-  /** Absent: from anywhere. */
-  from?: Source;
-  /** Route rules only: the interface the traffic comes in on (a Docker bridge, for egress). */
-  inInterface?: string;
-  comment: string | null;
-}
 
 const V6_ANY = '::/0';
 const V4_ANY = '0.0.0.0/0';

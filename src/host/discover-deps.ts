@@ -1,4 +1,4 @@
-import type { CommandResult, Runner } from '../core/types.js';
+import type { CommandResult, Runner } from '../core/types/runner.js';
 import type { DockerApiGet } from './docker-api.js';
 
 /** Everything discovery touches on the host, so tests can hand in recorded outputs. */

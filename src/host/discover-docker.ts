@@ -12,7 +12,8 @@ import { parseProcNetSockets } from '../core/parse/proc-net-sockets.js';
 import { withListeners } from '../core/container-ports.js';
 import { parseDockerNetworks } from '../core/parse/docker-networks.js';
 import type { Parsed } from '../core/parse/parsed.js';
-import type { CommandResult, Container, DockerFacts, DockerNetwork } from '../core/types.js';
+import type { Container, DockerFacts, DockerNetwork } from '../core/types/facts.js';
+import type { CommandResult } from '../core/types/runner.js';
 import { type PartDeps, describeFailure, runAdminTool } from './discover-deps.js';
 import type { DockerApiGet, DockerApiResponse } from './docker-api.js';
 

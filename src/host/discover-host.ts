@@ -1,6 +1,6 @@
 import { hostGlobalIpv6, hostHasIpv4, hostOnLinkPrefixes, parseForwardingSysctl, parseIpAddrJson, parseNeighProxies } from '../core/parse/host-addresses.js';
 import { parseDefaultRouteDevices, publicInterface } from '../core/parse/ip-route.js';
-import type { HostFacts } from '../core/types.js';
+import type { HostFacts } from '../core/types/facts.js';
 import { type PartDeps, describeFailure } from './discover-deps.js';
 
 /** Root, hostname, IPv6 forwarding, the host's own addresses (Docker's bridges left out) and its public interface. */

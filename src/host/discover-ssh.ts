@@ -1,5 +1,6 @@
 import { combineSshFacts, DEFAULT_EPHEMERAL_PORTS, type SourceReading } from '../core/ssh-facts.js';
-import type { CommandResult, SshFacts } from '../core/types.js';
+import type { SshFacts } from '../core/types/facts.js';
+import type { CommandResult } from '../core/types/runner.js';
 import { parsePortRange, parseProcStatParentPid } from '../core/parse/proc.js';
 import { type ListeningAndEstablished, parseSsListeningAndEstablished } from '../core/parse/ss-sockets.js';
 import { parseSshdEffectiveConfig } from '../core/parse/sshd-config.js';

@@ -2,7 +2,7 @@ import { parseDpkgStatusVersion } from '../core/parse/dpkg-query.js';
 import { parseOsRelease, ufwInstallHint } from '../core/parse/os-release.js';
 import { parseUfwConf, parseUfwDefaults, parseUfwVersion } from '../core/parse/ufw-config.js';
 import { parseUfwRules } from '../core/parse/ufw-rules.js';
-import type { UfwFacts, UfwPolicies, UfwRule } from '../core/types.js';
+import type { UfwFacts, UfwPolicies, UfwRule } from '../core/types/facts.js';
 import { type DiscoverDeps, describeFailure, runAdminTool } from './discover-deps.js';
 
 /** What a fresh ufw package starts with (DROP in, ACCEPT out, DROP forward). */

@@ -1,4 +1,4 @@
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../core/types/facts.js';
 import type { DiscoverDeps } from './discover-deps.js';
 import { discoverDocker } from './discover-docker.js';
 import { discoverHost } from './discover-host.js';

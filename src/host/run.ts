@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandResult, Runner } from '../core/types.js';
+import type { CommandResult, Runner } from '../core/types/runner.js';
 
 /**
  * Tools whose output v6wall parses are translated by gettext; LANGUAGE wins

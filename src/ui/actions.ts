@@ -1,7 +1,11 @@
 // What can happen to the wizard, as data: the reducer reads these, the key table produces the
 // key-caused ones, effects report the rest. A leaf: the reducer and the key table both import it.
 import type { Key } from 'ink';
-import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Result } from '../core/types.js';
+import type { ApplyEvent, ApplyOutcome } from '../core/types/apply-events.js';
+import type { Choices } from '../core/types/choices.js';
+import type { Facts } from '../core/types/facts.js';
+import type { Plan } from '../core/types/plan.js';
+import type { Result } from '../core/types/result.js';
 import type { CheckRow, RollbackDone, Screen } from './wizard-state.js';
 
 /** Actions a person causes by pressing keys. */

@@ -1,4 +1,8 @@
-import type { ApplyEvent, ApplyOutcome, Choices, Facts, Plan, Proto, Result } from '../core/types.js';
+import type { ApplyEvent, ApplyOutcome } from '../core/types/apply-events.js';
+import type { Choices } from '../core/types/choices.js';
+import type { Facts, Proto } from '../core/types/facts.js';
+import type { Plan } from '../core/types/plan.js';
+import type { Result } from '../core/types/result.js';
 
 /** Everything the wizard needs from the rest of v6wall, injected by the CLI (and by tests). */
 export interface WizardDeps {

@@ -1,5 +1,5 @@
 // The host's problems in plain words, for the discovery summary.
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../core/types/facts.js';
 import { dockerFirewallMode } from '../core/docker-mode.js';
 import { backendOf } from '../core/backend.js';
 import { ipv6SetupWarnings } from '../core/ipv6-setup.js';

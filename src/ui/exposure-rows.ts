@@ -1,5 +1,6 @@
 // What the Containers and Exposure screens show, derived from the facts.
-import type { Container, ContainerPort, Exposure, ExposureChoice, Facts, Proto } from '../core/types.js';
+import type { Exposure, ExposureChoice } from '../core/types/choices.js';
+import type { Container, ContainerPort, Facts, Proto } from '../core/types/facts.js';
 import { containerIpv6Addresses } from '../core/container-addresses.js';
 import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport, ipv6HostPorts } from '../core/docker-mode.js';
 import { backendOf } from '../core/backend.js';

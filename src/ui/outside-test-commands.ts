@@ -1,5 +1,5 @@
 // The exact commands an operator runs from another machine to prove each opening works.
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../core/types/facts.js';
 import { type ExposureOption, type ExposureRow, webScheme } from './exposure-rows.js';
 
 export interface OutsideTest {

@@ -1,5 +1,6 @@
 // Values derived from the wizard state; pure, shared by the reducer and the screens.
-import type { Choices, Container, Facts } from '../core/types.js';
+import type { Choices } from '../core/types/choices.js';
+import type { Container, Facts } from '../core/types/facts.js';
 import { requiredSshPorts } from '../core/ssh-ports.js';
 import { dockerFirewallMode } from '../core/docker-mode.js';
 import { backendOf } from '../core/backend.js';

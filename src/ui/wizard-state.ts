@@ -1,6 +1,9 @@
 // The wizard's state as plain data. Choices made on one screen live here, so
 // going back and forth never loses them.
-import type { ApplyEvent, ApplyOutcome, Facts, Plan, PlanStep, Proto, Result, StepRecord } from '../core/types.js';
+import type { ApplyEvent, ApplyOutcome, StepRecord } from '../core/types/apply-events.js';
+import type { Facts, Proto } from '../core/types/facts.js';
+import type { Plan, PlanStep } from '../core/types/plan.js';
+import type { Result } from '../core/types/result.js';
 import type { ReachVerdict } from '../core/iptables/reachability.js';
 import type { ExposureOption } from './exposure-rows.js';
 

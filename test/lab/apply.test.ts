@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/apply.js';
 import { readTranscript } from '../../src/apply/transcript.js';
-import type { CommandResult, Plan, Runner } from '../../src/core/types.js';
+import type { Plan } from '../../src/core/types/plan.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { C_LOCALE, run } from './exec.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, V6WALL_JS, skipLab, startLab, type Lab } from './harness.js';
 

@@ -2,7 +2,7 @@
 // through the Engine API and through the docker CLI, and prints both with the calls each made.
 //   node --import tsx test/lab/docker-api-probe.ts
 import { readFile } from 'node:fs/promises';
-import type { Runner } from '../../src/core/types.js';
+import type { Runner } from '../../src/core/types/runner.js';
 import { discoverDocker } from '../../src/host/discover-docker.js';
 import { dockerApiOnSocket, localDockerSocket, type DockerApiGet } from '../../src/host/docker-api.js';
 import { runCommand } from '../../src/host/run.js';

@@ -2,7 +2,7 @@
 // fallback: against a live lab daemon (Docker 20.10 and 28.5.2) both ways must find the same facts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { DockerFacts } from '../../src/core/types.js';
+import type { DockerFacts } from '../../src/core/types/facts.js';
 import { docker28Root, skipDocker28 } from './docker28.js';
 import { LAB_ADDRESSES, REPO_ROOT, skipLab, startLab, type Lab, type LabOptions } from './harness.js';
 

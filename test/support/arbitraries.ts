@@ -1,6 +1,7 @@
 // fast-check generators of host facts and choices for the planner's property tests.
 import fc from 'fast-check';
-import type { Choices, Container, ContainerPort, ExposureChoice, Facts, SshPortEvidence, UfwRule } from '../../src/core/types.js';
+import type { Choices, ExposureChoice } from '../../src/core/types/choices.js';
+import type { Container, ContainerPort, Facts, SshPortEvidence, UfwRule } from '../../src/core/types/facts.js';
 
 const port = fc.integer({ min: 1, max: 65535 });
 const hextet = fc.integer({ min: 0, max: 0xffff }).map((value) => value.toString(16));

@@ -5,7 +5,8 @@
 // file system (ufw at /usr/sbin/ufw) are replaced.
 // Shared by the planner's tests and the wizard's snapshots.
 import { readFileSync } from 'node:fs';
-import type { CommandResult, Facts, Runner } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { discoverFacts } from '../../src/host/discover.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');

@@ -4,7 +4,8 @@
 // and valid choices with sources.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import type { Choices, Container, DockerNetwork, ExposureChoice, Facts, GatewayMode } from '../../src/core/types.js';
+import type { Choices, ExposureChoice } from '../../src/core/types/choices.js';
+import type { Container, DockerNetwork, Facts, GatewayMode } from '../../src/core/types/facts.js';
 import { dockerFirewallMode, exposureSupport } from '../../src/core/docker-mode.js';
 import { exposureOptions } from '../../src/ui/exposure-rows.js';
 import { containerIpv6Addresses } from '../../src/core/container-addresses.js';

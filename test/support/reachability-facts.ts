@@ -6,7 +6,8 @@
 //   connections showed, with Docker facts describing the containers that test creates (web, plain,
 //   other) on the network and bridge the capture recorded.
 import { readFileSync } from 'node:fs';
-import type { CommandResult, Container, Facts, GatewayMode, Runner } from '../../src/core/types.js';
+import type { Container, Facts, GatewayMode } from '../../src/core/types/facts.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { discoverDocker } from '../../src/host/discover-docker.js';
 import { discoverHost } from '../../src/host/discover-host.js';
 import { capturedLabFacts } from './captured-facts.js';

@@ -2,7 +2,8 @@
 // planner's property tests (the lab checks the same against real ufw): which tuples it writes
 // to user.rules / user6.rules, that a duplicate add only updates the comment, and that a delete
 // by rule spec removes the rule in every family it names.
-import type { Facts, Plan, UfwRule } from '../../src/core/types.js';
+import type { Facts, UfwRule } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 
 interface Parsed {
   route: boolean;

@@ -1,5 +1,5 @@
 // Drives the real Wizard through keystrokes, as a person would, and returns its frames.
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { Wizard } from '../../src/ui/wizard.js';
 import { type Rendered, renderAt, tick } from './ink-harness.js';

@@ -1,7 +1,7 @@
 // HAND-BUILT facts for the UI's edge states (captured-facts.ts has the real lab):
 // shaped after the lab of LAB.md (Debian 12's Docker 20.10 with ip6tables off,
 // so UFW decides both route and publish; sshd on 2222). Big lists are generated.
-import type { Container, Facts } from '../../src/core/types.js';
+import type { Container, Facts } from '../../src/core/types/facts.js';
 
 export function container(
   name: string,

@@ -1,6 +1,8 @@
 // WizardDeps for tests: the real pure core (defaultChoices, buildPlan) and
 // fakes only for what touches a host (apply, confirmation, saving, probing).
-import type { ApplyEvent, ApplyOutcome, Facts, Plan, StepRecord } from '../../src/core/types.js';
+import type { ApplyEvent, ApplyOutcome, StepRecord } from '../../src/core/types/apply-events.js';
+import type { Facts } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
 import type { ApplyFate, WizardDeps } from '../../src/ui/deps.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
 import { EXIT, wizardReducer } from '../../src/ui/reducer.js';

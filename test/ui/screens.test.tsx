@@ -1,7 +1,8 @@
 // Every screen in its normal and edge states, rendered to plain-text frames
 // and compared with snapshots/<screen>--<state>.txt.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApplyOutcome, Facts } from '../../src/core/types.js';
+import type { ApplyOutcome } from '../../src/core/types/apply-events.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import type { CommandIo } from '../../src/commands/command-io.js';
 import * as applyCommand from '../../src/commands/apply.js';
 import * as confirmCommand from '../../src/commands/confirm.js';

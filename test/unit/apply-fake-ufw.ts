@@ -4,7 +4,8 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandResult, Plan, PlanStep, Runner } from '../../src/core/types.js';
+import type { Plan, PlanStep } from '../../src/core/types/plan.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import type { UfwPaths } from '../../src/apply/paths.js';
 
 export interface FakeHost {

@@ -8,7 +8,7 @@ import { isProcessAlive, readPending } from '../../src/apply/pending.js';
 import { readTranscript } from '../../src/apply/transcript.js';
 import { loadAppliedState } from '../../src/apply/state.js';
 import { loadLatestSnapshot } from '../../src/apply/snapshot.js';
-import type { ApplyEvent } from '../../src/core/types.js';
+import type { ApplyEvent } from '../../src/core/types/apply-events.js';
 import {
   ORIGINAL_CONF,
   ORIGINAL_USER6,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { defaultChoices, parsePortSpec, resolveChoices } from '../../src/core/choices.js';
 import { formatRuleComment, parseRuleComment, type RuleTag } from '../../src/core/rule-comment.js';
 import { factsArbitrary } from '../support/arbitraries.js';
-import type { Container, Facts } from '../../src/core/types.js';
+import type { Container, Facts } from '../../src/core/types/facts.js';
 
 const web: Container = {
   id: 'a'.repeat(64),

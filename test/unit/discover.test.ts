@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { discoverFacts } from '../../src/host/discover.js';
 import { parseSsListeningAndEstablished } from '../../src/core/parse/ss-sockets.js';
-import type { CommandResult, Runner } from '../../src/core/types.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 

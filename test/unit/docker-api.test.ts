@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeContainers, parseContainerSummaries, parseDockerInspect, parseDockerPs } from '../../src/core/parse/docker-containers.js';
 import { parseDockerApiVersion, parseDockerVersion } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
-import type { CommandResult, Runner } from '../../src/core/types.js';
+import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { discoverDocker } from '../../src/host/discover-docker.js';
 import { DEFAULT_DOCKER_SOCKET, dockerApiOnSocket, localDockerSocket, type DockerApiGet } from '../../src/host/docker-api.js';
 

@@ -5,7 +5,7 @@ import { dockerFirewallMode, exposureSupport, ipv6HostPorts, parseDockerVersion,
 import { parseDockerInspect } from '../../src/core/parse/docker-containers.js';
 import { parseDaemonJson, parseDockerVersion as parseVersionJson, parseIp6tablesChains } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
-import type { ContainerPort, DaemonConfig, DockerFacts, DockerNetwork, GatewayMode } from '../../src/core/types.js';
+import type { ContainerPort, DaemonConfig, DockerFacts, DockerNetwork, GatewayMode } from '../../src/core/types/facts.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 const read = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8');

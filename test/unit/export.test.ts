@@ -6,7 +6,8 @@ import { resolveChoices } from '../../src/core/choices.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { openingsOf, type Opening } from '../../src/core/openings.js';
 import { renderExport, EXPORT_FORMATS } from '../../src/core/export/formats.js';
-import type { Facts, Plan } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 
 // The captured lab host: Docker 28.5.2, web6 on a nat network publishing 8081, routed-web on a routed network.
 const HOST = '2001:db8:1234:1::2';

@@ -8,7 +8,7 @@ import { reachabilityInputs } from '../../src/core/iptables/reachability-inputs.
 import { parseDockerInspect } from '../../src/core/parse/docker-containers.js';
 import { parseDaemonJson, parseDockerVersion, parseIp6tablesChains } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 const read = (path: string): string => readFileSync(join(FIXTURES, path), 'utf8');

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capturedLabFacts } from '../support/captured-facts.js';
 import { ipv6SetupWarnings } from '../../src/core/ipv6-setup.js';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 
 // The captured lab host: 2001:db8:1234:1::2/64 on eth0, Docker networks 2001:db8:1234:a1:1::/80 and
 // a1:2::/80 routed to it (not on its link), forwarding on.

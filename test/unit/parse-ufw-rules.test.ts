@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeHexComment, parseUfwRules } from '../../src/core/parse/ufw-rules.js';
-import type { UfwRule } from '../../src/core/types.js';
+import type { UfwRule } from '../../src/core/types/facts.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 

@@ -7,7 +7,9 @@ import { buildPlan, pendingSteps } from '../../src/core/plan.js';
 import { defaultChoices, resolveChoices } from '../../src/core/choices.js';
 import { foreignRules } from '../../src/core/foreign-rules.js';
 import { dockerFirewallMode } from '../../src/core/docker-mode.js';
-import type { Choices, Facts, Plan, UfwRule } from '../../src/core/types.js';
+import type { Choices } from '../../src/core/types/choices.js';
+import type { Facts, UfwRule } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 import { labFacts, withChanges } from '../ui/facts.js';
 import { afterApplying } from '../support/ufw-model.js';
 

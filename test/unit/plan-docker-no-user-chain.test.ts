@@ -8,7 +8,7 @@ import { buildPlan } from '../../src/core/plan.js';
 import { parseDockerInspect } from '../../src/core/parse/docker-containers.js';
 import { parseDaemonJson, parseDockerVersion, parseIp6tablesChains } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 
 const read = (path: string): string => readFileSync(join(import.meta.dirname, '../fixtures', path), 'utf8');
 const DIR = 'docker/v20.10-ip6tables-on';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/core/plan.js';
 import { resolveChoices } from '../../src/core/choices.js';
 import { hasBlock, removeBlock } from '../../src/core/docker-user-block.js';
-import type { Facts, Plan } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
 const NAT_WEB = '2001:db8:1234:a1:1:0:abcd:ab53';

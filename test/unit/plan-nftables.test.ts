@@ -6,7 +6,7 @@ import { buildPlan } from '../../src/core/plan.js';
 import { resolveChoices } from '../../src/core/choices.js';
 import { chooseBackend } from '../../src/core/backend.js';
 import { NFT_PERSIST_PATH, NFT_UNIT } from '../../src/core/plan-nftables.js';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
 const NAT_WEB = '2001:db8:1234:a1:1:0:abcd:ab53';

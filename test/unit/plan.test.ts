@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildPlan, pendingSteps } from '../../src/core/plan.js';
-import type { Facts, Plan } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
+import type { Plan } from '../../src/core/types/plan.js';
 import { factsArbitrary, validChoicesArbitrary } from '../support/arbitraries.js';
 import { afterApplying } from '../support/ufw-model.js';
 import { requiredSshPorts } from '../../src/core/ssh-ports.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reachabilityReport } from '../../src/core/reachability-report.js';
-import type { Container, Facts } from '../../src/core/types.js';
+import type { Container, Facts } from '../../src/core/types/facts.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/nftables/lab');

@@ -12,7 +12,7 @@ import { rollbackByHand, rollbackClaimedApply } from '../../src/apply/rollback.j
 import { parseTranscript, readTranscript } from '../../src/apply/transcript.js';
 import { run as rollbackCli } from '../../src/commands/rollback.js';
 import { run as historyCli } from '../../src/commands/history.js';
-import type { Plan } from '../../src/core/types.js';
+import type { Plan } from '../../src/core/types/plan.js';
 import {
   ORIGINAL_USER6,
   fakeUfwRunner,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildPlan, pendingSteps } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
-import type { Container, Facts, UfwRule } from '../../src/core/types.js';
+import type { Container, Facts, UfwRule } from '../../src/core/types/facts.js';
 import { factsArbitrary } from '../support/arbitraries.js';
 
 const tuple = (overrides: Partial<UfwRule>): UfwRule => ({

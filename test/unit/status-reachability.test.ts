@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as statusCommand from '../../src/commands/status.js';
-import type { Facts } from '../../src/core/types.js';
+import type { Facts } from '../../src/core/types/facts.js';
 import type { ReachabilityReport } from '../../src/core/reachability-report.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 

@@ -17,7 +17,8 @@ import { loadSnapshot, takeSnapshot } from '../../src/apply/snapshot.js';
 import { loadAppliedState, saveAppliedState, stateFilePath } from '../../src/apply/state.js';
 import { ChoicesSchema, StepRecordSchema } from '../../src/apply/stored-schemas.js';
 import { readTranscript, startTranscript } from '../../src/apply/transcript.js';
-import type { Choices, StepRecord } from '../../src/core/types.js';
+import type { StepRecord } from '../../src/core/types/apply-events.js';
+import type { Choices } from '../../src/core/types/choices.js';
 import { fakeUfwRunner, fakeWatchdogCommand, makeFakeHost, rootHost, sampleChoices, samplePlan, type FakeHost } from './apply-fake-ufw.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { appendToTranscript, listTranscripts, parseTranscript, readTranscript, startTranscript, type StartEntry } from '../../src/apply/transcript.js';
 import { renderTranscript, renderTranscriptSh, renderTranscriptUndoSh } from '../../src/apply/transcript-render.js';
 import { stateLayout } from '../../src/apply/paths.js';
-import type { StepRecord } from '../../src/core/types.js';
+import type { StepRecord } from '../../src/core/types/apply-events.js';
 
 const WHEN = '2026-11-22T19:03:00.000Z';
 const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTranscript } from '../../src/apply/transcript.js';
 import { isProcessAlive, readPending } from '../../src/apply/pending.js';
-import type { ApplyOutcome } from '../../src/core/types.js';
+import type { ApplyOutcome } from '../../src/core/types/apply-events.js';
 import { ORIGINAL_CONF, ORIGINAL_DEFAULTS, ORIGINAL_USER6, fakeEnv, makeFakeHost, waitFor, type FakeHost } from './apply-fake-ufw.js';
 
 const fixture = fileURLToPath(new URL('./watchdog-parent.fixture.ts', import.meta.url));

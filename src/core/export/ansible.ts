@@ -2,7 +2,8 @@
 // (SSH first, the openings, the default denies, enable last) and v6wall's DOCKER-USER block as
 // an ansible.builtin.blockinfile task with v6wall's own markers, so v6wall recognises it later.
 // Every task is idempotent: a second run reports changed=0.
-import type { Facts, Plan, PlanStep } from '../types.js';
+import type { Facts } from '../types/facts.js';
+import type { Plan, PlanStep } from '../types/plan.js';
 import { AFTER6_RULES_PATH } from '../docker-user-block.js';
 
 /** A YAML double-quoted scalar: JSON's string syntax is valid YAML. */

@@ -1,5 +1,6 @@
 // `v6wall export --format FORMAT`: one renderer per format over the same plan and openings.
-import type { Facts, Plan } from '../types.js';
+import type { Facts } from '../types/facts.js';
+import type { Plan } from '../types/plan.js';
 import type { Opening } from '../openings.js';
 import { renderAnsible } from './ansible.js';
 import { renderHetzner } from './hetzner.js';

@@ -1,6 +1,6 @@
 // Openings grouped the way alias-based firewalls want them: one group per protocol, port and
 // sources, holding every address that is open on it.
-import type { Proto } from '../types.js';
+import type { Proto } from '../types/facts.js';
 import { type Opening, openingLabel } from '../openings.js';
 
 export interface OpeningGroup {

@@ -3,7 +3,8 @@
 // default denies, container egress and ICMPv6 kept. It flushes the filter table when loaded, so
 // it declares none of Docker's chains but DOCKER-USER: netfilter-persistent loads it before
 // Docker starts, Docker then adds its own chains and jumps and keeps DOCKER-USER's rules.
-import type { Facts, Plan, StepRule } from '../types.js';
+import type { Facts } from '../types/facts.js';
+import type { Plan, StepRule } from '../types/plan.js';
 import { dockerFirewallMode } from '../docker-mode.js';
 import { normaliseIpv6Subnet } from '../docker-user-block.js';
 

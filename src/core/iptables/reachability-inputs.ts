@@ -3,7 +3,7 @@
 // IPv6 host port. Used by the confirm step and `v6wall status`.
 import { containerIpv6Addresses } from '../container-addresses.js';
 import { ipv6HostPorts, type DockerFirewallMode } from '../docker-mode.js';
-import type { Facts } from '../types.js';
+import type { Facts } from '../types/facts.js';
 import type { Probe, RoutingContext } from './reachability.js';
 
 export interface LabelledProbe extends Probe {

@@ -2,7 +2,7 @@ import { IPTABLES_TABLES, baseChainsOn, iptablesNftPriority, type HookChain } fr
 import type { NftEnv } from '../nftables/compile-rule.js';
 import type { NftRuleset } from '../nftables/ruleset.js';
 import { CompiledNftRuleset, NftWalker, nftPolicyRef } from '../nftables/walk-chain.js';
-import type { Proto } from '../types.js';
+import type { Proto } from '../types/facts.js';
 import { addrKey, formatAddr, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
 import type { AddressFacts, Packet } from './compile-rule.js';
 import { parseRuleCidr } from './parse-values.js';

@@ -4,7 +4,7 @@
 // priority filter - 10, before Docker's (filter, or iptables' 0), and in nftables a drop in any
 // base chain is final: v6wall's table can narrow what Docker lets through, never widen it.
 import { createHash } from 'node:crypto';
-import type { Proto } from '../types.js';
+import type { Proto } from '../types/facts.js';
 
 export const V6WALL_TABLE = 'v6wall';
 export const V6WALL_FAMILY = 'inet';

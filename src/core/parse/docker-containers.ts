@@ -1,4 +1,4 @@
-import type { Container, ContainerNetwork, ContainerPort, Proto, PublishedBinding } from '../types.js';
+import type { Container, ContainerNetwork, ContainerPort, Proto, PublishedBinding } from '../types/facts.js';
 import { canonicalIpv6 } from '../address.js';
 import { parsePort } from '../port.js';
 import ipaddr from 'ipaddr.js';

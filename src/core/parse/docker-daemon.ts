@@ -1,4 +1,4 @@
-import type { DaemonConfig } from '../types.js';
+import type { DaemonConfig } from '../types/facts.js';
 import { field, isRecord, parseJson, recordField, stringField } from './json.js';
 import { type Parsed, splitLines } from './parsed.js';
 

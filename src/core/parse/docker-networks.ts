@@ -1,4 +1,4 @@
-import type { DockerNetwork, GatewayMode } from '../types.js';
+import type { DockerNetwork, GatewayMode } from '../types/facts.js';
 import ipaddr from 'ipaddr.js';
 import { arrayField, booleanField, parseJson, recordField, stringField } from './json.js';
 import type { Parsed } from './parsed.js';

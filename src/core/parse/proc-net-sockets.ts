@@ -5,7 +5,7 @@
 // machines v6wall runs on) and ports in hex. TCP listens in state 0A; a bound UDP socket with
 // no peer (state 07, remote all zeros) receives datagrams.
 import ipaddr from 'ipaddr.js';
-import type { Proto } from '../types.js';
+import type { Proto } from '../types/facts.js';
 import { type Parsed, quoteLine, splitLines } from './parsed.js';
 
 export interface Listener {

@@ -1,4 +1,4 @@
-import type { UfwPolicies, UfwPolicy } from '../types.js';
+import type { UfwPolicies, UfwPolicy } from '../types/facts.js';
 import { type Parsed, splitLines } from './parsed.js';
 
 /** KEY=value lines as ufw reads them: keys lowercased, values lowercased and unquoted. */

@@ -1,4 +1,4 @@
-import type { UfwAction, UfwRule } from '../types.js';
+import type { UfwAction, UfwRule } from '../types/facts.js';
 import { type Parsed, quoteLine, splitLines } from './parsed.js';
 
 const TUPLE_MARK = /^### tuple ###\s*/;

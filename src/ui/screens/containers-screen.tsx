@@ -1,7 +1,7 @@
 import React from 'react';
 import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
-import type { Container, ContainerPort } from '../../core/types.js';
+import type { Container, ContainerPort } from '../../core/types/facts.js';
 import type { WizardState } from '../wizard-state.js';
 import { containerIpv6Addresses } from '../../core/container-addresses.js';
 import { isUnpublished, publishedHostPorts } from '../exposure-rows.js';

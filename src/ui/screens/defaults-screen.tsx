@@ -6,7 +6,7 @@ import { Hanging, ScreenFrame } from '../widgets/screen-frame.js';
 import { Tone } from '../theme.js';
 import { backendOf } from '../../core/backend.js';
 import { liveV6wallTable } from '../../core/nftables/v6wall-table.js';
-import type { Facts } from '../../core/types.js';
+import type { Facts } from '../../core/types/facts.js';
 
 function Change(props: { what: string; now: string; after: string; why: string; untouched?: boolean }): React.JSX.Element {
   const same = props.now === props.after;

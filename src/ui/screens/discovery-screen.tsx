@@ -1,7 +1,7 @@
 import React from 'react';
 import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
-import type { Facts } from '../../core/types.js';
+import type { Facts } from '../../core/types/facts.js';
 import { backendOf } from '../../core/backend.js';
 import type { WizardState } from '../wizard-state.js';
 import { discoveryWarnings } from '../discovery-warnings.js';

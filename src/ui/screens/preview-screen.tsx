@@ -1,7 +1,7 @@
 import React from 'react';
 import { keyHints } from '../key-bindings.js';
 import { Box, Text } from 'ink';
-import type { PlanStep } from '../../core/types.js';
+import type { PlanStep } from '../../core/types/plan.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { linesAddedByStep } from '../../core/step-input.js';
 import { staleRules } from '../../core/stale-rules.js';

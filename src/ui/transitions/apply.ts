@@ -1,5 +1,5 @@
 // Preview, apply and confirm: from the plan to changes proven safe (or rolled back).
-import type { ApplyEvent, ApplyOutcome } from '../../core/types.js';
+import type { ApplyEvent, ApplyOutcome } from '../../core/types/apply-events.js';
 import { applyBlocker } from '../selectors.js';
 import { IDLE_CHECKS, type StepProgress, type WizardState } from '../wizard-state.js';
 import { goTo } from './navigation.js';

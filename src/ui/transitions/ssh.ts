@@ -1,5 +1,6 @@
 // Discovery's result and the SSH screen: which ports stay open.
-import type { Choices, Facts } from '../../core/types.js';
+import type { Choices } from '../../core/types/choices.js';
+import type { Facts } from '../../core/types/facts.js';
 import { parsePort } from '../../core/port.js';
 import { type ExposureOption, optionFromChoice, portKey } from '../exposure-rows.js';
 import { checkedSshPorts } from '../selectors.js';

@@ -1,8 +1,5 @@
-// The domain of v6wall as plain data. Facts are read from the host once;
-// choices are what the operator picks; a plan is a pure function of both.
-
-import type { AllowSpec } from './ufw-commands.js';
-import type { Backend } from './backend.js';
+// What discovery reads from the host, once, as plain data: SSH, UFW, Docker, the host's
+// addresses, and the firewall v6wall drives here.
 
 export type Proto = 'tcp' | 'udp';
 
@@ -194,6 +191,15 @@ export interface HostFacts {
   warnings?: string[];
 }
 
+export type BackendKind = 'ufw' | 'nftables';
+
+/** Which firewall v6wall drives on this host (chosen in core/backend.ts). */
+export interface Backend {
+  kind: BackendKind;
+  /** One sentence for the discovery screen: why this backend. */
+  why: string;
+}
+
 export interface Facts {
   ssh: SshFacts;
   ufw: UfwFacts;
@@ -212,155 +218,4 @@ export interface NftBootFacts {
   unit: string | null;
   /** The unit's link in sysinit.target.wants (what systemctl enable makes). */
   enabled: boolean;
-}
-
-// ---------- Choices ----------
-
-export type Exposure = 'route' | 'publish' | 'skip';
-
-/** The operator's choice for one container port, from one source. */
-export interface ExposureChoice {
-  container: string;
-  port: number;
-  proto: Proto;
-  exposure: Exposure;
-  /** For 'publish': the host port to allow. */
-  hostPort?: number;
-  /** Only this IPv6 address or network (canonical, see core/sources) may connect; absent: anywhere. */
-  source?: string;
-}
-
-/** `--close NAME:PORT[/PROTO][@SOURCE]`: v6wall's openings of that port (route or publish) to close. */
-export interface CloseChoice {
-  container: string;
-  /** The container port, or the host port of a publish opening. */
-  port: number;
-  /** Absent: tcp and udp. */
-  proto?: Proto;
-  /** Absent: every source. */
-  source?: string;
-}
-
-/**
- * How the chosen exposures relate to v6wall's openings already in place:
- * 'exact' (the wizard, `--exact`): they become exactly the chosen ones, the rest are closed;
- * 'additive' (the default of plan and apply): openings not named are left as they are, a named
- * opening gets exactly the addresses and sources given.
- */
-export type ChoiceScope = 'exact' | 'additive';
-
-export interface Choices {
-  sshPorts: number[];
-  exposures: ExposureChoice[];
-  /** Absent: additive. */
-  scope?: ChoiceScope;
-  close?: CloseChoice[];
-  /** Remove v6wall's rules whose container is gone or has a new address. */
-  removeStale?: boolean;
-  /** Rules v6wall did not make that open containers, which the operator chose to remove (their lines as ufw wrote them). */
-  removeForeign?: string[];
-}
-
-// ---------- Plan ----------
-
-export type PlanStepKind = 'ssh' | 'default' | 'enable' | 'route' | 'publish' | 'integration';
-
-/** The UFW rule a step adds or deletes, as data (for exports that speak UFW in another tool). */
-export interface StepRule {
-  spec: AllowSpec;
-  delete: boolean;
-}
-
-export interface PlanStep {
-  kind: PlanStepKind;
-  /** 'close' for a step that removes an opening (shown apart from the additions); absent: it adds or sets something. */
-  change?: 'close';
-  /** One line for a person: why this command runs. */
-  why: string;
-  /** For steps that add or delete one UFW allow rule: that rule. */
-  rule?: StepRule;
-  argv: string[];
-  /** Standard input for argv (e.g. the new content of a file written with `cp /dev/stdin FILE`). */
-  input?: string;
-  /** The command that undoes this one; null when nothing needs undoing. */
-  undoArgv: string[] | null;
-  undoInput?: string;
-  /** Already true on this host: shown in the preview, never run. */
-  satisfied: boolean;
-}
-
-export interface Plan {
-  steps: PlanStep[];
-  /** Plain-words remarks about the plan (e.g. why a rule is IPv6-only). */
-  notes: string[];
-}
-
-/** An error a person can act on, naming what they chose. */
-export interface ChoiceError {
-  choice: string;
-  message: string;
-}
-
-export type Result<T, E = ChoiceError[]> = { ok: true; value: T } | { ok: false; errors: E };
-
-// ---------- Running commands ----------
-
-export interface CommandResult {
-  argv: string[];
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  /** The command could not be started at all (e.g. not installed). */
-  notFound: boolean;
-}
-
-/** Runs one command given as an argument array. The only way v6wall runs anything. */
-export interface RunOptions {
-  input?: string;
-  timeoutMs?: number;
-  /** An open descriptor the command gets as its fd 3 and keeps until it exits (apply's step hold, see apply/running-step.ts). */
-  holdOpen?: number;
-}
-
-export type Runner = (argv: readonly string[], options?: RunOptions) => Promise<CommandResult>;
-
-// ---------- Apply ----------
-
-/** What one command did, as recorded in the transcript. */
-export interface StepRecord {
-  index: number;
-  why: string;
-  argv: string[];
-  /** The standard input the command was given, when it had one. */
-  input?: string;
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  startedAt: string;
-}
-
-export type ApplyEvent =
-  | { type: 'snapshot'; snapshotId: string }
-  | { type: 'armed'; confirmCode: string; deadline: string }
-  | { type: 'step-start'; index: number; step: PlanStep }
-  | { type: 'step-done'; index: number; record: StepRecord }
-  | { type: 'step-failed'; index: number; record: StepRecord }
-  | { type: 'rolled-back'; reason: string };
-
-export interface ApplyOutcome {
-  ok: boolean;
-  /** Index into plan.steps of the step that failed, when one did. */
-  failedStep: number | null;
-  records: StepRecord[];
-  rolledBack: boolean;
-  /** The code `v6wall confirm CODE` takes; null when nothing awaits confirmation. */
-  confirmCode: string | null;
-  /** ISO time when the armed rollback fires; null when none is armed. */
-  deadline: string | null;
-  transcriptId: string;
-  transcriptPath: string;
-  /** A person-readable error when the apply was refused or failed. */
-  error: string | null;
 }
