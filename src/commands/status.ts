@@ -21,7 +21,8 @@ interface RuleView {
   proto: string;
   port: string;
   to: string;
-  family: 'v4' | 'v6';
+  /** inet: a rule of v6wall's own nftables table (table inet v6wall). */
+  family: 'v4' | 'v6' | 'inet';
   comment: string;
 }
 
@@ -72,16 +73,40 @@ function ruleView(rule: UfwRule): RuleView {
   };
 }
 
-function groupRules(rules: readonly UfwRule[]): StatusReport['rules'] {
+function groupRules(views: readonly RuleView[]): StatusReport['rules'] {
   const grouped: StatusReport['rules'] = { ssh: [], containers: {} };
-  for (const rule of rules) {
-    const tag = parseRuleComment(rule.comment);
+  for (const view of views) {
+    const tag = parseRuleComment(view.comment);
     if (tag === null) continue;
-    if (tag.kind === 'ssh') grouped.ssh.push(ruleView(rule));
-    else if (tag.kind === 'egress') (grouped.egress ??= []).push(ruleView(rule));
-    else (grouped.containers[tag.container] ??= []).push(ruleView(rule));
+    if (tag.kind === 'ssh') grouped.ssh.push(view);
+    else if (tag.kind === 'egress') (grouped.egress ??= []).push(view);
+    else (grouped.containers[tag.container] ??= []).push(view);
   }
   return grouped;
+}
+
+/** v6wall's rules in the firewall it drives: UFW's, or those of its own nftables table (by their comments). */
+function rulesInPlace(facts: Facts | null): RuleView[] {
+  if (facts === null) return [];
+  if (backendOf(facts).kind !== 'nftables') return facts.ufw.rules.map(ruleView);
+  const table = liveV6wallTable(facts.docker.nftRuleset);
+  const ssh = Object.values(table.chains).flatMap((chain) =>
+    chain.comments.flatMap((comment): RuleView[] => {
+      const tag = parseRuleComment(comment);
+      if (tag?.kind !== 'ssh') return [];
+      return [{ route: false, action: 'accept', proto: 'tcp', port: String(tag.port), to: 'any', family: 'inet', comment: comment ?? '' }];
+    }),
+  );
+  const openings = table.rules.map(({ spec }): RuleView => ({
+    route: spec.route,
+    action: 'accept',
+    proto: spec.proto,
+    port: String(spec.port),
+    to: spec.route ? spec.to : 'any',
+    family: 'inet',
+    comment: spec.comment ?? '',
+  }));
+  return [...ssh, ...openings];
 }
 
 async function gather(stateDir: string, deps: StatusCommandDeps, from: string | null): Promise<StatusReport> {
@@ -131,7 +156,7 @@ async function gather(stateDir: string, deps: StatusCommandDeps, from: string | 
     factsError,
     pending,
     pendingProblem: pendingRead.kind === 'corrupted' ? pendingRead.message : null,
-    rules: groupRules(facts?.ufw.rules ?? []),
+    rules: groupRules(rulesInPlace(facts)),
     reachability: facts === null || from !== null ? null : reachabilityReport(facts),
     proof: facts === null ? null : proveIntended(facts, facts.ssh.ports, intendedFromRules(facts), from === null ? {} : { from }),
     from,

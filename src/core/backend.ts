@@ -1,8 +1,9 @@
 // Which firewall v6wall drives on this host: UFW, or its own nftables table. One pure choice
 // that discovery's screen, the planner and apply all read.
 import type { Backend, BackendKind, Facts } from './types/facts.js';
+import { liveV6wallTable } from './nftables/v6wall-table.js';
 
-/** `--backend` when given, else UFW where it is installed, else nftables where nft can be read. */
+/** `--backend` when given, else the one in force (v6wall's table loaded), else UFW where it is installed, else nftables where nft can be read. */
 export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: BackendKind): Backend {
   const nftReadable = facts.docker.nftRuleset !== null && facts.docker.nftRuleset !== undefined;
   if (flag === 'ufw') return { kind: 'ufw', why: 'UFW, as chosen with --backend ufw.' };
@@ -10,6 +11,12 @@ export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: Backe
     return {
       kind: 'nftables',
       why: `v6wall's own nftables table (table inet v6wall), as chosen with --backend nftables${facts.ufw.enabled ? '; UFW is enabled too, and a packet must pass both' : ''}.`,
+    };
+  }
+  if (liveV6wallTable(facts.docker.nftRuleset).present) {
+    return {
+      kind: 'nftables',
+      why: "v6wall's own nftables table (table inet v6wall) is loaded, so v6wall keeps driving it (--backend ufw for UFW instead).",
     };
   }
   if (facts.ufw.installed) return { kind: 'ufw', why: 'UFW is installed, so v6wall drives UFW (--backend nftables for its own nftables table instead).' };

@@ -1,11 +1,9 @@
 // From what the operator typed (flags) or what is already in place to Choices.
-import { backendOf } from './backend.js';
-import { liveV6wallTable } from './nftables/v6wall-table.js';
 import type { ChoiceError, Choices, CloseChoice, ExposureChoice } from './types/choices.js';
 import type { Container, Facts, Proto } from './types/facts.js';
 import type { Result } from './types/result.js';
 import { containerIpv6Addresses } from './container-addresses.js';
-import { managedRules } from './managed-rules.js';
+import { openingTagsInPlace } from './openings-in-place.js';
 import { openingKey, type OpeningTag } from './rule-comment.js';
 import { parseSource } from './sources.js';
 import { staleRules } from './stale-rules.js';
@@ -62,12 +60,6 @@ function knownNames(facts: Facts): string {
 function reject(errors: ChoiceError[], choice: string, message: string): null {
   errors.push({ choice, message });
   return null;
-}
-
-/** v6wall's openings in place, read back from its rule comments (UFW's rules, or its own nftables table's). */
-function openingTagsInPlace(facts: Facts): OpeningTag[] {
-  if (backendOf(facts).kind === 'nftables') return liveV6wallTable(facts.docker.nftRuleset).openings;
-  return managedRules(facts.ufw.rules).flatMap((managed) => (managed.tag.kind === 'egress' ? [] : [managed.tag]));
 }
 
 /** A stopped container keeps its openings; a new one waits until it runs (it has no address or ports until then). */

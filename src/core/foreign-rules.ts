@@ -95,7 +95,8 @@ function opensOf(facts: Facts, mode: DockerFirewallMode, rule: UfwRule, bridges:
 
 /** The IPv6 allow rules v6wall did not make (by comment) that let the internet reach a container. */
 export function foreignRules(facts: Facts, mode: DockerFirewallMode): ForeignRule[] {
-  if (!facts.docker.available) return [];
+  // On the nftables backend a packet must pass v6wall's table too, which drops what it does not open: a UFW rule opens nothing more.
+  if (!facts.docker.available || mode.firewall === 'nftables') return [];
   const bridges = new Set(mode.networks.flatMap((network) => (network.bridge === null ? [] : [network.bridge])));
   const found: ForeignRule[] = [];
   for (const rule of facts.ufw.rules) {

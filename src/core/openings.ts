@@ -8,8 +8,7 @@ import { exposuresInPlace } from './choices.js';
 import { closingReason } from './plan-closings.js';
 import { openingTagOf } from './plan-openings.js';
 import { canonicalIpv6, isGlobalIpv6 } from './address.js';
-import { backendOf } from './backend.js';
-import { liveV6wallTable } from './nftables/v6wall-table.js';
+import { managedRulesInPlace } from './openings-in-place.js';
 
 export type OpeningKind = 'ssh' | 'route' | 'publish';
 
@@ -42,18 +41,15 @@ function hostAddresses(facts: Facts): string[] {
   return [...new Set(addresses)];
 }
 
-/** The container's addresses; a stopped one's, on the nftables backend, from its rules in v6wall's live table. */
+/** The container's addresses; a stopped one's from its rules in place (Docker gives it none until it starts). */
 function containerAddresses(facts: Facts, name: string, choice: ExposureChoice): string[] {
   const container = facts.docker.containers.find((candidate) => candidate.name === name);
   const running = (container?.networks ?? []).map((network) => network.ipv6);
-  const kept =
-    running.every((address) => address === null) && backendOf(facts).kind === 'nftables'
-      ? liveV6wallTable(facts.docker.nftRuleset)
-          .rules.filter(
-            ({ tag, spec }) => spec.route && tag.kind === 'route' && tag.container === name && tag.port === choice.port && tag.proto === choice.proto,
-          )
-          .map(({ spec }) => spec.to)
-      : [];
+  const kept = running.every((address) => address === null)
+    ? managedRulesInPlace(facts)
+        .filter(({ tag, spec }) => spec.route && tag.kind === 'route' && tag.container === name && tag.port === choice.port && tag.proto === choice.proto)
+        .map(({ spec }) => spec.to)
+    : [];
   const addresses = [...running, ...kept]
     .map((address) => (address === null ? null : canonicalIpv6(address)))
     .filter((address): address is string => address !== null && isGlobalIpv6(address));

@@ -8,7 +8,7 @@ import { desiredEgressRules } from './egress.js';
 import { parseIptablesSave } from './iptables/parse-save.js';
 import { analyzeReachability, type Probe, type ReachabilityResult } from './iptables/reachability.js';
 import { reachabilityInputs, type LabelledProbe } from './iptables/reachability-inputs.js';
-import { managedRules } from './managed-rules.js';
+import { openingTagsInPlace } from './openings-in-place.js';
 import { parseNftJson } from './nftables/parse-json.js';
 import { publishGoesThroughForward } from './plan-openings.js';
 import { addressInside, sourceContains, sourceHolds } from './sources.js';
@@ -69,13 +69,11 @@ export function intendedFromChoices(choices: Choices): IntendedOpening[] {
 
 /** The openings v6wall's rules in place stand for (by their comments). */
 export function intendedFromRules(facts: Facts): IntendedOpening[] {
-  return managedRules(facts.ufw.rules).flatMap((managed): IntendedOpening[] => {
-    const tag = managed.tag;
-    if (tag.kind === 'egress') return [];
+  return openingTagsInPlace(facts).map((tag): IntendedOpening => {
     const opening: IntendedOpening = { container: tag.container, port: tag.port, proto: tag.proto, exposure: tag.kind };
     if (tag.hostPort !== undefined) opening.hostPort = tag.hostPort;
     if (tag.source !== undefined) opening.source = tag.source;
-    return [opening];
+    return opening;
   });
 }
 

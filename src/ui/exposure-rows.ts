@@ -4,7 +4,7 @@ import type { Container, ContainerPort, Facts, Proto } from '../core/types/facts
 import { containerIpv6Addresses } from '../core/container-addresses.js';
 import { type DockerFirewallMode, type NetworkFirewallMode, type Support, dockerFirewallMode, exposureSupport, ipv6HostPorts } from '../core/docker-mode.js';
 import { backendOf } from '../core/backend.js';
-import { managedRules } from '../core/managed-rules.js';
+import { openingTagsInPlace } from '../core/openings-in-place.js';
 import type { OpeningTag } from '../core/rule-comment.js';
 
 /** One way to expose a port: route to the container, or allow one of its published host ports. */
@@ -105,7 +105,7 @@ function stoppedRows(container: Container, tags: readonly OpeningTag[]): Exposur
 export function exposureRows(facts: Facts, selected: readonly string[]): ExposureRow[] {
   const chosen = new Set(selected);
   const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
-  const tags = managedRules(facts.ufw.rules).flatMap((managed) => (managed.tag.kind === 'egress' ? [] : [managed.tag]));
+  const tags = openingTagsInPlace(facts);
   return facts.docker.containers
     .filter((container) => chosen.has(container.name))
     .flatMap((container) => {

@@ -103,6 +103,38 @@ for (const variant of VARIANTS) {
       );
     }, 240_000);
 
+    it('a second run reads the openings in the live table (UFW installed, no --backend): it keeps them, and with nothing new has nothing to do', async () => {
+      const planned = await lab.runV6wall(['plan']);
+      expect(planned.stderr).toBe('');
+      expect(planned.exitCode, planned.stdout).toBe(0);
+      expect(planned.stdout).toContain('Nothing to do: every step is already in place.');
+      const open = planned.stdout.slice(planned.stdout.indexOf('Open after this plan'));
+      if (variant.publishedAtHost) {
+        expect(open).toContain(`web 80/tcp (route) from ${client}`);
+        expect(open).toContain(`db 80/tcp (route) from ${ELSEWHERE}`);
+        expect(open).toContain('api 8082/tcp (publish) from any');
+      } else {
+        expect(open).toContain(`web 8081/tcp (publish) from ${client}`);
+        expect(open).toContain(`db 8083/tcp (publish) from ${ELSEWHERE}`);
+        expect(open).toContain('api 8082/tcp (publish) from any');
+      }
+      // Named again, an opening in place is neither added twice nor closed; the guided re-run starts from them all.
+      const again = await lab.runV6wall([
+        'plan',
+        '--json',
+        '--exact',
+        ...(variant.publishedAtHost ? ['--route', `web:80@${client}`] : ['--publish', `web:8081@${client}`]),
+      ]);
+      const steps = (JSON.parse(again.stdout) as { steps: { satisfied: boolean; input?: string }[] }).steps;
+      expect(steps.filter((step) => !step.satisfied).length).toBeGreaterThan(0);
+      const script = steps.find((step) => step.input !== undefined)?.input ?? '';
+      expect(script.match(/comment "v6wall (route|publish) web /g)?.length).toBe(1);
+      expect(script).not.toContain('v6wall publish api');
+      const status = (await lab.runV6wall(['status'])).stdout;
+      expect(status).toContain("Firewall: v6wall's own nftables table (table inet v6wall), loaded");
+      expect(status).toContain('# v6wall publish api 80/tcp host 8082');
+    }, 120_000);
+
     it('rollback restores the ruleset before the apply exactly', async () => {
       const status = await lab.runV6wall(['rollback', '--state-dir', stateDir]);
       expect(status.stderr).toBe('');

@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Facts } from '../../src/core/types/facts.js';
 import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { discoverFacts } from '../../src/host/discover.js';
+import { buildPlan } from '../../src/core/plan.js';
+import { defaultChoices } from '../../src/core/choices.js';
+import { NFT_UNIT } from '../../src/core/plan-nftables.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 
@@ -66,4 +69,35 @@ export function capturedLabFacts(): Promise<Facts> {
     pid: 4242,
   });
   return cached.then((facts) => structuredClone(facts));
+}
+
+/**
+ * The same host after `v6wall apply --backend nftables --route routed-web:80@2001:db8:abcd::/48
+ * --publish web6:8081` and a confirm, in a Docker 28.5 lab with these containers at these
+ * addresses: its live ruleset as `nft -j list ruleset` gave it (nftables/v6wall/lab-applied.json:
+ * table inet v6wall next to Docker's iptables-nft tables). UFW is still installed, inactive.
+ */
+export async function capturedNftablesRerunFacts(): Promise<Facts> {
+  const facts = await capturedLabFacts();
+  facts.docker.nftRuleset = fixture('nftables/v6wall/lab-applied.json');
+  return facts;
+}
+
+/** That host with the boot files as that apply wrote them (the script its plan loads, the unit, enabled). */
+export async function capturedNftablesRerunBootFacts(): Promise<Facts> {
+  const facts = await capturedNftablesRerunFacts();
+  const plan = buildPlan(facts, defaultChoices(facts));
+  if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
+  return { ...facts, nftBoot: { script: plan.value.steps[0]?.input ?? null, unit: NFT_UNIT, enabled: true } };
+}
+
+/** That host with routed-web stopped (docker stop): Docker gives it no address until it starts again. */
+export async function capturedNftablesRerunStoppedFacts(): Promise<Facts> {
+  const facts = await capturedNftablesRerunFacts();
+  facts.docker.containers = facts.docker.containers.map((c) =>
+    c.name === 'routed-web'
+      ? { ...c, state: 'exited', networks: c.networks.map((n) => ({ ...n, ipv6: null, ipv4: null })), ports: c.ports.map((p) => ({ ...p, published: [] })) }
+      : c,
+  );
+  return facts;
 }

@@ -7,7 +7,7 @@ import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, drive } from './drive.js';
 import { committedFrames, expectFrame } from './snapshot.js';
-import { capturedLabFacts } from '../support/captured-facts.js';
+import { capturedLabFacts, capturedNftablesRerunBootFacts, capturedNftablesRerunFacts, capturedNftablesRerunStoppedFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
 import {
@@ -406,6 +406,32 @@ const CASES: Case[] = [
   { name: 'preview--foreign-rule-removed', facts: foreignRuleFacts, steps: [...TO_CONTAINERS, K.space, E, K.end, K.right, E, { until: 'would run' }] },
   { name: 'containers--stopped', facts: stoppedContainerFacts, steps: TO_CONTAINERS, shows: ['web (exited)', 'v6wall keeps its openings'] },
   { name: 'exposure--stopped', facts: stoppedContainerFacts, steps: [...TO_CONTAINERS, E], shows: ['kept while the container is stopped'] },
+  // A re-run on the captured lab host after `apply --backend nftables` (live table from nft -j; UFW installed, unused):
+  // the openings come from table inet v6wall, and choosing them again changes nothing.
+  {
+    name: 'discovery--nftables-rerun-captured-lab',
+    facts: capturedNftablesRerunFacts,
+    steps: [],
+    shows: ['nftables (table inet v6wall)', 'keeps driving it'],
+  },
+  {
+    name: 'exposure--nftables-rerun-captured-lab',
+    facts: capturedNftablesRerunFacts,
+    steps: [...TO_CONTAINERS, E],
+    shows: ['routed-web', '2001:db8:abcd::/48', 'publish :8081'],
+  },
+  {
+    name: 'exposure--nftables-rerun-stopped',
+    facts: capturedNftablesRerunStoppedFacts,
+    steps: [...TO_CONTAINERS, E],
+    shows: ['routed-web', 'kept while the container is stopped'],
+  },
+  {
+    name: 'preview--nftables-rerun-nothing-to-do',
+    facts: capturedNftablesRerunBootFacts,
+    steps: [...TO_CONTAINERS, E, E, { until: 'would run' }],
+    shows: ['Nothing would run'],
+  },
 ];
 
 let current: Driven | null = null;

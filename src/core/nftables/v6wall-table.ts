@@ -16,10 +16,18 @@ export interface LiveV6wallTable {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The last ruleset read and its table: every reader of the openings in place asks about the same text. */
+let last: { nftJson: string; table: LiveV6wallTable } | null = null;
+
 /** Never throws: unreadable JSON reads as no table. */
 export function liveV6wallTable(nftJson: string | null | undefined): LiveV6wallTable {
+  if (nftJson === null || nftJson === undefined) return { present: false, openings: [], chains: {}, rules: [] };
+  if (last?.nftJson !== nftJson) last = { nftJson, table: readV6wallTable(nftJson) };
+  return last.table;
+}
+
+function readV6wallTable(nftJson: string): LiveV6wallTable {
   const none: LiveV6wallTable = { present: false, openings: [], chains: {}, rules: [] };
-  if (nftJson === null || nftJson === undefined) return none;
   let parsed: unknown;
   try {
     parsed = JSON.parse(nftJson);
