@@ -7,7 +7,8 @@ import type { StepRecord } from '../core/types/apply-events.js';
 import type { Result } from '../core/types/result.js';
 import type { Runner } from '../core/types/runner.js';
 import { NFT_PERSIST_PATH } from '../core/plan-nftables.js';
-import { V6WALL_FAMILY, V6WALL_TABLE, replaceTableScript } from '../core/nftables/v6wall-script.js';
+import { replaceTableScript } from '../core/nftables/v6wall-script.js';
+import { V6WALL_FAMILY, V6WALL_TABLE } from '../core/nftables/v6wall-table.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { describeFsError } from './fs-error.js';
 

@@ -1,13 +1,9 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
 import { withBackend } from '../core/backend.js';
-import { writeFile } from 'node:fs/promises';
 import type { CommandIo } from './command-io.js';
 import { parseConfirmTimeout } from './confirm-timeout.js';
 import { wizardCommand } from '../cli/spec.js';
 import { parseCommandLine } from './command-line.js';
-import { defaultChoices } from '../core/choices.js';
-import { buildPlan } from '../core/plan.js';
-import { planScript } from '../core/plan-script.js';
 import type { ApplyOutcome } from '../core/types/apply-events.js';
 import type { Facts } from '../core/types/facts.js';
 import type { WizardDeps } from '../ui/deps.js';
@@ -28,17 +24,36 @@ export async function startWizard(args: string[], io: CommandIo): Promise<number
   return runWizard(realDeps(stateDir, timeout, io.env, values.backend));
 }
 
+/**
+ * The planner, loaded along with discovery: the wizard plans only from the facts discovery gives,
+ * and its first frame (drawn while the host is read) needs none of it.
+ */
+async function loadPlanner() {
+  const [{ defaultChoices }, { buildPlan }, { planScript }] = await Promise.all([
+    import('../core/choices.js'),
+    import('../core/plan.js'),
+    import('../core/plan-script.js'),
+  ]);
+  return { defaultChoices, buildPlan, planScript };
+}
+
 function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.ProcessEnv, backendFlag: string | undefined): WizardDeps {
   let facts: Facts | null = null;
   let last: ApplyOutcome | null = null;
+  let planner: Awaited<ReturnType<typeof loadPlanner>> | null = null;
+  const loadedPlanner = () => {
+    if (planner === null) throw new Error('planning before discovery');
+    return planner;
+  };
   return {
     async discover() {
-      const { discoverHostFacts } = await import('../host/discover.js');
+      const [{ discoverHostFacts }, loaded] = await Promise.all([import('../host/discover.js'), loadPlanner()]);
+      planner = loaded;
       facts = withBackend(await discoverHostFacts(), backendFlag);
       return facts;
     },
-    defaultChoices,
-    buildPlan,
+    defaultChoices: (discovered) => loadedPlanner().defaultChoices(discovered),
+    buildPlan: (discovered, choices) => loadedPlanner().buildPlan(discovered, choices),
     async apply(plan, choices, onEvent) {
       if (facts === null) throw new Error('apply before discovery');
       const [{ applyPlan, applyHostFromFacts, defaultWatchdogCommand, defaultBootGuardDir }, { runCommand }] = await Promise.all([
@@ -79,7 +94,9 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
     },
     async savePlanScript(plan, path) {
       const header = [`v6wall plan for ${facts?.host.hostname ?? 'this host'}, ${new Date().toISOString()}`, 'Not applied: review, then run as root.'];
-      await writeFile(path, planScript(plan, header), { mode: 0o700 });
+      // Loaded here: node:fs/promises is not needed before the first frame.
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(path, loadedPlanner().planScript(plan, header), { mode: 0o700 });
       return path;
     },
   };

@@ -14,9 +14,9 @@ import { openingKey } from './rule-comment.js';
 import { sourceContains } from './sources.js';
 import { sshPortErrors } from './ssh-ports.js';
 import { isValidPort } from './port.js';
-import { liveTableMatches, liveV6wallTable } from './nftables/v6wall-table.js';
+import { V6WALL_FAMILY, V6WALL_TABLE, liveTableMatches, liveV6wallTable } from './nftables/v6wall-table.js';
 import type { ManagedRule } from './managed-rules.js';
-import { type ContainerOpening, type HostOpening, V6WALL_FAMILY, V6WALL_TABLE, renderV6wallTable, replaceTableScript } from './nftables/v6wall-script.js';
+import { type ContainerOpening, type HostOpening, renderV6wallTable, replaceTableScript } from './nftables/v6wall-script.js';
 
 /** Where the table is kept for the next boot, and the unit that loads it (see README: why not nftables.service). */
 export const NFT_PERSIST_PATH = '/etc/v6wall/v6wall.nft';

@@ -5,9 +5,8 @@
 // base chain is final: v6wall's table can narrow what Docker lets through, never widen it.
 import { createHash } from 'node:crypto';
 import type { Proto } from '../types/facts.js';
+import { V6WALL_FAMILY, V6WALL_TABLE } from './v6wall-table.js';
 
-export const V6WALL_TABLE = 'v6wall';
-export const V6WALL_FAMILY = 'inet';
 export const V6WALL_PRIORITY = 'filter - 10';
 
 /** ICMPv6 the host itself needs: errors (path MTU), echo, neighbour and router discovery, multicast listeners. */
@@ -120,36 +119,6 @@ export function renderV6wallTable(spec: V6wallTableSpec): string {
   const text = [`table ${V6WALL_FAMILY} ${V6WALL_TABLE} {`, ...inputChain(spec), ...forwardChain(spec), '}', ''].join('\n');
   const fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 16);
   return text.replace(`"${FINGERPRINT_PREFIX}${FINGERPRINT_SLOT}"`, `"${FINGERPRINT_PREFIX}${fingerprint}"`);
-}
-
-export interface ChainShape {
-  hook: string;
-  policy: string;
-  /** Each rule's comment, or null, in order. */
-  comments: (string | null)[];
-}
-
-/** The chains of a table text renderV6wallTable wrote: what the live table must show to be the same. */
-export function tableShape(tableText: string): Record<string, ChainShape> {
-  const chains: Record<string, ChainShape> = {};
-  let current: ChainShape | null = null;
-  for (const line of tableText.split('\n')) {
-    const chain = /^\tchain (\S+) \{$/.exec(line);
-    if (chain !== null) {
-      current = { hook: '', policy: '', comments: [] };
-      chains[chain[1] as string] = current;
-      continue;
-    }
-    if (current === null || !line.startsWith('\t\t')) continue;
-    const type = /^\t\ttype filter hook (\S+) priority .*; policy (\S+);$/.exec(line);
-    if (type !== null) {
-      current.hook = type[1] as string;
-      current.policy = type[2] as string;
-      continue;
-    }
-    current.comments.push(/ comment "([^"]*)"$/.exec(line)?.[1] ?? null);
-  }
-  return chains;
 }
 
 /** Creates the table if missing, deletes it, then loads `tableText` (or nothing): one transaction that touches no other table. */

@@ -2,7 +2,11 @@
 // there, and the openings its rule comments name (what an additive plan keeps).
 import { type OpeningTag, parseRuleComment } from '../rule-comment.js';
 import type { ManagedRule } from '../managed-rules.js';
-import { type ChainShape, V6WALL_FAMILY, V6WALL_TABLE, tableShape } from './v6wall-script.js';
+
+// Here rather than beside the table's rendering (v6wall-script.ts), which loads node:crypto for its
+// fingerprint: the wizard's screens read the live table before their first frame, and need no hash.
+export const V6WALL_TABLE = 'v6wall';
+export const V6WALL_FAMILY = 'inet';
 
 export interface LiveV6wallTable {
   present: boolean;
@@ -98,4 +102,34 @@ export function liveTableMatches(live: LiveV6wallTable, tableText: string): bool
   const names = Object.keys(planned).sort();
   if (names.join(' ') !== Object.keys(live.chains).sort().join(' ')) return false;
   return names.every((name) => JSON.stringify(planned[name]) === JSON.stringify(live.chains[name]));
+}
+
+export interface ChainShape {
+  hook: string;
+  policy: string;
+  /** Each rule's comment, or null, in order. */
+  comments: (string | null)[];
+}
+
+/** The chains of a table text renderV6wallTable (v6wall-script.ts) wrote: what the live table must show to be the same. */
+export function tableShape(tableText: string): Record<string, ChainShape> {
+  const chains: Record<string, ChainShape> = {};
+  let current: ChainShape | null = null;
+  for (const line of tableText.split('\n')) {
+    const chain = /^\tchain (\S+) \{$/.exec(line);
+    if (chain !== null) {
+      current = { hook: '', policy: '', comments: [] };
+      chains[chain[1] as string] = current;
+      continue;
+    }
+    if (current === null || !line.startsWith('\t\t')) continue;
+    const type = /^\t\ttype filter hook (\S+) priority .*; policy (\S+);$/.exec(line);
+    if (type !== null) {
+      current.hook = type[1] as string;
+      current.policy = type[2] as string;
+      continue;
+    }
+    current.comments.push(/ comment "([^"]*)"$/.exec(line)?.[1] ?? null);
+  }
+  return chains;
 }
