@@ -14,13 +14,13 @@ export async function acquireApplyLock(stateDir: string): Promise<Result<() => P
       await handle.close();
       return { ok: true, value: () => unlink(path).catch(() => undefined) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, errors: `cannot lock ${path}: ${describeFsError(error)}` };
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: false, error: `cannot lock ${path}: ${describeFsError(error)}` };
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
-        return { ok: false, errors: `another v6wall apply (pid ${pid}) is running; wait for it to finish` };
+        return { ok: false, error: `another v6wall apply (pid ${pid}) is running; wait for it to finish` };
       }
       await unlink(path).catch(() => undefined);
     }
   }
-  return { ok: false, errors: `cannot lock ${path}: it keeps reappearing` };
+  return { ok: false, error: `cannot lock ${path}: it keeps reappearing` };
 }

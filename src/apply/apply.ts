@@ -112,7 +112,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions, onEvent: (e: 
     return refused(`the state directory ${stateDir} is not writable: ${describeFsError(error)}; nothing was changed`);
   }
   const lock = await acquireApplyLock(stateDir);
-  if (!lock.ok) return refused(`${lock.errors}; nothing was changed`);
+  if (!lock.ok) return refused(`${lock.error}; nothing was changed`);
   try {
     return await applyLocked(plan, toRun, options, onEvent);
   } finally {
@@ -170,7 +170,7 @@ async function beginApply(
   }
   const { loadAppliedState } = await import('./state.js');
   const previous = await loadAppliedState(stateDir);
-  if (!previous.ok) return { refused: refused(`${previous.errors}; nothing was changed`) };
+  if (!previous.ok) return { refused: refused(`${previous.error}; nothing was changed`) };
 
   const id = newId(now());
   const started = await startTranscript(stateDir, {
@@ -185,7 +185,7 @@ async function beginApply(
     plan: plan.steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })),
     confirmTimeoutSec: options.confirmTimeoutSec,
   });
-  if (!started.ok) return { refused: refused(`${started.errors}; nothing was changed`) };
+  if (!started.ok) return { refused: refused(`${started.error}; nothing was changed`) };
   const pending: PendingApply = {
     version: 1,
     id,
@@ -228,7 +228,7 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
   const { stateDir, run } = options;
   if (options.bootGuardDir !== undefined && options.bootGuardDir !== null) {
     const guard = await placeBootGuard(options.bootGuardDir, options.watchdogCommand, resolve(stateDir), id);
-    if (!guard.ok) return refuseApply(apply, `refusing to apply without a rollback at boot: ${guard.errors}`);
+    if (!guard.ok) return refuseApply(apply, `refusing to apply without a rollback at boot: ${guard.error}`);
     pending.bootGuard = guard.value;
   }
   try {
@@ -253,12 +253,12 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
     await claimPending(stateDir, id, 'apply-refused');
     await removeBootGuard(pending.bootGuard);
     if (watchdog.ok) await stopWatchdog(watchdog.value.pid, id);
-    return refuseApply(apply, `refusing to apply: ${snapshot.errors}`);
+    return refuseApply(apply, `refusing to apply: ${snapshot.error}`);
   }
   if (!watchdog.ok) {
     await claimPending(stateDir, id, 'apply-refused');
     await removeBootGuard(pending.bootGuard);
-    return refuseApply(apply, `refusing to apply without a rollback: ${watchdog.errors}`);
+    return refuseApply(apply, `refusing to apply without a rollback: ${watchdog.error}`);
   }
   await transcript.append({ type: 'snapshot', when: now().toISOString(), snapshotId: id, ufwEnabled: snapshot.value.ufwEnabled });
   apply.onEvent({ type: 'snapshot', snapshotId: id });
@@ -362,7 +362,7 @@ async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
   });
   // What the steps left, so that a later rollback can tell someone else's changes from v6wall's.
   const recorded = await recordAsLeft(stateDir, options.paths ?? DEFAULT_UFW_PATHS, id, now());
-  if (!recorded.ok) await transcript.append({ type: 'note', when: now().toISOString(), message: recorded.errors });
+  if (!recorded.ok) await transcript.append({ type: 'note', when: now().toISOString(), message: recorded.error });
   try {
     const current = await readPending(stateDir);
     if (current.kind !== 'pending' || current.pending.id !== id) return failAndRollBack(apply, 'the rollback watchdog fired while the apply was running', null);
@@ -410,9 +410,9 @@ async function failAndRollBack(apply: ApplyRun, message: string, failedStep: num
       by: options.host.user,
     });
     rolledBack = done.ok;
-    error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.errors}`;
+    error = done.ok ? `${message}; rolled back to the snapshot taken before` : `${message}; ROLLBACK FAILED: ${done.error}`;
   } else {
-    error = `${message}; the watchdog is rolling back (${claimed.errors})`;
+    error = `${message}; the watchdog is rolling back (${claimed.error})`;
   }
   apply.onEvent({ type: 'rolled-back', reason: message });
   return { ok: false, failedStep, records, rolledBack, confirmCode: null, deadline: null, transcriptId: id, transcriptPath: transcript.path, error };

@@ -26,7 +26,7 @@ export async function recordAsLeft(stateDir: string, paths: UfwPaths, transcript
     await writeFileAtomic(stateLayout.asLeft(stateDir), `${JSON.stringify(record)}\n`);
     return { ok: true, value: true };
   } catch (error) {
-    return { ok: false, errors: `cannot record UFW's files in ${stateLayout.asLeft(stateDir)}: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot record UFW's files in ${stateLayout.asLeft(stateDir)}: ${describeFsError(error)}` };
   }
 }
 
@@ -38,7 +38,7 @@ export async function readAsLeft(stateDir: string): Promise<Result<AsLeft | null
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, value: null };
-    return { ok: false, errors: `${path} cannot be read: ${describeFsError(error)}` };
+    return { ok: false, error: `${path} cannot be read: ${describeFsError(error)}` };
   }
   return parseStored(AsLeftSchema, text, path);
 }

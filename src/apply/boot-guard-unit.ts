@@ -31,12 +31,12 @@ function execWord(word: string): string {
  */
 export function bootGuardUnit(command: readonly string[], stateDir: string, id: string, unitPath: string): Result<string, string> {
   const words = [...command, '__boot-guard', '--state-dir', stateDir, '--id', id, '--unit', unitPath];
-  if (!isSafeId(id)) return { ok: false, errors: `"${id}" is not an apply id` };
-  if (!command[0]?.startsWith('/')) return { ok: false, errors: `the command that runs v6wall should be an absolute path, not "${command[0] ?? ''}"` };
-  if (!stateDir.startsWith('/')) return { ok: false, errors: `the state directory should be an absolute path, not "${stateDir}"` };
-  if (!unitPath.startsWith('/')) return { ok: false, errors: `the unit folder should be an absolute path, not "${unitPath}"` };
+  if (!isSafeId(id)) return { ok: false, error: `"${id}" is not an apply id` };
+  if (!command[0]?.startsWith('/')) return { ok: false, error: `the command that runs v6wall should be an absolute path, not "${command[0] ?? ''}"` };
+  if (!stateDir.startsWith('/')) return { ok: false, error: `the state directory should be an absolute path, not "${stateDir}"` };
+  if (!unitPath.startsWith('/')) return { ok: false, error: `the unit folder should be an absolute path, not "${unitPath}"` };
   // eslint-disable-next-line no-control-regex
-  if (words.some((word) => /[\u0000-\u001f\u007f]/.test(word))) return { ok: false, errors: 'the command or the state directory holds a control character' };
+  if (words.some((word) => /[\u0000-\u001f\u007f]/.test(word))) return { ok: false, error: 'the command or the state directory holds a control character' };
   const pendingPath = stateLayout.pending(stateDir).replace(/%/g, '%%');
   return {
     ok: true,
@@ -84,7 +84,7 @@ export async function placeBootGuard(unitDir: string, command: readonly string[]
     return { ok: true, value: path };
   } catch (error) {
     await removeBootGuard(path);
-    return { ok: false, errors: `cannot place the boot guard ${path}: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot place the boot guard ${path}: ${describeFsError(error)}` };
   }
 }
 

@@ -69,7 +69,7 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
   }
   const claimed = await claimPending(stateDir, id, 'boot-guard');
   if (!claimed.ok) {
-    await log(stateDir, id, `not rolling back: ${claimed.errors}`);
+    await log(stateDir, id, `not rolling back: ${claimed.error}`);
     return 'nothing-pending';
   }
   await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
@@ -99,7 +99,7 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
     by: 'boot-guard',
     restore: { live: false },
   });
-  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.errors}`);
+  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }
 

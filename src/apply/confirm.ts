@@ -31,15 +31,15 @@ async function whyNothingAwaits(stateDir: string, now: Date): Promise<string> {
 
 async function findAwaiting(stateDir: string, now: Date): Promise<Result<PendingApply, string>> {
   const read = await readPending(stateDir);
-  if (read.kind === 'none') return { ok: false, errors: await whyNothingAwaits(stateDir, now) };
-  if (read.kind === 'corrupted') return { ok: false, errors: read.message };
+  if (read.kind === 'none') return { ok: false, error: await whyNothingAwaits(stateDir, now) };
+  if (read.kind === 'corrupted') return { ok: false, error: read.message };
   const pending = read.pending;
-  if (pending.phase === 'applying') return { ok: false, errors: `apply ${pending.id} is still running its commands; confirm once it prints the code` };
+  if (pending.phase === 'applying') return { ok: false, error: `apply ${pending.id} is still running its commands; confirm once it prints the code` };
   if (Date.parse(pending.deadline) <= now.getTime()) {
     const { clockTime } = await import('./history.js');
     return {
       ok: false,
-      errors: `too late: the deadline ${clockTime(pending.deadline, now)} has passed and the rollback of apply ${pending.id} is under way (\`v6wall history\` says when it is done)`,
+      error: `too late: the deadline ${clockTime(pending.deadline, now)} has passed and the rollback of apply ${pending.id} is under way (\`v6wall history\` says when it is done)`,
     };
   }
   return { ok: true, value: pending };
@@ -53,7 +53,7 @@ async function keep(
   options: ConfirmOptions,
 ): Promise<Result<ConfirmResult, string>> {
   const claimed = await claimPending(stateDir, pending.id, how);
-  if (!claimed.ok) return { ok: false, errors: `could not confirm: ${claimed.errors} (the rollback may have fired; see \`v6wall status\`)` };
+  if (!claimed.ok) return { ok: false, error: `could not confirm: ${claimed.error} (the rollback may have fired; see \`v6wall status\`)` };
   await stopWatchdog(claimed.value.watchdogPid, claimed.value.id);
   await removeBootGuard(claimed.value.bootGuard);
   const warnings: string[] = [];
@@ -66,10 +66,10 @@ async function keep(
     failedStep: null,
     by: whoRan(options.env ?? process.env),
   });
-  if (!written.ok) warnings.push(written.errors);
+  if (!written.ok) warnings.push(written.error);
   if (claimed.value.proposedState !== null) {
     const saved = await saveAppliedState(stateDir, claimed.value.proposedState);
-    if (!saved.ok) warnings.push(saved.errors);
+    if (!saved.ok) warnings.push(saved.error);
   }
   return { ok: true, value: { applyId: pending.id, transcriptId: pending.transcriptId, warnings } };
 }
@@ -85,7 +85,7 @@ export async function confirmPending(stateDir: string, code: string, options: Co
   if (!sameConfirmCode(found.value.code, code)) {
     return {
       ok: false,
-      errors: `"${code}" is not the code of the pending apply; use the code v6wall printed (the rollback stays armed until ${found.value.deadline})`,
+      error: `"${code}" is not the code of the pending apply; use the code v6wall printed (the rollback stays armed until ${found.value.deadline})`,
     };
   }
   const session = (options.env ?? process.env)['SSH_CONNECTION'];

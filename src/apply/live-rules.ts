@@ -93,7 +93,7 @@ export const restoreUfwLiveRules: RestoreLiveRules = async (input) => {
   const reloads = results.flatMap((r) => ('reload' in r ? [r.reload] : []));
   if (reloads.length === 0) return { ok: true, value: records };
   await input.note(`restoring UFW's chains in place was not possible (${reloads.join('; ')}): ufw itself loads the restored files`);
-  if (!(await input.filesRestored)) return { ok: false, errors: "UFW's files could not be restored, so ufw cannot load them" };
+  if (!(await input.filesRestored)) return { ok: false, error: "UFW's files could not be restored, so ufw cannot load them" };
   // Once v6wall's block is gone from after6.rules nothing declares DOCKER-USER, so ufw would leave
   // the block's rules in it: put the chain back as saved first (a reload refills it from the block
   // when the restored files still have one).
@@ -113,7 +113,7 @@ export const restoreUfwLiveRules: RestoreLiveRules = async (input) => {
   if (fallback.exitCode !== 0) {
     return {
       ok: false,
-      errors: `\`${fallback.argv.join(' ')}\` failed (exit ${fallback.exitCode}: ${fallback.stderr.trim() || fallback.stdout.trim()}); run it by hand`,
+      error: `\`${fallback.argv.join(' ')}\` failed (exit ${fallback.exitCode}: ${fallback.stderr.trim() || fallback.stdout.trim()}); run it by hand`,
     };
   }
   return { ok: true, value: records };

@@ -31,13 +31,13 @@ export async function readNftSnapshot(run: Runner): Promise<Result<NftSnapshot, 
   else
     return {
       ok: false,
-      errors: `cannot read table ${V6WALL_FAMILY} ${V6WALL_TABLE} with nft (${listed.notFound ? 'nft is not installed' : `exit ${listed.exitCode}: ${listed.stderr.trim()}`})`,
+      error: `cannot read table ${V6WALL_FAMILY} ${V6WALL_TABLE} with nft (${listed.notFound ? 'nft is not installed' : `exit ${listed.exitCode}: ${listed.stderr.trim()}`})`,
     };
   let persisted: string | null;
   try {
     persisted = await readFile(NFT_PERSIST_PATH, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, errors: `cannot read ${NFT_PERSIST_PATH}: ${describeFsError(error)}` };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, error: `cannot read ${NFT_PERSIST_PATH}: ${describeFsError(error)}` };
     persisted = null;
   }
   return { ok: true, value: { table, persistPath: NFT_PERSIST_PATH, persisted } };
@@ -57,7 +57,7 @@ export async function restoreNftSnapshot(
       await writeFileAtomic(snapshot.persistPath, snapshot.persisted, 0o600);
     }
   } catch (error) {
-    return { ok: false, errors: `cannot put ${snapshot.persistPath} back: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot put ${snapshot.persistPath} back: ${describeFsError(error)}` };
   }
   const why =
     snapshot.table === null
@@ -67,7 +67,7 @@ export async function restoreNftSnapshot(
   if (loaded.exitCode !== 0) {
     return {
       ok: false,
-      errors: `${snapshot.persistPath} was restored, but \`nft -f\` failed (exit ${loaded.exitCode}: ${loaded.stderr.trim()}); load it by hand: nft -f ${snapshot.persistPath}`,
+      error: `${snapshot.persistPath} was restored, but \`nft -f\` failed (exit ${loaded.exitCode}: ${loaded.stderr.trim()}); load it by hand: nft -f ${snapshot.persistPath}`,
     };
   }
   return { ok: true, value: { restoredFiles: [snapshot.persistPath], records: [loaded] } };

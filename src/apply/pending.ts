@@ -26,7 +26,7 @@ export async function readPending(stateDir: string): Promise<PendingRead> {
   if (parsed.ok) return { kind: 'pending', pending: parsed.value };
   return {
     kind: 'corrupted',
-    message: `${parsed.errors}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending`,
+    message: `${parsed.error}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending`,
   };
 }
 
@@ -44,21 +44,21 @@ export async function claimPending(stateDir: string, id: string, by: string): Pr
   try {
     await rename(path, claimed);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, errors: 'nothing awaits confirmation any more' };
-    return { ok: false, errors: `cannot take the pending apply: ${describeFsError(error)}` };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, error: 'nothing awaits confirmation any more' };
+    return { ok: false, error: `cannot take the pending apply: ${describeFsError(error)}` };
   }
   let text: string;
   try {
     text = await readFile(claimed, 'utf8');
   } catch (error) {
     await rename(claimed, path).catch(() => undefined);
-    return { ok: false, errors: `cannot read the pending apply: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot read the pending apply: ${describeFsError(error)}` };
   }
   const parsed = parseStored(PendingSchema, text, path);
   if (!parsed.ok || parsed.value.id !== id) {
     // A corrupted file, or another apply's: put it back untouched.
     await rename(claimed, path).catch(() => undefined);
-    return { ok: false, errors: parsed.ok ? `the pending apply is ${parsed.value.id}, not ${id}` : parsed.errors };
+    return { ok: false, error: parsed.ok ? `the pending apply is ${parsed.value.id}, not ${id}` : parsed.error };
   }
   await unlink(claimed).catch(() => undefined);
   return { ok: true, value: parsed.value };

@@ -61,7 +61,7 @@ async function restoreNftablesBackend(
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value.restoredFiles });
   const { restoreAppliedState } = await import('./state.js');
   const stateRestored = await restoreAppliedState(stateDir, manifest.previousState);
-  return stateRestored.ok ? restored : { ok: false, errors: stateRestored.errors };
+  return stateRestored.ok ? restored : { ok: false, error: stateRestored.error };
 }
 
 export interface RestoreOptions {
@@ -109,10 +109,10 @@ export async function restoreSnapshot(
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value });
   const { restoreAppliedState } = await import('./state.js');
   const stateRestored = await restoreAppliedState(stateDir, manifest.previousState);
-  if (!liveRules.ok) return { ok: false, errors: `the files of snapshot ${manifest.id} were restored, but ${liveRules.errors}` };
-  if (!stateRestored.ok) return { ok: false, errors: stateRestored.errors };
+  if (!liveRules.ok) return { ok: false, error: `the files of snapshot ${manifest.id} were restored, but ${liveRules.error}` };
+  if (!stateRestored.ok) return { ok: false, error: stateRestored.error };
   const recorded = await recordAsLeft(stateDir, manifest.paths, transcriptId, new Date());
-  if (!recorded.ok) await sink({ type: 'note', when: new Date().toISOString(), message: recorded.errors });
+  if (!recorded.ok) await sink({ type: 'note', when: new Date().toISOString(), message: recorded.error });
   return { ok: true, value: { restoredFiles: restored.value, records: liveRules.value } };
 }
 
@@ -142,7 +142,7 @@ export async function rollbackClaimedApply(
   const manifest = await loadSnapshot(stateDir, pending.snapshotId);
   const done = manifest.ok ? await restoreSnapshot(stateDir, manifest.value, run, sink, pending.transcriptId, how.restore) : manifest;
   await removeBootGuard(pending.bootGuard);
-  const detail = done.ok ? `${how.reason}; restored snapshot ${pending.snapshotId}` : `${how.reason}; ROLLBACK FAILED: ${done.errors}`;
+  const detail = done.ok ? `${how.reason}; restored snapshot ${pending.snapshotId}` : `${how.reason}; ROLLBACK FAILED: ${done.error}`;
   await sink({ type: 'outcome', when: new Date().toISOString(), outcome: how.outcome, detail, failedStep: how.failedStep, by: how.by, cause: how.cause });
   if (!done.ok) return done;
   return {
@@ -176,20 +176,20 @@ function chooseTarget(history: History, pendingRead: PendingRead, to: string | u
   const inEffectFrom = (snapshotId: string) => history.applies.filter((a) => a.inEffect && a.id >= snapshotId && a.id !== pendingId);
   if (to !== undefined) {
     const apply = history.applies.find((a) => a.id === to);
-    if (apply === undefined) return { ok: false, errors: `no apply ${to} in v6wall's history; \`v6wall history\` lists them` };
-    if (apply.outcome === 'refused') return { ok: false, errors: `nothing to undo: apply ${to} was refused and changed nothing` };
+    if (apply === undefined) return { ok: false, error: `no apply ${to} in v6wall's history; \`v6wall history\` lists them` };
+    if (apply.outcome === 'refused') return { ok: false, error: `nothing to undo: apply ${to} was refused and changed nothing` };
     const undoes = inEffectFrom(to);
     if (undoes.length === 0 && pendingId === null) {
       return {
         ok: false,
-        errors: `nothing to undo: the firewall is already as it was before apply ${to} (${describeOutcome(apply, now)}, and no apply since is in effect); nothing was changed`,
+        error: `nothing to undo: the firewall is already as it was before apply ${to} (${describeOutcome(apply, now)}, and no apply since is in effect); nothing was changed`,
       };
     }
     return { ok: true, value: { snapshotId: to, undoes } };
   }
   if (pendingRead.kind === 'pending') return { ok: true, value: { snapshotId: pendingRead.pending.snapshotId, undoes: [] } };
   const last = lastApply(history);
-  if (last === null) return { ok: false, errors: 'nothing to undo: v6wall has not applied anything here; nothing was changed' };
+  if (last === null) return { ok: false, error: 'nothing to undo: v6wall has not applied anything here; nothing was changed' };
   if (!last.inEffect) {
     const earlier = history.applies.filter((a) => a.inEffect).at(-1);
     const further =
@@ -198,7 +198,7 @@ function chooseTarget(history: History, pendingRead: PendingRead, to: string | u
         : `; to undo the earlier apply ${earlier.id} (${describeOutcome(earlier, now)}) too, run \`v6wall rollback --to ${earlier.id}\``;
     return {
       ok: false,
-      errors: `nothing to undo: the last apply, ${last.id}, was ${describeOutcome(last, now)}, so the firewall is already as it was before it; nothing was changed${further}`,
+      error: `nothing to undo: the last apply, ${last.id}, was ${describeOutcome(last, now)}, so the firewall is already as it was before it; nothing was changed${further}`,
     };
   }
   return { ok: true, value: { snapshotId: last.id, undoes: inEffectFrom(last.id) } };
@@ -211,7 +211,7 @@ async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result
   if (asLeft.value === null) {
     return {
       ok: false,
-      errors:
+      error:
         "v6wall has no record of how it left UFW's files (the last apply was made by an older version), so it cannot tell whether someone changed the rules since; check `sudo ufw status verbose`, then run again with --force to roll back anyway. Nothing was changed",
     };
   }
@@ -219,7 +219,7 @@ async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result
   if (changes.length === 0) return { ok: true, value: true };
   return {
     ok: false,
-    errors: [
+    error: [
       `UFW's rules were changed since v6wall left them at ${clockTime(asLeft.value.when, now)} (transcript ${asLeft.value.transcriptId}), by something other than v6wall:`,
       describeChanges(changes),
       'A rollback restores the files saved before the apply and would undo these changes too. Nothing was changed; run again with --force to roll back anyway.',
@@ -242,7 +242,7 @@ export async function rollbackByHand(
   const now = options.now ?? (() => new Date());
   const pendingRead = await readPending(stateDir);
   if (pendingRead.kind === 'corrupted' && options.to === undefined) return rollbackToLastSnapshot(stateDir, run, reason, 'by-hand', options);
-  if (pendingRead.kind === 'corrupted') return { ok: false, errors: pendingRead.message };
+  if (pendingRead.kind === 'corrupted') return { ok: false, error: pendingRead.message };
   const history = await loadHistory(stateDir);
   const target = chooseTarget(history, pendingRead, options.to, now());
   if (!target.ok) return target;
@@ -273,7 +273,7 @@ async function restoreByHand(
   let pending: PendingApply | null = null;
   if (pendingRead.kind === 'pending') {
     const claimed = await claimPending(stateDir, pendingRead.pending.id, 'rollback');
-    if (!claimed.ok) return { ok: false, errors: `another v6wall process is finishing the pending apply (${claimed.errors}); try again in a few seconds` };
+    if (!claimed.ok) return { ok: false, error: `another v6wall process is finishing the pending apply (${claimed.error}); try again in a few seconds` };
     pending = claimed.value;
     await stopWatchdog(pending.watchdogPid, pending.id);
   }
@@ -295,7 +295,7 @@ async function restoreByHand(
   await writer.append({ type: 'note', when: now().toISOString(), message: `rollback to snapshot ${manifest.id}: ${reason}` });
   const done = await restoreSnapshot(stateDir, manifest, run, writer.append, id);
   await removeBootGuard(pending?.bootGuard);
-  const detail = done.ok ? `${reason}; restored snapshot ${manifest.id}` : `${reason}; ROLLBACK FAILED: ${done.errors}`;
+  const detail = done.ok ? `${reason}; restored snapshot ${manifest.id}` : `${reason}; ROLLBACK FAILED: ${done.error}`;
   await writer.append({ type: 'outcome', when: now().toISOString(), outcome: done.ok ? 'rolled-back' : 'failed', detail, failedStep: null, by: who, cause });
   const command = `v6wall rollback${options.to === undefined ? '' : ` --to ${options.to}`}`;
   const undoneIds = [...undoes.map((a) => a.id), ...(pending === null ? [] : [pending.transcriptId])];

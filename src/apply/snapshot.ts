@@ -70,7 +70,7 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
     const needed = contents.reduce((n, c) => n + c.data.length, 0) + tables.reduce((n, t) => n + t.result.stdout.length, 0) + SPARE_BYTES;
     const free = await freeBytes(root);
     if (free < needed) {
-      return { ok: false, errors: `the disk holding ${stateDir} is full (${free} bytes free, ${needed} needed)` };
+      return { ok: false, error: `the disk holding ${stateDir} is full (${free} bytes free, ${needed} needed)` };
     }
 
     await rm(tmpDir, { recursive: true, force: true });
@@ -105,23 +105,23 @@ export async function takeSnapshot(input: TakeSnapshotInput): Promise<Result<Sna
     return { ok: true, value: manifest };
   } catch (error) {
     await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
-    return { ok: false, errors: `could not save the snapshot: ${describeFsError(error)}` };
+    return { ok: false, error: `could not save the snapshot: ${describeFsError(error)}` };
   }
 }
 
 export async function loadSnapshot(stateDir: string, id: string): Promise<Result<SnapshotManifest, string>> {
-  if (!isSafeId(id)) return { ok: false, errors: `"${id}" is not a snapshot id` };
+  if (!isSafeId(id)) return { ok: false, error: `"${id}" is not a snapshot id` };
   const path = join(stateLayout.snapshot(stateDir, id), MANIFEST);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, errors: `snapshot ${id} cannot be read: ${describeFsError(error)}` };
+    return { ok: false, error: `snapshot ${id} cannot be read: ${describeFsError(error)}` };
   }
   const parsed = parseStored(ManifestSchema, text, path);
-  if (!parsed.ok) return { ok: false, errors: `snapshot ${id} cannot be restored: ${parsed.errors}` };
+  if (!parsed.ok) return { ok: false, error: `snapshot ${id} cannot be restored: ${parsed.error}` };
   if (parsed.value.id !== id)
-    return { ok: false, errors: `snapshot ${id} cannot be restored: ${path} is corrupted: field "id" should be ${id}, not ${parsed.value.id}` };
+    return { ok: false, error: `snapshot ${id} cannot be restored: ${path} is corrupted: field "id" should be ${id}, not ${parsed.value.id}` };
   return { ok: true, value: parsed.value };
 }
 
@@ -136,7 +136,7 @@ export async function latestSnapshotId(stateDir: string): Promise<string | null>
 
 export async function loadLatestSnapshot(stateDir: string): Promise<Result<SnapshotManifest, string>> {
   const id = await latestSnapshotId(stateDir);
-  if (id === null) return { ok: false, errors: `there is no snapshot in ${stateLayout.snapshots(stateDir)}: v6wall has not applied anything here` };
+  if (id === null) return { ok: false, error: `there is no snapshot in ${stateLayout.snapshots(stateDir)}: v6wall has not applied anything here` };
   return loadSnapshot(stateDir, id);
 }
 
@@ -161,6 +161,6 @@ export async function restoreSnapshotFiles(stateDir: string, manifest: SnapshotM
     }
     return { ok: true, value: restored };
   } catch (error) {
-    return { ok: false, errors: `restoring the snapshot ${manifest.id} failed after ${restored.length} file(s): ${describeFsError(error)}` };
+    return { ok: false, error: `restoring the snapshot ${manifest.id} failed after ${restored.length} file(s): ${describeFsError(error)}` };
   }
 }

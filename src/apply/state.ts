@@ -23,10 +23,10 @@ export async function loadAppliedState(stateDir: string): Promise<Result<Applied
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, value: null };
-    return { ok: false, errors: `v6wall's state file ${path} cannot be read: ${describeFsError(error)}` };
+    return { ok: false, error: `v6wall's state file ${path} cannot be read: ${describeFsError(error)}` };
   }
   const parsed = parseStored(StateFileSchema, text, `v6wall's state file ${path}`);
-  if (!parsed.ok) return { ok: false, errors: `${parsed.errors}. ${MOVE_ASIDE}` };
+  if (!parsed.ok) return { ok: false, error: `${parsed.error}. ${MOVE_ASIDE}` };
   return { ok: true, value: parsed.value.applied ?? null };
 }
 
@@ -36,7 +36,7 @@ export async function saveAppliedState(stateDir: string, state: AppliedState): P
     await writeFileAtomic(stateFilePath(stateDir), `${JSON.stringify({ applied: state }, null, 2)}\n`);
     return { ok: true, value: true };
   } catch (error) {
-    return { ok: false, errors: `cannot save v6wall's state to ${stateFilePath(stateDir)}: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot save v6wall's state to ${stateFilePath(stateDir)}: ${describeFsError(error)}` };
   }
 }
 
@@ -47,7 +47,7 @@ export async function restoreAppliedState(stateDir: string, previous: AppliedSta
     await unlink(stateFilePath(stateDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return { ok: false, errors: `cannot restore v6wall's state in ${stateFilePath(stateDir)}: ${describeFsError(error)}` };
+      return { ok: false, error: `cannot restore v6wall's state in ${stateFilePath(stateDir)}: ${describeFsError(error)}` };
     }
   }
   return { ok: true, value: true };

@@ -300,7 +300,7 @@ export function parseStored<TSchema extends v.GenericSchema>(schema: TSchema, te
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, errors: `${file} is corrupted: it is not valid JSON (${(error as Error).message})` };
+    return { ok: false, error: `${file} is corrupted: it is not valid JSON (${(error as Error).message})` };
   }
   return checkStored(schema, json, file);
 }
@@ -309,5 +309,5 @@ export function parseStored<TSchema extends v.GenericSchema>(schema: TSchema, te
 export function checkStored<TSchema extends v.GenericSchema>(schema: TSchema, value: unknown, file: string): Result<v.InferOutput<TSchema>, string> {
   const result = v.safeParse(schema, value);
   if (result.success) return { ok: true, value: result.output };
-  return { ok: false, errors: `${file} is corrupted: ${describeIssues(result.issues)}` };
+  return { ok: false, error: `${file} is corrupted: ${describeIssues(result.issues)}` };
 }

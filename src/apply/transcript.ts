@@ -45,7 +45,7 @@ export async function startTranscript(stateDir: string, start: StartEntry): Prom
     await ensurePrivateDir(stateLayout.transcripts(stateDir));
     await appendFile(path, `${JSON.stringify(start)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    return { ok: false, errors: `cannot write the transcript ${path}: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot write the transcript ${path}: ${describeFsError(error)}` };
   }
   const writer: TranscriptWriter = {
     id: start.id,
@@ -65,12 +65,12 @@ export async function startTranscript(stateDir: string, start: StartEntry): Prom
 
 /** Adds a line to an existing transcript from another process (confirm, rollback, the watchdog). */
 export async function appendToTranscript(stateDir: string, id: string, entry: TranscriptEntry): Promise<Result<true, string>> {
-  if (!isSafeId(id)) return { ok: false, errors: `"${id}" is not a transcript id` };
+  if (!isSafeId(id)) return { ok: false, error: `"${id}" is not a transcript id` };
   try {
     await appendFile(stateLayout.transcript(stateDir, id), `${JSON.stringify(entry)}\n`, { flag: 'a' });
     return { ok: true, value: true };
   } catch (error) {
-    return { ok: false, errors: `cannot add to transcript ${id}: ${describeFsError(error)}` };
+    return { ok: false, error: `cannot add to transcript ${id}: ${describeFsError(error)}` };
   }
 }
 
@@ -100,15 +100,15 @@ export function parseTranscript(id: string, path: string, text: string): Result<
         truncated = true;
         break;
       }
-      return { ok: false, errors: `transcript ${id} is corrupted: line ${i + 1} of ${path} is not JSON` };
+      return { ok: false, error: `transcript ${id} is corrupted: line ${i + 1} of ${path} is not JSON` };
     }
     const entry = checkStored(TranscriptEntrySchema, parsed, `line ${i + 1} of ${path}`);
-    if (!entry.ok) return { ok: false, errors: `transcript ${id} cannot be read: ${entry.errors}` };
+    if (!entry.ok) return { ok: false, error: `transcript ${id} cannot be read: ${entry.error}` };
     entries.push(entry.value);
   }
   const start = entries[0];
   if (start === undefined || start.type !== 'start') {
-    return { ok: false, errors: `transcript ${id} is corrupted: ${path} does not begin with a start line` };
+    return { ok: false, error: `transcript ${id} is corrupted: ${path} does not begin with a start line` };
   }
   let outcome: Transcript['outcome'] = 'incomplete';
   for (const e of entries) if (e.type === 'outcome') outcome = e.outcome;
@@ -116,13 +116,13 @@ export function parseTranscript(id: string, path: string, text: string): Result<
 }
 
 export async function readTranscript(stateDir: string, id: string): Promise<Result<Transcript, string>> {
-  if (!isSafeId(id)) return { ok: false, errors: `"${id}" is not a transcript id` };
+  if (!isSafeId(id)) return { ok: false, error: `"${id}" is not a transcript id` };
   const path = stateLayout.transcript(stateDir, id);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    return { ok: false, errors: `transcript ${id} cannot be read: ${describeFsError(error)}` };
+    return { ok: false, error: `transcript ${id} cannot be read: ${describeFsError(error)}` };
   }
   return parseTranscript(id, path, text);
 }
@@ -151,7 +151,7 @@ export async function listTranscripts(stateDir: string): Promise<TranscriptListi
   for (const id of ids) {
     const result = await readTranscript(stateDir, id);
     if (result.ok) transcripts.push(result.value);
-    else problems.push(result.errors);
+    else problems.push(result.error);
   }
   return { transcripts, problems };
 }

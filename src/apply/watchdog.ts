@@ -82,7 +82,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
       rollingBack = true;
       await log(stateDir, id, `${read.message}; rolling back to the last snapshot to be safe`);
       const done = await rollbackToLastSnapshot(stateDir, run, 'the pending file was corrupted: rolled back by the watchdog to be safe', 'corrupted-pending');
-      await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
+      await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.error}`);
       return done.ok ? 'rolled-back' : 'rollback-failed';
     }
     const remaining = Date.parse(read.pending.deadline) - Date.now();
@@ -96,7 +96,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
   }
   const claimed = await claimPending(stateDir, id, 'watchdog');
   if (!claimed.ok) {
-    await log(stateDir, id, `not rolling back: ${claimed.errors}`);
+    await log(stateDir, id, `not rolling back: ${claimed.error}`);
     return 'confirmed';
   }
   rollingBack = true;
@@ -117,7 +117,7 @@ export async function watchOver(stateDir: string, id: string, run: Runner): Prom
     failedStep: null,
     by: 'watchdog',
   });
-  await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.errors}`);
+  await log(stateDir, id, done.ok ? 'rolled back' : `ROLLBACK FAILED: ${done.error}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }
 
@@ -249,7 +249,7 @@ export async function spawnWatchdog(
 ): Promise<Result<StartedWatchdog, string>> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const [file, ...pre] = command;
-  if (file === undefined) return { ok: false, errors: 'no watchdog command was given' };
+  if (file === undefined) return { ok: false, error: 'no watchdog command was given' };
   const ready = readyFile(stateDir, id);
   await unlink(ready).catch(() => undefined);
   const watchdogArgv = [file, ...pre, '__watchdog', '--state-dir', stateDir, '--id', id];
@@ -271,8 +271,8 @@ export async function spawnWatchdog(
   }
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (spawnError !== null) return { ok: false, errors: `the rollback watchdog could not start: ${spawnError}` };
-    if (exited !== null) return { ok: false, errors: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
+    if (spawnError !== null) return { ok: false, error: `the rollback watchdog could not start: ${spawnError}` };
+    if (exited !== null) return { ok: false, error: `the rollback watchdog exited at once (code ${exited}); see ${stateLayout.watchdogLog(stateDir)}` };
     const pid = await readFile(ready, 'utf8')
       .then((text) => Number(text.trim()))
       .catch(() => null);
@@ -281,6 +281,6 @@ export async function spawnWatchdog(
   }
   return {
     ok: false,
-    errors: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${asUnit ? ` (systemctl status ${watchdogUnitName(id)})` : ''}`,
+    error: `the rollback watchdog did not report ready within ${timeoutMs / 1000} s${asUnit ? ` (systemctl status ${watchdogUnitName(id)})` : ''}`,
   };
 }

@@ -14,7 +14,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const { confirmPending } = await import('../apply/confirm.js');
   const result = await confirmPending(resolveStateDir(parsed.values['state-dir'], io.env), code, { env: io.env });
   if (!result.ok) {
-    io.stderr(`v6wall confirm: ${result.errors}\n`);
+    io.stderr(`v6wall confirm: ${result.error}\n`);
     return 1;
   }
   io.stdout(`Confirmed: the changes of apply ${result.value.applyId} are kept and the rollback is disarmed.\n`);

@@ -32,7 +32,7 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<Rollback
     force: values.force === true,
   });
   if (!result.ok) {
-    io.stderr(`v6wall rollback: ${result.errors}\n`);
+    io.stderr(`v6wall rollback: ${result.error}\n`);
     return 1;
   }
   const r = result.value;

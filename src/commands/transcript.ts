@@ -25,7 +25,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (id !== undefined) {
     const t = await readTranscript(stateDir, id);
     if (!t.ok) {
-      io.stderr(`v6wall transcript: ${t.errors}\n`);
+      io.stderr(`v6wall transcript: ${t.error}\n`);
       return 1;
     }
     io.stdout(render.renderTranscript(t.value, format, values.undo === true));

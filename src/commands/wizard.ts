@@ -84,7 +84,7 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
     async keepWithoutProof() {
       const { keepWithoutProof } = await import('../apply/confirm.js');
       const kept = await keepWithoutProof(stateDir);
-      if (!kept.ok) throw new Error(kept.errors);
+      if (!kept.ok) throw new Error(kept.error);
     },
     async probe(address, port, proto) {
       // A TCP connect cannot tell whether a UDP service answers.

@@ -28,11 +28,11 @@ const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 export function normaliseIpv6Subnet(text: string): Result<string, string> {
   const trimmed = text.trim();
   if (!trimmed.includes('/') || !ipaddr.IPv6.isValidCIDR(trimmed)) {
-    return { ok: false, errors: `"${text}" is not an IPv6 subnet (expected e.g. 2001:db8:1::/80)` };
+    return { ok: false, error: `"${text}" is not an IPv6 subnet (expected e.g. 2001:db8:1::/80)` };
   }
   const [address, prefix] = ipaddr.IPv6.parseCIDR(trimmed);
-  if (address.isIPv4MappedAddress()) return { ok: false, errors: `"${text}" is an IPv4-mapped range, not a Docker IPv6 subnet` };
-  if (prefix < 16) return { ok: false, errors: `"${text}" is far too broad for a Docker subnet (/${prefix})` };
+  if (address.isIPv4MappedAddress()) return { ok: false, error: `"${text}" is an IPv4-mapped range, not a Docker IPv6 subnet` };
+  if (prefix < 16) return { ok: false, error: `"${text}" is far too broad for a Docker subnet (/${prefix})` };
   const network = ipaddr.IPv6.networkAddressFromCIDR(trimmed);
   return { ok: true, value: `${network.toString()}/${prefix}` };
 }
@@ -49,7 +49,7 @@ export function renderDockerUserBlock(subnets: readonly string[], bridges: reado
   const cleanSubnets: string[] = [];
   for (const s of subnets) {
     const r = normaliseIpv6Subnet(s);
-    if (!r.ok) errors.push(r.errors);
+    if (!r.ok) errors.push(r.error);
     else if (!cleanSubnets.includes(r.value)) cleanSubnets.push(r.value);
   }
   const cleanBridges: string[] = [];
@@ -92,7 +92,7 @@ function findBlock(lines: readonly string[]): Result<BlockSpan | null, string> {
   if (begins.length !== 1 || ends.length !== 1 || begin === undefined || end === undefined || end < begin) {
     return {
       ok: false,
-      errors: `${AFTER6_RULES_PATH} has a damaged v6wall block (${begins.length} BEGIN and ${ends.length} END lines): fix or remove the lines between the v6wall markers by hand`,
+      error: `${AFTER6_RULES_PATH} has a damaged v6wall block (${begins.length} BEGIN and ${ends.length} END lines): fix or remove the lines between the v6wall markers by hand`,
     };
   }
   return { ok: true, value: { begin, end } };
@@ -140,7 +140,7 @@ export function installBlock(after6Text: string, block: string): Result<string, 
   if (at === null) {
     return {
       ok: false,
-      errors: `${AFTER6_RULES_PATH} has no "*filter" section ending in "COMMIT"; UFW's own copy is /usr/share/ufw/after6.rules`,
+      error: `${AFTER6_RULES_PATH} has no "*filter" section ending in "COMMIT"; UFW's own copy is /usr/share/ufw/after6.rules`,
     };
   }
   return { ok: true, value: [...lines.slice(0, at), '', ...blockLines, ...lines.slice(at)].join('\n') };

@@ -65,7 +65,7 @@ export function dockerUserBlockSteps(context: PlanContext): PlanStep[] {
   );
   if (!block.ok) return fail(`cannot build the DOCKER-USER block: ${block.errors.join('; ')}`);
   const next = installBlock(current, block.value);
-  if (!next.ok) return fail(`cannot install the DOCKER-USER block in ${AFTER6_RULES_PATH}: ${next.errors}`);
+  if (!next.ok) return fail(`cannot install the DOCKER-USER block in ${AFTER6_RULES_PATH}: ${next.error}`);
   const satisfied = next.value === current;
   const foreign = facts.docker.ip6tablesSave ? foreignDockerUserRules(parseIptablesSave(facts.docker.ip6tablesSave)) : [];
   if (!satisfied && foreign.length > 0) {

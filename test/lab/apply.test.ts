@@ -96,7 +96,7 @@ async function expectRolledBackByDeadline(stateDir: string, applied: Applied): P
       expect(lateMs).toBeLessThan(3000);
       return;
     }
-    if (Date.now() > limit) throw new Error(`no rollback by ${new Date(limit).toISOString()}: ${t.ok ? t.value.outcome : t.errors}`);
+    if (Date.now() > limit) throw new Error(`no rollback by ${new Date(limit).toISOString()}: ${t.ok ? t.value.outcome : t.error}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

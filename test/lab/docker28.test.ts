@@ -212,7 +212,7 @@ describe.skipIf(skip || skipDocker28())('Docker 28.5.2 (ip6tables on, DOCKER-USE
     for (;;) {
       const t = await readTranscript(stateDir, transcriptId);
       if (t.ok && t.value.outcome === 'rolled-back') break;
-      if (Date.now() > deadline + 20_000) throw new Error(`no rollback by the deadline: ${t.ok ? t.value.outcome : t.errors}`);
+      if (Date.now() > deadline + 20_000) throw new Error(`no rollback by the deadline: ${t.ok ? t.value.outcome : t.error}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const transcript = await readTranscript(stateDir, transcriptId);

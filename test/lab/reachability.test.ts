@@ -121,7 +121,7 @@ async function installV6wallBlock(lab: Lab, bridge: string): Promise<void> {
   if (!rendered.ok) throw new Error(rendered.errors.join('; '));
   const path = join(lab.paths.ufwEtc, 'after6.rules');
   const installed = installBlock(readFileSync(path, 'utf8'), rendered.value);
-  if (!installed.ok) throw new Error(installed.errors);
+  if (!installed.ok) throw new Error(installed.error);
   writeFileSync(path, installed.value);
   await mustOk('ufw reload', lab.ufw(['reload']));
 }
@@ -236,7 +236,7 @@ describe.skipIf(skip || !hasDocker28)('the v6wall DOCKER-USER block on Docker 28
 
     const path = join(l.paths.ufwEtc, 'after6.rules');
     const removed = removeBlock(readFileSync(path, 'utf8'));
-    if (!removed.ok) throw new Error(removed.errors);
+    if (!removed.ok) throw new Error(removed.error);
     writeFileSync(path, removed.value);
     await mustOk('ufw reload', l.ufw(['reload']));
     // Nothing declares DOCKER-USER any more, so nothing flushes it: the live rules stay until flushed.

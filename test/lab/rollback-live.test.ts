@@ -71,7 +71,7 @@ async function rolledBack(lab: Lab, applied: { id: string; deadline: number }): 
     }
     if (Date.now() > applied.deadline + 30_000) {
       const log = readFileSync(join(lab.paths.stateDir, 'watchdog.log'), 'utf8');
-      throw new Error(`no rollback 30 s after the deadline: ${t.ok ? JSON.stringify(t.value.entries.slice(-3)) : t.errors}\nwatchdog.log:\n${log}`);
+      throw new Error(`no rollback 30 s after the deadline: ${t.ok ? JSON.stringify(t.value.entries.slice(-3)) : t.error}\nwatchdog.log:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

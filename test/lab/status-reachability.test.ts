@@ -52,7 +52,7 @@ async function setUp(lab: Lab, gatewayMode: 'nat' | 'routed', block: boolean): P
   if (!rendered.ok) throw new Error(rendered.errors.join('; '));
   const path = join(lab.paths.ufwEtc, 'after6.rules');
   const installed = installBlock(readFileSync(path, 'utf8'), rendered.value);
-  if (!installed.ok) throw new Error(installed.errors);
+  if (!installed.ok) throw new Error(installed.error);
   writeFileSync(path, installed.value);
   await ok('ufw reload', lab.ufw(['reload']));
 }

@@ -138,7 +138,7 @@ describe('rollbackByHand (v6wall rollback)', () => {
     expect((await confirmPending(host.stateDir, applied.confirmCode ?? '')).ok).toBe(true);
 
     const result = await rollbackByHand(host.stateDir, run, 'test');
-    expect(result.ok, result.ok ? '' : result.errors).toBe(true);
+    expect(result.ok, result.ok ? '' : result.error).toBe(true);
     expect(ufw.calls.at(-1)).toEqual(['ufw', '--force', 'disable']);
     expect(calls).toEqual([
       ['ip6tables', '-t', 'filter', '-P', 'FORWARD', 'DROP'],
@@ -163,7 +163,7 @@ describe('rollbackByHand (v6wall rollback)', () => {
   it('says so clearly when there is nothing to roll back to', async () => {
     const host = await fakeHost();
     const result = await rollbackByHand(host.stateDir, fakeUfwRunner(host), 'test');
-    expect(!result.ok && result.errors).toBe('nothing to undo: v6wall has not applied anything here; nothing was changed');
+    expect(!result.ok && result.error).toBe('nothing to undo: v6wall has not applied anything here; nothing was changed');
   });
 });
 
@@ -175,7 +175,7 @@ describe('snapshots', () => {
     expect(first.ok).toBe(true);
     await rm(host.paths.defaultsFile);
     const second = await takeSnapshot({ stateDir: host.stateDir, id: 'snap-b', now: new Date(), paths: host.paths, run, previousState: null });
-    expect(!second.ok && second.errors).toMatch(/could not save the snapshot: not found .*default-ufw/);
+    expect(!second.ok && second.error).toMatch(/could not save the snapshot: not found .*default-ufw/);
     expect(await latestSnapshotId(host.stateDir)).toBe('snap-a');
     const latest = await loadLatestSnapshot(host.stateDir);
     expect(latest.ok && latest.value.files).toHaveLength(5);
@@ -202,7 +202,7 @@ describe('snapshots', () => {
     const host = await fakeHost();
     const run = fakeUfwRunner(host);
     const snap = await takeSnapshot({ stateDir: host.stateDir, id: 'snap-m', now: new Date(), paths: host.paths, run, previousState: null });
-    if (!snap.ok) throw new Error(snap.errors);
+    if (!snap.ok) throw new Error(snap.error);
     const source = join(host.root, 'bind-source');
     await writeFile(source, 'IPV6=no\n');
     if (!tryMount(['--bind', source, host.paths.defaultsFile])) return;
@@ -223,7 +223,7 @@ describe('corrupted files', () => {
     expect(outcome.error).toMatch(/state file .*state.json is corrupted: .*Move it aside/);
     expect(run.calls).toEqual([]);
     const loaded = await loadAppliedState(host.stateDir);
-    expect(!loaded.ok && loaded.errors).toMatch(/is corrupted/);
+    expect(!loaded.ok && loaded.error).toMatch(/is corrupted/);
   });
 
   it('a corrupted pending file refuses the apply and says what to do', async () => {

@@ -163,7 +163,7 @@ describe('applyPlan', () => {
 
     const wrong = await confirmPending(host.stateDir, 'WRONG1');
     expect(wrong.ok).toBe(false);
-    expect(!wrong.ok && wrong.errors).toMatch(/not the code of the pending apply/);
+    expect(!wrong.ok && wrong.error).toMatch(/not the code of the pending apply/);
 
     const right = await confirmPending(host.stateDir, (outcome.confirmCode ?? '').toLowerCase(), {
       env: { SUDO_USER: 'bob', SSH_CONNECTION: '2001:db8::9 50000 2001:db8::1 22' },
@@ -194,7 +194,7 @@ describe('applyPlan', () => {
     ]);
     expect(state.ok && state.value?.appliedSteps.map((s) => s.kind)).toEqual(['ssh', 'route', 'enable']);
     const again = await confirmPending(host.stateDir, outcome.confirmCode ?? '');
-    expect(!again.ok && again.errors).toMatch(/nothing awaits confirmation/);
+    expect(!again.ok && again.error).toMatch(/nothing awaits confirmation/);
   });
 
   it('stops at the first failing step, rolls back at once, and the transcript names the step', async () => {

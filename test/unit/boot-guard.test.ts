@@ -89,7 +89,7 @@ describe('the boot guard unit file', () => {
       '20261122T190300.123Z-3f9a',
       '/etc/systemd/system/x.service',
     );
-    if (!unit.ok) throw new Error(unit.errors);
+    if (!unit.ok) throw new Error(unit.error);
     const lines = unit.value.split('\n');
     expect(lines).toContain('DefaultDependencies=no');
     expect(lines).toContain('After=local-fs.target');
@@ -174,7 +174,7 @@ describe('at boot', () => {
     const state = await loadAppliedState(host.stateDir);
     expect(state.ok && state.value).toBe(null);
     const transcript = await readTranscript(host.stateDir, id);
-    if (!transcript.ok) throw new Error(transcript.errors);
+    if (!transcript.ok) throw new Error(transcript.error);
     const outcome = transcript.value.entries.at(-1);
     expect(outcome?.type === 'outcome' && [outcome.outcome, outcome.by]).toEqual(['rolled-back', 'boot-guard']);
     expect(outcome?.type === 'outcome' && outcome.detail).toMatch(/^rolled back at boot: the machine went down before it was confirmed/);

@@ -7,8 +7,8 @@ import { parseIptablesSave } from '../../src/core/iptables/parse-save.js';
 
 const AFTER6 = readFileSync(join(import.meta.dirname, '../fixtures/ip6tables/ufw-0.36.2-after6.rules'), 'utf8');
 
-function ok<T>(r: { ok: true; value: T } | { ok: false; errors: unknown }): T {
-  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.errors)}`);
+function ok<T>(r: { ok: true; value: T } | { ok: false; error: string } | { ok: false; errors: unknown }): T {
+  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify('error' in r ? r.error : r.errors)}`);
   return r.value;
 }
 
@@ -110,7 +110,7 @@ describe("installBlock / removeBlock on UFW's after6.rules (0.36.2 package file)
   it('refuses a file without a *filter section ending in COMMIT', () => {
     const r = installBlock('# nothing here\n', BLOCK);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toContain('/usr/share/ufw/after6.rules');
+    if (!r.ok) expect(r.error).toContain('/usr/share/ufw/after6.rules');
   });
 
   it('refuses to guess when a marker line is missing', () => {
@@ -118,7 +118,7 @@ describe("installBlock / removeBlock on UFW's after6.rules (0.36.2 package file)
     expect(installBlock(damaged, BLOCK).ok).toBe(false);
     const r = removeBlock(damaged);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toContain('damaged v6wall block');
+    if (!r.ok) expect(r.error).toContain('damaged v6wall block');
   });
 });
 

@@ -67,7 +67,7 @@ async function applyAndConfirm(host: FakeHost, plan: Plan): Promise<string> {
   const applied = await applyPlan(plan, options(host));
   if (applied.confirmCode === null) throw new Error(applied.error ?? 'no confirm code');
   const confirmed = await confirmPending(host.stateDir, applied.confirmCode);
-  if (!confirmed.ok) throw new Error(confirmed.errors);
+  if (!confirmed.ok) throw new Error(confirmed.error);
   return applied.transcriptId;
 }
 
@@ -76,7 +76,7 @@ async function rollBackAtDeadline(host: FakeHost): Promise<string> {
   const read = await readPending(host.stateDir);
   if (read.kind !== 'pending') throw new Error('nothing pending');
   const claimed = await claimPending(host.stateDir, read.pending.id, 'watchdog');
-  if (!claimed.ok) throw new Error(claimed.errors);
+  if (!claimed.ok) throw new Error(claimed.error);
   await stopWatchdog(claimed.value.watchdogPid, claimed.value.id);
   const done = await rollbackClaimedApply(host.stateDir, claimed.value, fakeUfwRunner(host), {
     reason: `no confirmation before the deadline ${claimed.value.deadline}`,
@@ -85,7 +85,7 @@ async function rollBackAtDeadline(host: FakeHost): Promise<string> {
     failedStep: null,
     by: 'watchdog',
   });
-  if (!done.ok) throw new Error(done.errors);
+  if (!done.ok) throw new Error(done.error);
   return claimed.value.id;
 }
 
@@ -135,8 +135,8 @@ describe('v6wall rollback with nothing to undo', () => {
     expect((await rollbackByHand(host.stateDir, fakeUfwRunner(host), 'test')).ok).toBe(true);
     const before = await everything(host);
     const again = await rollbackByHand(host.stateDir, fakeUfwRunner(host), 'test');
-    expect(!again.ok && again.errors).toContain(`nothing to undo: the last apply, ${second}, was rolled back at `);
-    expect(!again.ok && again.errors).toContain(`run \`v6wall rollback --to ${first}\``);
+    expect(!again.ok && again.error).toContain(`nothing to undo: the last apply, ${second}, was rolled back at `);
+    expect(!again.ok && again.error).toContain(`run \`v6wall rollback --to ${first}\``);
     expect(await everything(host)).toEqual(before);
   });
 });
@@ -185,7 +185,7 @@ describe('v6wall history', () => {
     const outcome = (extra: object) => JSON.stringify({ type: 'outcome', when: '2026-11-22T19:05:00.000Z', failedStep: null, by: 'watchdog', ...extra });
     const parse = (id: string, lines: string[]) => {
       const t = parseTranscript(id, `${id}.jsonl`, `${lines.join('\n')}\n`);
-      if (!t.ok) throw new Error(t.errors);
+      if (!t.ok) throw new Error(t.error);
       return t.value;
     };
     const applies = historyFrom([
@@ -247,7 +247,7 @@ describe('v6wall rollback --to ID', () => {
     const host = await fakeHost();
     await applyAndConfirm(host, samplePlan());
     const result = await rollbackByHand(host.stateDir, fakeUfwRunner(host), 'test', { to: '20200101T000000.000Z-dead' });
-    expect(!result.ok && result.errors).toBe("no apply 20200101T000000.000Z-dead in v6wall's history; `v6wall history` lists them");
+    expect(!result.ok && result.error).toBe("no apply 20200101T000000.000Z-dead in v6wall's history; `v6wall history` lists them");
   });
 });
 
@@ -259,7 +259,7 @@ describe('a late confirm', () => {
     const t = await readTranscript(host.stateDir, id);
     const rolledBackAt = t.ok ? (t.value.entries.at(-1)?.when ?? '') : '';
     const late = await confirmPending(host.stateDir, applied.confirmCode ?? '');
-    expect(!late.ok && late.errors).toBe(
+    expect(!late.ok && late.error).toBe(
       `too late: apply ${id} was rolled back at ${clockTime(rolledBackAt)}: no confirmation by the deadline. The firewall is as it was before that apply; apply again and confirm before the deadline`,
     );
     expect((await readPending(host.stateDir)).kind).toBe('none');
@@ -269,7 +269,7 @@ describe('a late confirm', () => {
     const host = await fakeHost();
     const applied = await applyPlan(samplePlan(), options(host));
     const late = await confirmPending(host.stateDir, applied.confirmCode ?? '', { now: () => new Date(Date.parse(applied.deadline ?? '') + 1000) });
-    expect(!late.ok && late.errors).toBe(
+    expect(!late.ok && late.error).toBe(
       `too late: the deadline ${clockTime(applied.deadline ?? '')} has passed and the rollback of apply ${applied.transcriptId} is under way (\`v6wall history\` says when it is done)`,
     );
     expect(stateLayout.pending(host.stateDir)).toBeTruthy();

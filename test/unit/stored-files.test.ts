@@ -92,7 +92,7 @@ beforeAll(async () => {
   const proposed = proposeAppliedState({ previous: null, plan: samplePlan(), choices: sampleChoices, ranStepIndexes: [0, 1, 3], transcriptId: id, now });
   await saveAppliedState(host.stateDir, proposed);
   const snap = await takeSnapshot({ stateDir: host.stateDir, id, now, paths: host.paths, run: fakeUfwRunner(host), previousState: proposed });
-  if (!snap.ok) throw new Error(snap.errors);
+  if (!snap.ok) throw new Error(snap.error);
   const t = await startTranscript(host.stateDir, {
     type: 'start',
     version: 1,
@@ -105,7 +105,7 @@ beforeAll(async () => {
     plan: samplePlan().steps.map((s) => ({ kind: s.kind, why: s.why, argv: s.argv, undoArgv: s.undoArgv, satisfied: s.satisfied })),
     confirmTimeoutSec: 60,
   });
-  if (!t.ok) throw new Error(t.errors);
+  if (!t.ok) throw new Error(t.error);
   await t.value.append({
     type: 'step',
     when: now.toISOString(),
@@ -139,7 +139,7 @@ beforeAll(async () => {
   };
   await writePending(host.stateDir, pending);
   const recorded = await recordAsLeft(host.stateDir, host.paths, id, now);
-  if (!recorded.ok) throw new Error(recorded.errors);
+  if (!recorded.ok) throw new Error(recorded.error);
   valid = {
     asLeft: await readFile(stateLayout.asLeft(host.stateDir), 'utf8'),
     pending: await readFile(stateLayout.pending(host.stateDir), 'utf8'),
@@ -183,7 +183,7 @@ describe('a corrupted pending.json', () => {
           const before = await tree(host.root);
           const run = fakeUfwRunner(host);
           const confirmed = await confirmPending(host.stateDir, 'K7P2QX');
-          expect(!confirmed.ok && confirmed.errors).toContain(file);
+          expect(!confirmed.ok && confirmed.error).toContain(file);
           const claimed = await claimPending(host.stateDir, '20261122T190300.000Z-ab12', 'test');
           expect(claimed.ok).toBe(false);
           const applied = await applyPlan(samplePlan(), {
@@ -221,11 +221,11 @@ describe('a corrupted snapshot manifest', () => {
           try {
             const loaded = await loadSnapshot(host.stateDir, id);
             if (loaded.ok) return;
-            expectClearMessage(loaded.errors, file);
+            expectClearMessage(loaded.error, file);
             const before = await tree(host.root);
             const run = fakeUfwRunner(host);
             const done = await rollbackByHand(host.stateDir, run, 'test');
-            expect(!done.ok && done.errors).toContain(file);
+            expect(!done.ok && done.error).toContain(file);
             expect(run.calls).toEqual([]);
             expect(await tree(host.root)).toEqual(before);
           } finally {
@@ -253,7 +253,7 @@ describe('a corrupted snapshot manifest', () => {
       bad.files[0] = { ...bad.files[0], original } as { original: string };
       await writeFile(file, JSON.stringify(bad));
       const loaded = await loadSnapshot(host.stateDir, id);
-      expect(!loaded.ok && loaded.errors).toMatch(/field "files" should name only UFW's own files/);
+      expect(!loaded.ok && loaded.error).toMatch(/field "files" should name only UFW's own files/);
     }
     await writeFile(file, valid.manifest);
   });
@@ -271,11 +271,11 @@ describe('a corrupted as-left.json', () => {
           try {
             const read = await readAsLeft(host.stateDir);
             if (read.ok) return;
-            expectClearMessage(read.errors, file);
+            expectClearMessage(read.error, file);
             const before = await tree(host.root);
             const run = fakeUfwRunner(host);
             const done = await rollbackByHand(host.stateDir, run, 'test');
-            expect(!done.ok && done.errors).toContain(file);
+            expect(!done.ok && done.error).toContain(file);
             expect(run.calls).toEqual([]);
             expect(await tree(host.root)).toEqual(before);
           } finally {
@@ -302,7 +302,7 @@ describe('a corrupted state.json', () => {
           try {
             const loaded = await loadAppliedState(host.stateDir);
             if (loaded.ok) return;
-            expectClearMessage(loaded.errors, file);
+            expectClearMessage(loaded.error, file);
             const before = await tree(host.root);
             const run = fakeUfwRunner(host);
             const applied = await applyPlan(samplePlan(), {
@@ -345,8 +345,8 @@ describe('a corrupted transcript line', () => {
             const read = await readTranscript(host.stateDir, id);
             expect(await tree(host.root)).toEqual(before);
             if (read.ok) return;
-            expect(read.errors).toContain(file);
-            expect(read.errors).toMatch(new RegExp(`line ${at + 1} of |does not begin with a start line`));
+            expect(read.error).toContain(file);
+            expect(read.error).toMatch(new RegExp(`line ${at + 1} of |does not begin with a start line`));
           } finally {
             await writeFile(file, valid.transcript);
           }

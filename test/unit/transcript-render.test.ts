@@ -52,7 +52,7 @@ const routeArgv = ['ufw', 'route', 'allow', 'proto', 'tcp', 'from', 'any', 'to',
 
 async function writeSample(stateDir: string, id: string): Promise<void> {
   const t = await startTranscript(stateDir, start(id));
-  if (!t.ok) throw new Error(t.errors);
+  if (!t.ok) throw new Error(t.error);
   const w = t.value;
   await w.append({ type: 'snapshot', when: '2026-11-22T19:00:00.500Z', snapshotId: id, ufwEnabled: false });
   await w.append({
@@ -123,7 +123,7 @@ describe('transcripts', () => {
 
   it('refuses ids that could leave the folder', async () => {
     const t = await readTranscript(await tempDir(), '../../etc/passwd');
-    expect(!t.ok && t.errors).toMatch(/not a transcript id/);
+    expect(!t.ok && t.error).toMatch(/not a transcript id/);
   });
 });
 
@@ -132,7 +132,7 @@ describe('transcript renderers', () => {
     const dir = await tempDir();
     await writeSample(dir, 'id1');
     const t = await readTranscript(dir, 'id1');
-    if (!t.ok) throw new Error(t.errors);
+    if (!t.ok) throw new Error(t.error);
     const text = renderTranscript(t.value, 'text', false);
     expect(text).toContain('v6wall apply id1: confirmed');
     expect(text).toContain('alice on web1');
@@ -150,7 +150,7 @@ describe('transcript renderers', () => {
     const dir = await tempDir();
     await writeSample(dir, 'id1');
     const t = await readTranscript(dir, 'id1');
-    if (!t.ok) throw new Error(t.errors);
+    if (!t.ok) throw new Error(t.error);
     const script = renderTranscriptSh(t.value);
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
     expect(script).toContain('# Allow SSH first # rm -rf /\n');
@@ -170,7 +170,7 @@ describe('transcript renderers', () => {
     const dir = await tempDir();
     await writeSample(dir, 'id1');
     const t = await readTranscript(dir, 'id1');
-    if (!t.ok) throw new Error(t.errors);
+    if (!t.ok) throw new Error(t.error);
     const lines = renderTranscriptUndoSh(t.value)
       .split('\n')
       .filter((l) => l.startsWith('ufw'));
@@ -185,7 +185,7 @@ describe('transcript renderers', () => {
   it('leaves failed commands out of the script and says the changes were rolled back', async () => {
     const dir = await tempDir();
     const w = await startTranscript(dir, start('id2'));
-    if (!w.ok) throw new Error(w.errors);
+    if (!w.ok) throw new Error(w.error);
     await w.value.append({ type: 'step', when: WHEN, phase: 'apply', kind: 'ssh', undoArgv: null, record: record(0, ['ufw', 'allow', '22'], 'ssh') });
     await w.value.append({
       type: 'step',
@@ -205,7 +205,7 @@ describe('transcript renderers', () => {
     });
     await w.value.append({ type: 'outcome', when: WHEN, outcome: 'failed', detail: 'step 2 failed: bad one', failedStep: 1, by: 'alice' });
     const t = await readTranscript(dir, 'id2');
-    if (!t.ok) throw new Error(t.errors);
+    if (!t.ok) throw new Error(t.error);
     const script = renderTranscriptSh(t.value);
     expect(script).toContain('# these commands were rolled back on that host afterwards');
     expect(script.split('\n').filter((l) => l.startsWith('ufw'))).toEqual(['ufw allow 22']);
@@ -223,7 +223,7 @@ describe('a step that writes a file from its standard input (the DOCKER-USER blo
     const before = "*filter\n# it's $(not run)\nCOMMIT\n";
     const after = "*filter\n# BEGIN v6wall DOCKER-USER block\n-A DOCKER-USER -j ufw6-user-forward\n# END v6wall DOCKER-USER block\n# it's $(not run)\nCOMMIT\n";
     const t = await startTranscript(dir, start('file1'));
-    if (!t.ok) throw new Error(t.errors);
+    if (!t.ok) throw new Error(t.error);
     const write = { ...record(0, ['cp', '/dev/stdin', target], 'Put the block in after6.rules'), input: after };
     await t.value.append({
       type: 'step',
@@ -235,7 +235,7 @@ describe('a step that writes a file from its standard input (the DOCKER-USER blo
       record: write,
     });
     const read = await readTranscript(dir, 'file1');
-    if (!read.ok) throw new Error(read.errors);
+    if (!read.ok) throw new Error(read.error);
 
     await writeFile(target, before);
     const script = join(dir, 'apply.sh');

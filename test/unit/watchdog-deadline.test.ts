@@ -28,7 +28,7 @@ async function armed(phase: PendingApply['phase'], deadlineInMs: number): Promis
   hosts.push(host);
   const id = 'wd-test';
   const snap = await takeSnapshot({ stateDir: host.stateDir, id, now: new Date(), paths: host.paths, run: fakeUfwRunner(host), previousState: null });
-  if (!snap.ok) throw new Error(snap.errors);
+  if (!snap.ok) throw new Error(snap.error);
   const t = await startTranscript(host.stateDir, {
     type: 'start',
     version: 1,
@@ -41,7 +41,7 @@ async function armed(phase: PendingApply['phase'], deadlineInMs: number): Promis
     plan: [],
     confirmTimeoutSec: 1,
   });
-  if (!t.ok) throw new Error(t.errors);
+  if (!t.ok) throw new Error(t.error);
   const pending: PendingApply = {
     version: 1,
     id,

@@ -67,7 +67,7 @@ describe('the watchdog under systemd', () => {
     const { host, id, argvLog } = await hostWithSystemdRun(0);
     const command = fakeWatchdogCommand(host);
     const started = await withFakePath(host, () => spawnWatchdog(command, host.stateDir, id, { systemd: true }));
-    if (!started.ok) throw new Error(started.errors);
+    if (!started.ok) throw new Error(started.error);
     pids.push(started.value.pid);
     expect(started.value.how).toBe(`the transient systemd unit v6wall-rollback-${id}`);
     expect(isProcessAlive(started.value.pid)).toBe(true);
@@ -83,7 +83,7 @@ describe('the watchdog under systemd', () => {
   it('falls back to a detached process when systemd-run fails, and logs why', async () => {
     const { host, id } = await hostWithSystemdRun(1);
     const started = await withFakePath(host, () => spawnWatchdog(fakeWatchdogCommand(host), host.stateDir, id, { systemd: true }));
-    if (!started.ok) throw new Error(started.errors);
+    if (!started.ok) throw new Error(started.error);
     pids.push(started.value.pid);
     expect(started.value.how).toBe('a detached process in its own session');
     expect(await readFile(stateLayout.watchdogLog(host.stateDir), 'utf8')).toMatch(
