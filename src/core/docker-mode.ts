@@ -116,7 +116,7 @@ function networkMode(
 }
 
 /** What each mode means when v6wall keeps its own nftables table, before Docker's chains on the same hooks. */
-function explainOwnTable(kind: DockerFirewallModeKind, userlandProxy: boolean, v: string, nftRead: boolean): string[] {
+function explainOwnTable(kind: DockerFirewallModeKind, userlandProxy: boolean, v: string, nftRead: boolean, source: string): string[] {
   switch (kind) {
     case 'docker-absent':
       return [];
@@ -136,7 +136,7 @@ function explainOwnTable(kind: DockerFirewallModeKind, userlandProxy: boolean, v
       ];
     case 'nftables':
       return [
-        `${v} keeps its firewall rules in nftables ("firewall-backend": "nftables").`,
+        `${v} keeps its firewall rules in nftables (${source}).`,
         "Forwarded connections must pass both Docker's rules and v6wall's table, so an opening to a container's address and port still decides for published container ports; unpublished ports are dropped by Docker.",
         nftRead
           ? "v6wall reads Docker's nftables rules (nft -j list ruleset) along with its own table, so its reachability check judges both."
@@ -152,9 +152,10 @@ function explain(
   version: DockerVersion | null,
   reason: string | null,
   nftRead: boolean,
+  source: string,
 ): string[] {
   const v = version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`;
-  if (firewall === 'nftables' && kind !== 'docker-absent') return explainOwnTable(kind, userlandProxy, v, nftRead);
+  if (firewall === 'nftables' && kind !== 'docker-absent') return explainOwnTable(kind, userlandProxy, v, nftRead, source);
   switch (kind) {
     case 'docker-absent':
       return [`Docker is not available${reason === null ? '' : ` (${reason})`}: only the host's own ports matter.`];
@@ -179,13 +180,31 @@ function explain(
       ];
     case 'nftables':
       return [
-        `${v} keeps its firewall rules in nftables ("firewall-backend": "nftables"), where ip6tables does not see them.`,
+        `${v} keeps its firewall rules in nftables (${source}), where ip6tables does not see them.`,
         "Forwarded connections must pass both Docker's rules and UFW's, so UFW's route rules still decide for published container ports; unpublished ports are dropped by Docker.",
         nftRead
           ? "v6wall reads Docker's nftables rules (nft -j list ruleset) along with UFW's, so its reachability check judges both."
           : "v6wall could not read Docker's nftables rules (is the nftables package installed?), so its reachability check says when it cannot judge.",
       ];
   }
+}
+
+/**
+ * Which source says Docker keeps its rules in nftables, in words for the discovery screen; null
+ * when none does. The running daemon's /info (FirewallBackend, 28.1+) wins over daemon.json,
+ * which a daemon not restarted since does not follow; without it, daemon.json on Docker 29+.
+ */
+function nftablesSource(docker: DockerFacts, version: DockerVersion | null): string | null {
+  const info = docker.firewallBackendInfo ?? null;
+  const configured = docker.daemonConfig.firewallBackend === 'nftables';
+  if (info !== null) {
+    if (!info.startsWith('nftables')) return null;
+    const also = configured ? ', as daemon.json\'s "firewall-backend" says' : '';
+    return `the daemon says so: FirewallBackend "${info}" in the Engine API's /info${also}`;
+  }
+  if (!configured || (version !== null && !atLeast(version, 29))) return null;
+  const unread = docker.firewallBackendInfo === null ? "the daemon's /info names no firewall backend" : "the daemon's /info was not read";
+  return `daemon.json sets "firewall-backend": "nftables"; ${unread}`;
 }
 
 /** Reads Docker's firewall mode from the facts discovery gathered. */
@@ -197,10 +216,15 @@ export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): 
   let kind: DockerFirewallModeKind;
   if (!docker.available) {
     kind = 'docker-absent';
-  } else if (cfg.firewallBackend === 'nftables' && (version === null || atLeast(version, 29))) {
+  } else if (nftablesSource(docker, version) !== null) {
     kind = 'nftables';
   } else {
-    if (cfg.firewallBackend !== undefined && cfg.firewallBackend !== 'iptables') {
+    const info = docker.firewallBackendInfo ?? null;
+    if (cfg.firewallBackend === 'nftables' && info !== null) {
+      warnings.push(
+        `daemon.json sets "firewall-backend": "nftables", but the running daemon says it uses ${info} (Engine API /info): restart Docker for daemon.json to take effect. Going by the daemon.`,
+      );
+    } else if (cfg.firewallBackend !== undefined && cfg.firewallBackend !== 'iptables') {
       warnings.push(
         `daemon.json sets "firewall-backend": "${cfg.firewallBackend}", which ${version === null ? 'this Docker' : `Docker ${version.major}.${version.minor}`} does not use.`,
       );
@@ -213,7 +237,15 @@ export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): 
   }
   const allowDirectRouting = cfg.allowDirectRouting === true;
   const networks = docker.available ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, firewall, version, allowDirectRouting, n)) : [];
-  const explanation = explain(kind, firewall, userlandProxy, version, docker.reason, (docker.nftRuleset ?? null) !== null);
+  const explanation = explain(
+    kind,
+    firewall,
+    userlandProxy,
+    version,
+    docker.reason,
+    (docker.nftRuleset ?? null) !== null,
+    nftablesSource(docker, version) ?? '',
+  );
   if (docker.available && networks.length === 0) {
     explanation.push('No Docker network has IPv6 enabled, so containers have no IPv6 addresses of their own.');
   }

@@ -1,4 +1,10 @@
-import { parseDaemonJson, parseDockerApiVersion, parseDockerVersion, parseIp6tablesChains } from '../core/parse/docker-daemon.js';
+import {
+  parseDaemonJson,
+  parseDockerApiFirewallBackend,
+  parseDockerApiVersion,
+  parseDockerVersion,
+  parseIp6tablesChains,
+} from '../core/parse/docker-daemon.js';
 import {
   containerIds,
   mergeContainers,
@@ -68,6 +74,8 @@ async function inspectNetworks(deps: PartDeps, listOutput: CommandResult): Promi
 
 interface DockerReadings {
   serverVersion: string | null;
+  /** FirewallBackend.Driver from GET /info; undefined when /info was not read (the CLI, or no answer). */
+  firewallBackendInfo?: string | null;
   /** Why the daemon cannot be asked; null when it answered. */
   unavailable: string | null;
   containers: ContainerReadings;
@@ -79,15 +87,16 @@ const apiFailure = (what: string, response: DockerApiResponse): string =>
     ? `the Docker API answered ${what} with HTTP ${response.status}: ${response.body.trim().slice(0, 200)}`
     : `the Docker API did not answer ${what}: ${response.error}`;
 
-/** Three requests to the local daemon; null when it does not answer them (the CLI is asked instead). */
+/** Four requests to the local daemon; null when it does not answer them (the CLI is asked instead). */
 async function readThroughApi(api: DockerApiGet): Promise<DockerReadings | null> {
-  // all=1: a stopped container keeps its openings, so it must be seen.
-  const [version, containers, networks] = await Promise.all([api('/version'), api('/containers/json?all=1'), api('/networks')]);
+  // all=1: a stopped container keeps its openings, so it must be seen. /info: the daemon's firewall backend (28.1+).
+  const [version, containers, networks, info] = await Promise.all([api('/version'), api('/containers/json?all=1'), api('/networks'), api('/info')]);
   if (!version.ok || version.status !== 200) return null;
   const serverVersion = parseDockerApiVersion(version.body);
   if (serverVersion === null) return null;
   return {
     serverVersion,
+    ...(info.ok && info.status === 200 ? { firewallBackendInfo: parseDockerApiFirewallBackend(info.body) } : {}),
     unavailable: null,
     containers: {
       ...(containers.ok && containers.status === 200
@@ -191,6 +200,7 @@ export async function discoverDocker(deps: PartDeps): Promise<DockerFacts> {
     ip6DockerUserChain: liveChains.dockerUser,
     ip6tablesSave: chains.exitCode === 0 && !chains.notFound ? chains.stdout : null,
     nftRuleset: nft.exitCode === 0 && !nft.notFound ? nft.stdout : null,
+    ...(reason === null && docker.firewallBackendInfo !== undefined ? { firewallBackendInfo: docker.firewallBackendInfo } : {}),
     containers,
     networks,
     warnings,

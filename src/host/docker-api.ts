@@ -1,6 +1,7 @@
-// The Docker Engine API over the daemon's unix socket: three GET requests read what five docker
-// CLI processes would, whatever the number of containers. Used only for the local daemon; anything
-// else (a remote DOCKER_HOST, a docker context) goes through the docker CLI, which knows how.
+// The Docker Engine API over the daemon's unix socket: four GET requests read what five docker
+// CLI processes would, whatever the number of containers, and the daemon's firewall backend
+// (/info). Used only for the local daemon; anything else (a remote DOCKER_HOST, a docker
+// context) goes through the docker CLI, which knows how.
 import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -189,6 +189,20 @@ const CASES: Case[] = [
     steps: [],
     shows: ['nftables (table inet v6wall)', 'UFW is not installed, so v6wall keeps its rules'],
   },
+  {
+    name: 'discovery--docker29-nftables-backend',
+    facts: () =>
+      withChanges((facts) => {
+        facts.docker = {
+          ...facts.docker,
+          serverVersion: '29.1.2',
+          daemonConfig: { ipv6: true, fixedCidrV6: '2001:db8:1:2::/80', firewallBackend: 'nftables' },
+          firewallBackendInfo: 'nftables',
+        };
+      }),
+    steps: [],
+    shows: ['FirewallBackend "nftables" in the Engine API', 'nftables backend'],
+  },
   { name: 'discovery--nftables-backend-docker28', facts: nftablesDocker28Facts, steps: [], shows: ["v6wall's table runs before them"] },
   { name: 'defaults--nftables-backend', facts: nftablesFacts, steps: TO_DEFAULTS },
   { name: 'containers--nftables-backend', facts: nftablesFacts, steps: TO_CONTAINERS },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeContainers, parseContainerSummaries, parseDockerInspect, parseDockerPs } from '../../src/core/parse/docker-containers.js';
-import { parseDockerApiVersion, parseDockerVersion } from '../../src/core/parse/docker-daemon.js';
+import { parseDockerApiFirewallBackend, parseDockerApiVersion, parseDockerVersion } from '../../src/core/parse/docker-daemon.js';
 import { parseDockerNetworks } from '../../src/core/parse/docker-networks.js';
 import type { CommandResult, Runner } from '../../src/core/types/runner.js';
 import { discoverDocker } from '../../src/host/discover-docker.js';
@@ -24,6 +24,8 @@ function capturedApi(capture: string): DockerApiGet & { paths: string[] } {
     '/containers/json?all=1': 'api-containers.json',
     '/networks': 'api-networks.json',
     [`/containers/${hidden.Id}/json`]: 'api-container-hidden.json',
+    // GET /info of a Docker 28.5.2 lab daemon (captured apart, see v28-info/captured.json); none for 20.10.
+    ...(capture === 'v28-nat-and-routed' ? { '/info': '../v28-info/api-info.json' } : {}),
   };
   const paths: string[] = [];
   const get: DockerApiGet = async (path) => {
@@ -115,21 +117,35 @@ describe('the Engine API readings', () => {
 });
 
 describe('discoverDocker', () => {
-  it("asks the local daemon three things through the API (as root, also each running container's main process), and starts no docker process", async () => {
+  it("asks the local daemon four things through the API (as root, also each running container's main process), and starts no docker process", async () => {
     const api = capturedApi('v28-nat-and-routed');
     const cli = capturedCli('v28-nat-and-routed');
     const viaApi = await discoverDocker({ run: cli.run, readFile: capturedProc('v28-nat-and-routed'), uid: 0, dockerApi: api });
     const running = viaApi.containers.filter((c) => c.state === 'running');
-    expect(api.paths.filter((path) => !/^\/containers\/[0-9a-f]{64}\/json$/.test(path)).sort()).toEqual(['/containers/json?all=1', '/networks', '/version']);
-    expect(api.paths.length).toBe(3 + running.length);
+    const FOUR = ['/containers/json?all=1', '/info', '/networks', '/version'];
+    expect(api.paths.filter((path) => !/^\/containers\/[0-9a-f]{64}\/json$/.test(path)).sort()).toEqual(FOUR);
+    expect(api.paths.length).toBe(4 + running.length);
     expect(cli.calls.filter((argv) => argv[0] === 'docker')).toEqual([]);
     const viaCli = await discoverDocker({ run: capturedCli('v28-nat-and-routed').run, readFile: capturedProc('v28-nat-and-routed'), uid: 0 });
-    expect(viaApi).toEqual(viaCli);
+    // The same facts, and from /info the daemon's firewall backend, which the five CLI calls do not ask.
+    const { firewallBackendInfo, ...rest } = viaApi;
+    expect(firewallBackendInfo).toBe('iptables');
+    expect(viaCli.firewallBackendInfo).toBeUndefined();
+    expect(rest).toEqual(viaCli);
     expect(viaApi.available).toBe(true);
-    // Not root: three requests, whatever the number of containers.
+    // Not root: four requests, whatever the number of containers.
     const unprivileged = capturedApi('v28-nat-and-routed');
     await discoverDocker({ run: cli.run, readFile: async () => null, uid: 1000, dockerApi: unprivileged });
-    expect(unprivileged.paths.sort()).toEqual(['/containers/json?all=1', '/networks', '/version']);
+    expect(unprivileged.paths.sort()).toEqual(FOUR);
+  });
+
+  it("reads Docker's firewall backend from GET /info as Docker 28.5.2 answers it: FirewallBackend.Driver, or no such field with its firewall off", () => {
+    const info = (name: string): string => readFileSync(new URL(`../fixtures/docker/api/v28-info/${name}`, import.meta.url), 'utf8');
+    expect(parseDockerApiFirewallBackend(info('api-info.json'))).toBe('iptables');
+    // "iptables": false, "ip6tables": false (how the lab emulates Docker 29's nftables backend): the field is missing.
+    expect(info('api-info-firewall-off.json')).not.toContain('FirewallBackend');
+    expect(parseDockerApiFirewallBackend(info('api-info-firewall-off.json'))).toBeNull();
+    expect(parseDockerApiFirewallBackend('not json')).toBeNull();
   });
 
   it('lists stopped containers too (they keep their openings), with no address and no ports', async () => {

@@ -128,6 +128,31 @@ describe('dockerFirewallMode by version, daemon.json and live chains', () => {
     expect(read.explanation.join('\n')).toContain("v6wall reads Docker's nftables rules");
   });
 
+  it("Docker's nftables backend from the daemon's /info (FirewallBackend, 28.1+) or daemon.json; the explanation names the source", () => {
+    const v29 = (config: DaemonConfig, info?: string | null): DockerFacts => ({
+      ...facts('29.0.0', config, { chains: false, dockerUser: false }, [network('routed')]),
+      ...(info === undefined ? {} : { firewallBackendInfo: info }),
+    });
+    const words = (docker: DockerFacts): string => dockerFirewallMode(docker, 'ufw').explanation.join('\n');
+    // The daemon says so: daemon.json need not (a default set elsewhere, e.g. a --firewall-backend flag).
+    expect(dockerFirewallMode(v29({}, 'nftables'), 'ufw').kind).toBe('nftables');
+    expect(words(v29({}, 'nftables'))).toContain('(the daemon says so: FirewallBackend "nftables" in the Engine API\'s /info)');
+    expect(words(v29({ firewallBackend: 'nftables' }, 'nftables+firewalld'))).toContain(
+      'FirewallBackend "nftables+firewalld" in the Engine API\'s /info, as daemon.json\'s "firewall-backend" says',
+    );
+    // daemon.json alone, /info read without the field, or not read (the CLI was asked).
+    expect(words(v29({ firewallBackend: 'nftables' }, null))).toContain(
+      '(daemon.json sets "firewall-backend": "nftables"; the daemon\'s /info names no firewall backend)',
+    );
+    expect(words(v29({ firewallBackend: 'nftables' }))).toContain("the daemon's /info was not read");
+    // daemon.json changed, daemon not restarted: the running daemon decides, and the operator is told.
+    const stale = dockerFirewallMode(v29({ firewallBackend: 'nftables' }, 'iptables'), 'ufw');
+    expect(stale.kind).not.toBe('nftables');
+    expect(stale.warnings.join('\n')).toContain('but the running daemon says it uses iptables (Engine API /info): restart Docker');
+    // The same on v6wall's own table.
+    expect(dockerFirewallMode(v29({}, 'nftables'), 'nftables').explanation.join('\n')).toContain('FirewallBackend "nftables"');
+  });
+
   it('Docker not running', () => {
     const mode = dockerFirewallMode(
       { ...facts('28.5.2', {}, { chains: false, dockerUser: false }, []), available: false, reason: 'the Docker daemon is not running' },

@@ -53,6 +53,14 @@ export function parseDockerApiVersion(body: string): string | null {
   return version === null || version === '' ? null : version;
 }
 
+/** The body of GET /info: FirewallBackend.Driver, or null when the daemon names none (before 28.1, or its firewall off). */
+export function parseDockerApiFirewallBackend(body: string): string | null {
+  const parsed = parseJson(body.trim());
+  if (!parsed.ok) return null;
+  const driver = stringField(recordField(parsed.value, 'FirewallBackend'), 'Driver');
+  return driver === null || driver === '' ? null : driver;
+}
+
 export function parseDockerVersion(stdout: string): string | null {
   const parsed = parseJson(stdout.trim());
   if (!parsed.ok) return null;

@@ -163,6 +163,12 @@ export interface DockerFacts {
   ip6tablesSave?: string | null;
   /** The live `nft -j list ruleset` output; null or absent when nft is missing or could not be read. */
   nftRuleset?: string | null;
+  /**
+   * The daemon's own word on its firewall, FirewallBackend.Driver of the Engine API's GET /info
+   * (28.1+: "iptables", "nftables", with "+firewalld" when it goes through firewalld). null: the
+   * answer has no such field (before 28.1, or the firewall turned off); absent: /info not read.
+   */
+  firewallBackendInfo?: string | null;
   containers: Container[];
   networks: DockerNetwork[];
   warnings: string[];
