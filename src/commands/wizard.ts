@@ -92,6 +92,14 @@ function realDeps(stateDir: string, confirmTimeoutSec: number, env: NodeJS.Proce
       const { probeTcp } = await import('../host/tcp-probe.js');
       return probeTcp(address, port);
     },
+    async recall() {
+      const { recallWizardMemory } = await import('../apply/wizard-memory.js');
+      return recallWizardMemory(stateDir);
+    },
+    async remember(remembered) {
+      const { rememberWizardChoices } = await import('../apply/wizard-memory.js');
+      await rememberWizardChoices(stateDir, remembered);
+    },
     async savePlanScript(plan, path) {
       const header = [`v6wall plan for ${facts?.host.hostname ?? 'this host'}, ${new Date().toISOString()}`, 'Not applied: review, then run as root.'];
       // Loaded here: node:fs/promises is not needed before the first frame.

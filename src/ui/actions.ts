@@ -7,6 +7,8 @@ import type { Facts } from '../core/types/facts.js';
 import type { Plan } from '../core/types/plan.js';
 import type { Result } from '../core/types/result.js';
 import type { CheckRow, RollbackDone, Screen } from './wizard-state.js';
+import type { ExposureOption } from './exposure-rows.js';
+import type { Recalled } from './remembered.js';
 
 /** Actions a person causes by pressing keys. */
 export type KeyAction =
@@ -29,7 +31,9 @@ export type KeyAction =
   /** `interrupted`: ctrl+c, which ends with 130 like any interrupted program; q ends normally. */
   | { type: 'quit'; interrupted: boolean }
   | { type: 'cancel-quit' }
-  | { type: 'quit-anyway' };
+  | { type: 'quit-anyway' }
+  /** A key an open menu answers itself (ink-select-input moves and chooses); the reducer lets it be. */
+  | { type: 'menu-key' };
 
 /** Every key action's type, for the reducer's overlay rule (checked complete by the compiler). */
 export const KEY_ACTION_TYPES = {
@@ -51,17 +55,23 @@ export const KEY_ACTION_TYPES = {
   quit: true,
   'cancel-quit': true,
   'quit-anyway': true,
+  'menu-key': true,
 } as const satisfies Record<KeyAction['type'], true>;
 
 export function isKeyAction(action: WizardAction): action is KeyAction {
   return action.type in KEY_ACTION_TYPES;
 }
 
-/** Actions the wizard's effects report (discovery, plan, apply, polling, checks). */
+/** What a single-choice menu reports when an item is chosen (enter, or its number). */
+export type MenuChoice =
+  { menu: 'exposure'; key: string; option: ExposureOption } | { menu: 'keep'; keep: boolean } | { menu: 'done'; then: 'exit' | 'change' };
+
+/** Actions the wizard's effects and menus report (discovery, plan, apply, polling, checks, a menu's choice). */
 export type EffectAction =
+  | { type: 'menu-chosen'; choice: MenuChoice }
   /** A key as Ink reports it; read against the newest state, so keys typed faster than frames stay right. */
   | { type: 'key'; input: string; key: Key }
-  | { type: 'facts-loaded'; facts: Facts; choices: Choices }
+  | { type: 'facts-loaded'; facts: Facts; choices: Choices; recalled?: Recalled }
   | { type: 'discovery-failed'; message: string }
   | { type: 'resize'; viewRows: number }
   | { type: 'plan-built'; plan: Result<Plan> }
@@ -90,5 +100,7 @@ export interface KeyContext {
   typing: boolean;
   /** The quit question is on screen: y/n answer it. */
   askingQuit: boolean;
+  /** A single-choice menu has focus: it answers its own keys (move, enter, an item's number). */
+  menu: boolean;
   screen: Screen;
 }

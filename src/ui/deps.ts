@@ -3,6 +3,7 @@ import type { Choices } from '../core/types/choices.js';
 import type { Facts, Proto } from '../core/types/facts.js';
 import type { Plan } from '../core/types/plan.js';
 import type { Result } from '../core/types/result.js';
+import type { Recalled, Remembered } from './remembered.js';
 
 /** Everything the wizard needs from the rest of v6wall, injected by the CLI (and by tests). */
 export interface WizardDeps {
@@ -26,6 +27,10 @@ export interface WizardDeps {
    * proves the firewall lets strangers in (the host's own traffic takes another path).
    */
   probe(address: string, port: number, proto: Proto): Promise<'open' | 'closed'>;
+  /** The last run's choices (called once the first frame is drawn); never rejects: a store that cannot be read gives a note. */
+  recall(): Promise<Recalled>;
+  /** Keeps this run's choices for the next run; failing to is not an error worth stopping for. */
+  remember(remembered: Remembered): Promise<void>;
 }
 
 /** What the apply's transcript says became of it. */

@@ -41,7 +41,9 @@ export type BindingId =
   | 'help'
   | 'quit'
   | 'quit-yes'
-  | 'quit-no';
+  | 'quit-no'
+  | 'menu-move'
+  | 'menu-choose';
 
 export interface Binding {
   readonly id: BindingId;
@@ -50,6 +52,8 @@ export interface Binding {
   readonly screens: 'every' | readonly Screen[];
   /** An answer to the quit question, which takes only its own keys. */
   readonly question?: true;
+  /** Keys of an open single-choice menu: they come first while it has focus, and mean nothing elsewhere. */
+  readonly menu?: true;
   /** Printable keys that keep their meaning while a text field has focus on these screens. */
   readonly whileTyping?: readonly Screen[];
   /** How many of the presses a screen's hint line shows (the first ones); all when absent. */
@@ -67,6 +71,12 @@ export interface Binding {
 export const TYPE_TO_FILTER: readonly Screen[] = ['containers'];
 
 const LISTS: readonly Screen[] = ['ssh', 'containers', 'exposure', 'preview'];
+
+/** Screens with single-choice menus: a port's exposures, keep without proof, what to do when done. */
+export const MENU_SCREENS: readonly Screen[] = ['exposure', 'confirm', 'done'];
+
+/** The keys ink-select-input answers in a menu: it moves with ↑↓ and j k, and chooses with enter or an item's number. */
+const MENU_NUMBERS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const special = (key: SpecialKey, action: KeyAction) => ({ press: { special: key }, action }) as const;
 const text = (input: string, action: KeyAction) => ({ press: { text: input }, action }) as const;
@@ -103,7 +113,7 @@ export const BINDINGS: readonly Binding[] = [
     screens: ['ssh', 'containers', 'exposure'],
     whileTyping: ['containers'],
     hint: 'toggle',
-    help: 'tick the port, choose the container, or change the exposure under the cursor',
+    help: 'tick the port, choose the container, or open the menu of exposures of the port under the cursor',
   },
   {
     id: 'cycle',
@@ -149,7 +159,7 @@ export const BINDINGS: readonly Binding[] = [
     presses: [text('k', { type: 'start-keep' })],
     screens: ['confirm'],
     hint: 'keep without proof',
-    help: 'keep the changes without proof (confirm)',
+    help: 'keep the changes without proof: a menu asks first (confirm)',
   },
   { id: 'help', presses: [text('?', { type: 'toggle-help' })], screens: 'every', hint: 'help', help: 'this help' },
   {
@@ -176,6 +186,29 @@ export const BINDINGS: readonly Binding[] = [
     question: true,
     hint: 'stay',
     help: 'stay in the wizard (the quit question)',
+  },
+  {
+    id: 'menu-move',
+    presses: [
+      special('upArrow', { type: 'menu-key' }),
+      special('downArrow', { type: 'menu-key' }),
+      text('j', { type: 'menu-key' }),
+      text('k', { type: 'menu-key' }),
+    ],
+    screens: MENU_SCREENS,
+    menu: true,
+    hintPresses: 2,
+    hint: 'move',
+    help: 'move in a menu',
+  },
+  {
+    id: 'menu-choose',
+    presses: [special('return', { type: 'menu-key' }), ...MENU_NUMBERS.map((number) => text(number, { type: 'menu-key' }))],
+    screens: MENU_SCREENS,
+    menu: true,
+    hintPresses: 1,
+    hint: 'choose',
+    help: 'choose in a menu: the item under the cursor, or the item of that number',
   },
 ];
 
@@ -225,14 +258,15 @@ export function pressLabel(press: KeyPress, plain = false): string {
   return press.text === ' ' ? 'space' : press.text;
 }
 
-/** Presses that differ only in case show once (y, not y Y). */
+/** Presses that differ only in case show once (y, not y Y); the numbers of a menu show as 1-9. */
 function distinctLabels(presses: readonly { press: KeyPress }[], plain: boolean): string[] {
   const labels: string[] = [];
   for (const { press } of presses) {
     const label = pressLabel(press, plain);
     if (!labels.some((seen) => seen.toLowerCase() === label.toLowerCase() && seen.length === 1)) labels.push(label);
   }
-  return labels;
+  if (!MENU_NUMBERS.every((number) => labels.includes(number))) return labels;
+  return [...labels.filter((label) => !MENU_NUMBERS.includes(label)), `${MENU_NUMBERS[0]}-${MENU_NUMBERS.at(-1)}`];
 }
 
 /** The help overlay's lines (and the CLI's, with plain labels): every key of the table. */

@@ -17,9 +17,13 @@ function samePress(a: KeyPress, b: KeyPress): boolean {
   return 'text' in b && a.text === b.text;
 }
 
+/** In an open menu its own keys come first; elsewhere they mean nothing. */
+const MENU_FIRST: readonly Binding[] = [...BINDINGS.filter((binding) => binding.menu === true), ...BINDINGS.filter((binding) => binding.menu !== true)];
+
 function bound(press: KeyPress, context: KeyContext, accept: (binding: Binding) => boolean): KeyAction | null {
-  for (const binding of BINDINGS) {
-    if ((binding.question === true) !== context.askingQuit || !worksOn(binding, context.screen) || !accept(binding)) continue;
+  for (const binding of MENU_FIRST) {
+    if ((binding.question === true) !== context.askingQuit || (binding.menu === true && !context.menu)) continue;
+    if (!worksOn(binding, context.screen) || !accept(binding)) continue;
     const found = binding.presses.find((candidate) => samePress(candidate.press, press));
     if (found !== undefined) return found.action;
   }

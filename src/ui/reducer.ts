@@ -3,12 +3,24 @@
 import { staleRules } from '../core/stale-rules.js';
 import { isKeyAction, type WizardAction } from './actions.js';
 import { keyToAction } from './keys.js';
-import { awaitingConfirmation, containerListHeight, exposureListRows, typingText, visibleContainers } from './selectors.js';
+import { awaitingConfirmation, containerListHeight, exposureListRows, menuHasFocus, typingText, visibleContainers } from './selectors.js';
+import type { MenuChoice } from './actions.js';
 import { SCREENS, type ConfirmChecks, type Screen, type WizardState } from './wizard-state.js';
 import { clamp, goTo } from './transitions/navigation.js';
 import { factsLoaded, sshNext, sshType } from './transitions/ssh.js';
-import { cancelSources, commitSources, cycleExposure, eraseSources, setFilter, startSources, toggleContainer, typeSources } from './transitions/containers.js';
-import { EXIT, applyEvent, applyFinished, applyNext, confirmNext, finishedCode, previewNext } from './transitions/apply.js';
+import {
+  cancelSources,
+  chooseExposure,
+  commitSources,
+  cycleExposure,
+  eraseSources,
+  openExposureMenu,
+  setFilter,
+  startSources,
+  toggleContainer,
+  typeSources,
+} from './transitions/containers.js';
+import { EXIT, applyEvent, applyFinished, applyNext, changeChoices, confirmNext, finishedCode, keepChosen, previewNext } from './transitions/apply.js';
 
 export { EXIT } from './transitions/apply.js';
 
@@ -27,7 +39,7 @@ function move(state: WizardState, delta: number): WizardState {
     case 'containers':
       return { ...state, containers: { ...state.containers, cursor: clamp(state.containers.cursor + delta, visibleContainers(state).length) } };
     case 'exposure':
-      if (state.exposure.editing !== null) return state;
+      if (state.exposure.editing !== null || state.exposure.menu !== null) return state;
       return { ...state, exposure: { ...state.exposure, cursor: clamp(state.exposure.cursor + delta, exposureListRows(state).length) } };
     case 'preview': {
       const steps = state.preview.plan?.ok ? state.preview.plan.value.steps.length : 0;
@@ -96,9 +108,10 @@ function back(state: WizardState): WizardState {
       if (state.apply.outcome?.ok && state.apply.outcome.confirmCode !== null) return state;
       return { ...state, screen: 'preview', preview: { ...state.preview, armed: false } };
     case 'confirm':
-      if (state.confirm.keepDraft !== null) return { ...state, confirm: { ...state.confirm, keepDraft: null, keepError: null } };
+      if (state.confirm.askingKeep) return { ...state, confirm: { ...state.confirm, askingKeep: false } };
       return state;
     case 'exposure':
+      if (state.exposure.menu !== null) return { ...state, exposure: { ...state.exposure, menu: null } };
       if (state.exposure.editing !== null) return cancelSources(state);
       return goTo(state, screenBefore(state.screen));
     case 'defaults':
@@ -119,7 +132,7 @@ function toggle(state: WizardState): WizardState {
     case 'containers':
       return toggleContainer(state);
     case 'exposure':
-      return state.exposure.editing === null ? cycleExposure(state, 1) : typeSources(state, ' ');
+      return state.exposure.editing === null ? openExposureMenu(state) : typeSources(state, ' ');
     default:
       return state;
   }
@@ -132,9 +145,6 @@ function typeText(state: WizardState, text: string): WizardState {
   if (state.screen === 'preview' && state.preview.savePath !== null) {
     return { ...state, preview: { ...state.preview, savePath: state.preview.savePath + text, saveMessage: null } };
   }
-  if (state.screen === 'confirm' && state.confirm.keepDraft !== null) {
-    return { ...state, confirm: { ...state.confirm, keepDraft: state.confirm.keepDraft + text, keepError: null } };
-  }
   return state;
 }
 
@@ -145,10 +155,23 @@ function erase(state: WizardState): WizardState {
   if (state.screen === 'preview' && state.preview.savePath !== null) {
     return { ...state, preview: { ...state.preview, savePath: state.preview.savePath.slice(0, -1) } };
   }
-  if (state.screen === 'confirm' && state.confirm.keepDraft !== null) {
-    return { ...state, confirm: { ...state.confirm, keepDraft: state.confirm.keepDraft.slice(0, -1) } };
-  }
   return state;
+}
+
+function menuChosen(state: WizardState, choice: MenuChoice): WizardState {
+  switch (choice.menu) {
+    case 'exposure':
+      return state.screen === 'exposure' ? chooseExposure(state, choice.key, choice.option) : state;
+    case 'keep':
+      return keepChosen(state, choice.keep);
+    case 'done':
+      if (state.screen !== 'done') return state;
+      return choice.then === 'exit' ? { ...state, exitCode: finishedCode(state) } : changeChoices(state);
+    default: {
+      const unknown: never = choice;
+      return unknown;
+    }
+  }
 }
 
 function quit(state: WizardState, interrupted: boolean): WizardState {
@@ -177,12 +200,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
   if (state.overlay !== 'none' && isKeyAction(action)) return overlayReducer(state, action) ?? state;
   switch (action.type) {
     case 'key': {
-      const context = { typing: typingText(state), askingQuit: state.overlay === 'quit-confirm', screen: state.screen };
+      const context = { typing: typingText(state), askingQuit: state.overlay === 'quit-confirm', menu: menuHasFocus(state), screen: state.screen };
       const mapped = keyToAction(action.input, action.key, context);
       return mapped === null ? state : wizardReducer(state, mapped);
     }
     case 'facts-loaded':
-      return factsLoaded(state, action.facts, action.choices);
+      return factsLoaded(state, action.facts, action.choices, action.recalled);
     case 'discovery-failed':
       return { ...state, discoveryError: action.message };
     case 'resize':
@@ -196,7 +219,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'toggle':
       return toggle(state);
     case 'cycle':
-      return state.screen === 'exposure' && state.exposure.editing === null ? cycleExposure(state, action.direction) : state;
+      return state.screen === 'exposure' && state.exposure.editing === null && state.exposure.menu === null ? cycleExposure(state, action.direction) : state;
     case 'type':
       return typeText(state, action.text);
     case 'erase':
@@ -208,7 +231,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'start-filter':
       return state.screen === 'containers' ? { ...state, containers: { ...state.containers, filtering: true } } : state;
     case 'start-sources':
-      return state.screen === 'exposure' ? startSources(state) : state;
+      return state.screen === 'exposure' && state.exposure.menu === null ? startSources(state) : state;
+    case 'menu-key':
+      return state;
+    case 'menu-chosen':
+      return menuChosen(state, action.choice);
     case 'plan-built':
       return state.screen === 'preview' ? { ...state, preview: { ...state.preview, plan: action.plan, scroll: 0 } } : state;
     case 'start-save':
@@ -230,20 +257,20 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       return { ...state, apply: { ...state.apply, status: 'finished', crash: action.message } };
     case 'start-keep':
       if (state.screen !== 'confirm' || state.confirm.status !== 'waiting') return state;
-      return { ...state, confirm: { ...state.confirm, keepDraft: '', keepError: null } };
+      return { ...state, confirm: { ...state.confirm, askingKeep: true, keepError: null } };
     case 'confirmed':
       return state.confirm.status === 'waiting' || state.confirm.status === 'keeping'
-        ? { ...state, confirm: { ...state.confirm, status: 'confirmed', keepDraft: null, keepError: null } }
+        ? { ...state, confirm: { ...state.confirm, status: 'confirmed', askingKeep: false, keepError: null } }
         : state;
     case 'kept':
-      return { ...state, confirm: { ...state.confirm, status: 'kept', keepDraft: null, keepError: null } };
+      return { ...state, confirm: { ...state.confirm, status: 'kept', askingKeep: false, keepError: null } };
     case 'keep-failed':
       return { ...state, confirm: { ...state.confirm, status: 'waiting', keepError: action.message } };
     case 'deadline-passed':
-      return state.confirm.status === 'waiting' ? { ...state, confirm: { ...state.confirm, status: 'expired', keepDraft: null, keepError: null } } : state;
+      return state.confirm.status === 'waiting' ? { ...state, confirm: { ...state.confirm, status: 'expired', askingKeep: false, keepError: null } } : state;
     case 'rolled-back':
       return state.confirm.status === 'waiting' || state.confirm.status === 'keeping' || state.confirm.status === 'expired'
-        ? { ...state, confirm: { ...state.confirm, status: 'rolled-back', keepDraft: null, keepError: null, rollback: action.rollback } }
+        ? { ...state, confirm: { ...state.confirm, status: 'rolled-back', askingKeep: false, keepError: null, rollback: action.rollback } }
         : state;
     case 'checks-started':
       return withChecks(state, { status: 'reading', rows: [], note: null, differences: null, error: null });

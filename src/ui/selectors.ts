@@ -7,6 +7,7 @@ import { backendOf } from '../core/backend.js';
 import { type ForeignRule, foreignRules } from '../core/foreign-rules.js';
 import { type ExposureOption, type ExposureRow, exposureRows, suggestedOption, toExposureChoices } from './exposure-rows.js';
 import type { WizardState } from './wizard-state.js';
+import { type Remembered, rememberChoices } from './remembered.js';
 
 export function filterContainers(containers: readonly Container[], filter: string): Container[] {
   const needle = filter.trim().toLowerCase();
@@ -69,6 +70,15 @@ export function currentChoices(state: WizardState): Choices {
   };
 }
 
+/** What to remember of this run's choices (the port menus' picks and the sources typed). */
+export function rememberedNow(state: WizardState): Remembered {
+  if (state.facts === null) return state.remembered;
+  const chosen = currentExposureRows(state)
+    .filter((row) => !row.stopped)
+    .map((row) => ({ key: row.key, container: row.container, port: row.port, proto: row.proto, option: pickFor(state, row), sources: sourcesFor(state, row) }));
+  return rememberChoices(state.remembered, state.facts, chosen);
+}
+
 /** SSH ports in use that the current choice would not allow, with why they matter. */
 export function missingSshPorts(state: WizardState): { port: number; reason: string }[] {
   if (state.facts === null) return [];
@@ -103,7 +113,22 @@ export function typingText(state: WizardState): boolean {
   if (state.screen === 'containers') return state.containers.filtering;
   if (state.screen === 'preview') return state.preview.savePath !== null;
   if (state.screen === 'exposure') return state.exposure.editing !== null;
-  if (state.screen === 'confirm') return state.confirm.keepDraft !== null;
+  return false;
+}
+
+/** What the done screen offers: exit, and going back to change the choices while the firewall is as it was before. */
+export function doneChoices(state: WizardState): ('exit' | 'change')[] {
+  const outcome = state.apply.outcome;
+  const unchanged = state.apply.crash === null && (outcome === null || !outcome.ok || state.confirm.status === 'rolled-back');
+  return unchanged ? ['exit', 'change'] : ['exit'];
+}
+
+/** A single-choice menu is on screen and answers its keys (move, enter, an item's number). */
+export function menuHasFocus(state: WizardState): boolean {
+  if (state.overlay !== 'none') return false;
+  if (state.screen === 'exposure') return state.exposure.menu !== null;
+  if (state.screen === 'confirm') return state.confirm.askingKeep;
+  if (state.screen === 'done') return doneChoices(state).length > 1;
   return false;
 }
 

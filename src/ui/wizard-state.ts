@@ -6,6 +6,7 @@ import type { Plan, PlanStep } from '../core/types/plan.js';
 import type { Result } from '../core/types/result.js';
 import type { ReachVerdict } from '../core/iptables/reachability.js';
 import type { ExposureOption } from './exposure-rows.js';
+import type { Remembered } from './remembered.js';
 
 export const SCREENS = ['discovery', 'ssh', 'defaults', 'containers', 'exposure', 'preview', 'apply', 'confirm', 'done'] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -47,6 +48,8 @@ export interface ExposureScreenState {
   /** Rules v6wall did not make, by their key: kept unless the operator chooses to remove them. */
   foreign: Record<string, 'keep' | 'remove'>;
   cursor: number;
+  /** The port (portKey) whose menu of exposures is open; null when none is. */
+  menu: string | null;
 }
 
 export interface PreviewScreenState {
@@ -121,8 +124,8 @@ export interface ConfirmChecks {
 
 export interface ConfirmScreenState {
   status: ConfirmStatus;
-  /** What is typed after pressing k; null when not typing. */
-  keepDraft: string | null;
+  /** k was pressed: the menu asks whether to keep the changes without proof. */
+  askingKeep: boolean;
   keepError: string | null;
   /** What the live ruleset lets in after the apply, and whether each service answers the host. */
   checks: ConfirmChecks;
@@ -146,6 +149,10 @@ export interface WizardState {
   preview: PreviewScreenState;
   apply: ApplyScreenState;
   confirm: ConfirmScreenState;
+  /** The last run's choices, as the wizard's store gave them back. */
+  remembered: Remembered;
+  /** Why the store could not be read (its choices are then not offered); null when it could. */
+  rememberNote: string | null;
   /** The quit question was asked by ctrl+c: quitting then ends with 130. */
   quitInterrupted: boolean;
   /** Set when the wizard should end, with the exit code. */
@@ -162,10 +169,12 @@ export function initialState(options: { viewRows?: number; defaultScriptPath?: s
     defaultScriptPath: options.defaultScriptPath ?? './v6wall-plan.sh',
     ssh: { rows: [], cursor: 0, draft: '', error: null },
     containers: { selected: [], cursor: 0, filter: '', filtering: false },
-    exposure: { picks: {}, sources: {}, editing: null, foreign: {}, cursor: 0 },
+    exposure: { picks: {}, sources: {}, editing: null, foreign: {}, cursor: 0, menu: null },
     preview: { plan: null, scroll: 0, armed: false, savePath: null, saving: false, saveMessage: null, removeStale: false },
     apply: { status: 'idle', steps: [], events: [], outcome: null, rolledBackReason: null, crash: null },
-    confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS, rollback: null },
+    confirm: { status: 'waiting', askingKeep: false, keepError: null, checks: IDLE_CHECKS, rollback: null },
+    remembered: { exposures: {} },
+    rememberNote: null,
     quitInterrupted: false,
     exitCode: null,
   };

@@ -1,11 +1,13 @@
 // The wizard's root: owns the state, turns keys into actions, runs the effects
 // the state asks for (discovery, plan, save, apply, polling) and reports the exit code.
-import React, { useEffect, useReducer, useRef, useState } from 'react';
-import { Box, useInput, useStdout } from 'ink';
+import React, { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { Box, useInput, useStdout, type Key } from 'ink';
 import type { WizardDeps, UiOptions } from './deps.js';
 import { wizardReducer } from './reducer.js';
 import { initialState, type WizardState } from './wizard-state.js';
-import { currentChoices } from './selectors.js';
+import { currentChoices, rememberedNow } from './selectors.js';
+import { NOTHING_RECALLED, type Recalled } from './remembered.js';
+import type { MenuChoice } from './actions.js';
 import { confirmCheckRows } from './confirm-checks.js';
 import { partingWords } from './parting-words.js';
 import { reachabilityReport } from '../core/reachability-report.js';
@@ -34,7 +36,17 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function CurrentScreen({ state, now, confirmCommand }: { state: WizardState; now: number; confirmCommand: (code: string) => string }): React.JSX.Element {
+function CurrentScreen({
+  state,
+  now,
+  confirmCommand,
+  choose,
+}: {
+  state: WizardState;
+  now: number;
+  confirmCommand: (code: string) => string;
+  choose: (choice: MenuChoice) => void;
+}): React.JSX.Element {
   if (state.overlay === 'help') return <HelpOverlay />;
   switch (state.screen) {
     case 'discovery':
@@ -46,15 +58,15 @@ function CurrentScreen({ state, now, confirmCommand }: { state: WizardState; now
     case 'containers':
       return <ContainersScreen state={state} />;
     case 'exposure':
-      return <ExposureScreen state={state} />;
+      return <ExposureScreen state={state} choose={choose} />;
     case 'preview':
       return <PreviewScreen state={state} />;
     case 'apply':
       return <ApplyScreen state={state} />;
     case 'confirm':
-      return <ConfirmScreen state={state} now={now} confirmCommand={confirmCommand} />;
+      return <ConfirmScreen state={state} now={now} confirmCommand={confirmCommand} choose={choose} />;
     case 'done':
-      return <DoneScreen state={state} />;
+      return <DoneScreen state={state} choose={choose} />;
     default: {
       const unknown: never = state.screen;
       return unknown;
@@ -69,11 +81,16 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   const stateRef = useRef(state);
   stateRef.current = state;
 
-  useInput((input, key) => dispatch({ type: 'key', input, key }));
+  // Registered once, before any menu mounts, so the wizard reads each key before a menu does: an enter
+  // that a menu answers is read while the menu is still open, not as "go on" once its choice closed it.
+  useInput(useCallback((input: string, key: Key) => dispatch({ type: 'key', input, key }), []));
+  const choose = useCallback((choice: MenuChoice) => dispatch({ type: 'menu-chosen', choice }), []);
 
   useEffect(() => {
+    // Effects run once the first frame is drawn: the store (and its ~90 ms import) never delays it.
+    const recalled = deps.recall().catch((error: unknown): Recalled => ({ ...NOTHING_RECALLED, note: message(error) }));
     deps.discover().then(
-      (facts) => dispatch({ type: 'facts-loaded', facts, choices: deps.defaultChoices(facts) }),
+      async (facts) => dispatch({ type: 'facts-loaded', facts, choices: deps.defaultChoices(facts), recalled: await recalled }),
       (error: unknown) => dispatch({ type: 'discovery-failed', message: message(error) }),
     );
   }, [deps]);
@@ -90,6 +107,11 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
       dispatch({ type: 'plan-built', plan: deps.buildPlan(facts, currentChoices(stateRef.current)) });
     }
   }, [state.screen, state.preview.plan, facts, deps]);
+
+  // Reaching the preview is when the choices are made: remember them for the next run.
+  useEffect(() => {
+    if (state.screen === 'preview' && stateRef.current.facts !== null) void deps.remember(rememberedNow(stateRef.current)).catch(() => undefined);
+  }, [state.screen, deps]);
 
   const { saving, savePath, plan } = state.preview;
   useEffect(() => {
@@ -180,7 +202,7 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   return (
     <UiContext.Provider value={options}>
       <Box flexDirection="column" width={Math.max(40, stdout.columns ?? 80)}>
-        <CurrentScreen state={state} now={now} confirmCommand={deps.confirmCommand} />
+        <CurrentScreen state={state} now={now} confirmCommand={deps.confirmCommand} choose={choose} />
         {state.overlay === 'quit-confirm' ? <QuitOverlay state={state} /> : null}
       </Box>
     </UiContext.Provider>

@@ -43,6 +43,10 @@ export async function drive(
     { columns: options.columns ?? 80, rows: options.rows ?? 30 },
   );
   await tick(10);
+  // Discovery reports once the wizard's store has answered too (its first import takes a moment):
+  // wait for it, as a person reads the first screen before pressing enter.
+  const start = Date.now();
+  while (app.lastFrame().includes('Reading the firewall') && Date.now() - start < 1000) await tick(10);
   for (const step of steps) {
     if (typeof step === 'string') await app.press(step);
     else if ('wait' in step) await tick(step.wait);

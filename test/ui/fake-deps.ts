@@ -7,6 +7,10 @@ import { buildPlan } from '../../src/core/plan.js';
 import { defaultChoices } from '../../src/core/choices.js';
 import type { ApplyFate, WizardDeps } from '../../src/ui/deps.js';
 import { DEFAULT_UI_OPTIONS, type UiOptions } from '../../src/ui/deps.js';
+import { recallWizardMemory, rememberWizardChoices } from '../../src/apply/wizard-memory.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const FIXED_NOW = Date.parse('2026-11-22T19:40:00Z');
 export const DEADLINE = '2026-11-22T19:45:00Z';
@@ -36,9 +40,13 @@ export interface FakeDepsOptions {
   probe?: (address: string, port: number) => 'open' | 'closed';
   /** Discovery after the apply never finishes ('hang': the confirm step stays "reading") or fails with this message. */
   afterApply?: 'hang' | { error: string };
+  /** Where the wizard's memory lives (a state directory); a new empty one when absent. */
+  memoryDir?: string;
 }
 
 export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsControl {
+  let ownMemoryDir: string | null = null;
+  const memoryDir = (): string => options.memoryDir ?? (ownMemoryDir ??= mkdtempSync(join(tmpdir(), 'v6wall-memory-')));
   const control: FakeDepsControl = {
     saved: [],
     applied: [],
@@ -97,6 +105,9 @@ export function fakeDeps(facts: Facts, options: FakeDepsOptions = {}): FakeDepsC
           error: null,
         };
       },
+      // The wizard's real store, in a folder of its own unless a test shares one between runs.
+      recall: () => recallWizardMemory(memoryDir()),
+      remember: (remembered) => rememberWizardChoices(memoryDir(), remembered),
       pollOutcome: () => Promise.resolve(control.rolledBack ?? (control.confirmed ? { kind: 'confirmed' } : { kind: 'pending' })),
       confirmCommand: (code) => `sudo v6wall confirm ${code}`,
       keepWithoutProof: async () => {

@@ -30,7 +30,7 @@ const none: Key = {
   numLock: false,
 };
 const key = (patch: Partial<Key>): Key => ({ ...none, ...patch });
-const list = { typing: false, askingQuit: false, screen: 'containers' as const };
+const list = { typing: false, askingQuit: false, menu: false, screen: 'containers' as const };
 const ssh = { ...list, screen: 'ssh' as const };
 
 /** What Ink hands the wizard for a press. */
@@ -67,6 +67,25 @@ describe('key bindings', () => {
     expect(keyToAction('k', none, { ...list, screen: 'confirm' })).toEqual({ type: 'start-keep' });
   });
 
+  it('in an open menu, the menu answers ↑↓ j k, enter and numbers; esc, ? and q keep their meaning', () => {
+    const menu = { ...list, screen: 'exposure' as const, menu: true };
+    for (const [input, ink] of [
+      ['', key({ downArrow: true })],
+      ['', key({ upArrow: true })],
+      ['j', none],
+      ['k', none],
+      ['', key({ return: true })],
+      ['2', none],
+    ] as const)
+      expect(keyToAction(input, ink, menu)).toEqual({ type: 'menu-key' });
+    expect(keyToAction('', key({ escape: true }), menu)).toEqual({ type: 'back' });
+    expect(keyToAction('?', none, menu)).toEqual({ type: 'toggle-help' });
+    expect(keyToAction('q', none, menu)).toEqual({ type: 'quit', interrupted: false });
+    // Without a menu the same keys do what the screen says.
+    expect(keyToAction('', key({ return: true }), { ...menu, menu: false })).toEqual({ type: 'next' });
+    expect(keyToAction('k', none, { ...menu, screen: 'confirm', menu: false })).toEqual({ type: 'start-keep' });
+  });
+
   it('answers only y or n while asking to quit', () => {
     const asking = { ...list, askingQuit: true };
     expect(keyToAction('y', none, asking)).toEqual({ type: 'quit-anyway' });
@@ -85,7 +104,7 @@ describe('the key table', () => {
           if (!reachableOn(press, screen)) continue;
           const [input, ink] = inkPress(press);
           expect(
-            keyToAction(input, ink, { typing: false, askingQuit: bound.question === true, screen }),
+            keyToAction(input, ink, { typing: false, askingQuit: bound.question === true, menu: bound.menu === true, screen }),
             `${bound.id} ${pressLabel(press)} on ${screen}`,
           ).toEqual(action);
         }
@@ -103,10 +122,13 @@ describe('the key table', () => {
     }
     for (const screen of SCREENS) {
       for (const question of [false, true]) {
-        const labels = BINDINGS.filter((bound) => (bound.question === true) === question && worksOn(bound, screen)).flatMap((bound) =>
-          bound.presses.map(({ press }) => pressLabel(press)),
-        );
-        expect(new Set(labels).size, `${screen}${question ? ' (quit question)' : ''}: ${labels.join(' ')}`).toBe(labels.length);
+        // Outside menus: the screen's keys; in a menu, its own keys (which come first there) among themselves.
+        for (const menu of [false, true]) {
+          const labels = BINDINGS.filter((bound) => (bound.question === true) === question && (bound.menu === true) === menu && worksOn(bound, screen)).flatMap(
+            (bound) => bound.presses.map(({ press }) => pressLabel(press)),
+          );
+          expect(new Set(labels).size, `${screen}${question ? ' (quit question)' : ''}${menu ? ' (menu)' : ''}: ${labels.join(' ')}`).toBe(labels.length);
+        }
       }
     }
   });

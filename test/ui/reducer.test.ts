@@ -124,7 +124,7 @@ describe('wizard reducer', () => {
     expect(run(state, back).screen).toBe('defaults');
   });
 
-  it('keeps without proof only after typing "keep"', () => {
+  it('keeps without proof only when the keep menu is answered yes', () => {
     let state = run(toPreview(loaded()), next, next, { type: 'apply-started' });
     state = run(state, {
       type: 'apply-finished',
@@ -141,17 +141,18 @@ describe('wizard reducer', () => {
       },
     });
     expect(state.screen).toBe('confirm');
-    state = run(state, { type: 'start-keep' }, { type: 'type', text: 'yes' }, next);
-    expect(state.confirm.status).toBe('waiting');
-    expect(state.confirm.keepError).toMatch(/keep/);
-    state = run(state, { type: 'erase' }, { type: 'erase' }, { type: 'erase' }, { type: 'type', text: 'keep' }, next);
-    expect(state.confirm.status).toBe('keeping');
+    state = run(state, { type: 'start-keep' }, next);
+    expect(state.confirm).toMatchObject({ status: 'waiting', askingKeep: true });
+    state = run(state, { type: 'menu-chosen', choice: { menu: 'keep', keep: false } });
+    expect(state.confirm).toMatchObject({ status: 'waiting', askingKeep: false });
+    state = run(state, { type: 'start-keep' }, { type: 'menu-chosen', choice: { menu: 'keep', keep: true } });
+    expect(state.confirm).toMatchObject({ status: 'keeping', askingKeep: false });
     state = run(state, { type: 'kept' }, next);
     expect(state.screen).toBe('done');
     expect(run(state, next).exitCode).toBe(EXIT.done);
   });
 
-  it('reads each key against the newest state, so fast typing lands in the field it opened', () => {
+  it('reads each key against the newest state, so keys typed fast go to the menu they opened', () => {
     const none = {
       upArrow: false,
       downArrow: false,
@@ -189,8 +190,10 @@ describe('wizard reducer', () => {
         error: null,
       },
     });
-    state = run(state, ...['k', 'k', 'e', 'e', 'p'].map((input): WizardAction => ({ type: 'key', input, key: none })));
-    expect(state.confirm.keepDraft).toBe('keep');
+    // The first k opens the keep menu; there the next j, k and 2 are the menu's (ink-select-input answers them).
+    const asking = run(state, ...['k', 'j', 'k', '2'].map((input): WizardAction => ({ type: 'key', input, key: none })));
+    expect(asking.confirm).toMatchObject({ status: 'waiting', askingKeep: true });
+    expect(run(asking, { type: 'key', input: '', key: { ...none, escape: true } }).confirm.askingKeep).toBe(false);
   });
 
   it("keeps the confirm step's checks of the live ruleset through confirmation, one probe result at a time", async () => {

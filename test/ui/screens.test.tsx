@@ -1,6 +1,10 @@
 // Every screen in its normal and edge states, rendered to plain-text frames
 // and compared with snapshots/<screen>--<state>.txt.
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wizardMemoryPath } from '../../src/apply/wizard-memory.js';
 import type { ApplyOutcome } from '../../src/core/types/apply-events.js';
 import type { Facts } from '../../src/core/types/facts.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
@@ -44,6 +48,11 @@ interface Case {
 }
 
 const E = K.enter;
+/**
+ * A pause after a key that opens a menu or moves in it: ink-select-input listens to keys from an
+ * effect it registers again after each change, which React runs a moment after the frame.
+ */
+const MENU: Step = { wait: 150 };
 const TO_SSH: Step[] = [E];
 const TO_DEFAULTS: Step[] = [E, E];
 const TO_CONTAINERS: Step[] = [E, E, E];
@@ -53,6 +62,21 @@ const TO_PREVIEW: Step[] = [...TO_EXPOSURE, E, { until: 'would run' }];
 /** The confirm step once its checks of the live ruleset are shown (and the fake host probes answered). */
 const CHECKED: Step[] = [{ until: 'opening' }, { wait: 20 }];
 const APPLY: Step[] = [...TO_PREVIEW, E, E, { until: 'step 8 of 9' }, ...CHECKED];
+
+const REMEMBERED = JSON.stringify({
+  exposures: {
+    'web|80/tcp': { container: 'web', port: 80, proto: 'tcp', option: { exposure: 'route' }, sources: [] },
+    'web|443/tcp': { container: 'web', port: 443, proto: 'tcp', option: { exposure: 'route' }, sources: ['2001:db8:abcd::/48'] },
+  },
+});
+
+/** A state directory whose wizard memory file holds this text. */
+function memoryWith(text: string, dir: string = mkdtempSync(join(tmpdir(), 'v6wall-memory-'))): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(wizardMemoryPath(dir), text);
+  return dir;
+}
 
 /** An apply that runs the first command and hangs on the second: the frame mid-way. */
 function hangingApply(facts: Facts): WizardDeps {
@@ -133,7 +157,25 @@ const CASES: Case[] = [
   {
     name: 'confirm--live-ruleset',
     facts: async () => (await labScenarioFacts('docker28-routed-v6wall-block-ufw-active.v6wall-lab.ip6tables-save')).facts,
-    steps: [...TO_CONTAINERS, K.space, K.down, K.space, E, K.down, K.space, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
+    steps: [
+      ...TO_CONTAINERS,
+      K.space,
+      K.down,
+      K.space,
+      E,
+      K.down,
+      K.space,
+      MENU,
+      K.down,
+      MENU,
+      E,
+      E,
+      { until: 'would run' },
+      E,
+      E,
+      { until: 'step 8 of 9' },
+      ...CHECKED,
+    ],
     deps: (facts) => fakeDeps(facts, { probe: (address) => (address.endsWith('ab54') ? 'closed' : 'open') }).deps,
     shows: ['open          answers    web 80/tcp (route)', 'no answer  plain 9000/tcp (route)', 'SSH port 2223 is blocked from the internet'],
   },
@@ -261,6 +303,30 @@ const CASES: Case[] = [
 
   { name: 'exposure--normal', facts: labFacts, steps: TO_EXPOSURE, shows: ['http://[host]:8081/'] },
   { name: 'exposure--route-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.left], shows: ['http://[2001:db8:1:1::10]/'] },
+  // The last run chose web 80 by route and web 443 from one network only (the wizard's store, as it writes it).
+  {
+    name: 'exposure--remembered',
+    facts: labFacts,
+    steps: [...TO_CONTAINERS, E],
+    deps: (facts) => fakeDeps(facts, { memoryDir: memoryWith(REMEMBERED) }).deps,
+    shows: ['‹route› publish :8081', 'from 2001:db8:abcd::/48'],
+  },
+  // A fixed folder: the note names the file.
+  {
+    name: 'discovery--memory-unreadable',
+    facts: labFacts,
+    steps: [],
+    deps: (facts) => fakeDeps(facts, { memoryDir: memoryWith('{"exposures": {', '/tmp/v6wall-memory-unreadable') }).deps,
+    shows: ['The choices remembered from the last run were ignored'],
+  },
+  // Space opens the port's menu of exposures, on the current one; a number (or enter) chooses and closes it.
+  {
+    name: 'exposure--menu',
+    facts: labFacts,
+    steps: [...TO_EXPOSURE, K.space, MENU],
+    shows: ['How may the internet reach web 80/tcp?', '› 2. publish :8081  → http://[host]:8081/', '3. skip', '↑↓ move · enter choose'],
+  },
+  { name: 'exposure--menu-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.space, MENU, '1'], shows: ['‹route›', 'http://[2001:db8:1:1::10]/'] },
   { name: 'exposure--no-ipv6', facts: labFacts, steps: [...TO_EXPOSURE, K.down, K.down], shows: ['api has no global IPv6 address'] },
   { name: 'exposure--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left], columns: 60 },
   { name: 'exposure--nothing-chosen', facts: labFacts, steps: [...TO_CONTAINERS, E], shows: ['No ports to expose'] },
@@ -316,7 +382,9 @@ const CASES: Case[] = [
     steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
     shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'],
   },
-  { name: 'confirm--keep-prompt', facts: labFacts, steps: [...APPLY, 'k', 'k', 'e'], shows: ['Type "keep"'] },
+  { name: 'confirm--keep-question', facts: labFacts, steps: [...APPLY, 'k', MENU], shows: ['Keep the changes without proof?', '› 1. No: go on waiting'] },
+  // Enter on the question's first answer goes on waiting: keeping takes a move to "Yes" first.
+  { name: 'confirm--keep-question-no', facts: labFacts, steps: [...APPLY, 'k', MENU, E], shows: ['Waiting for the confirmation', 'k keep without proof'] },
   {
     name: 'confirm--confirmed',
     facts: labFacts,
@@ -374,10 +442,18 @@ const CASES: Case[] = [
   {
     name: 'done--kept-without-proof',
     facts: labFacts,
-    steps: [...APPLY, 'k', 'k', 'e', 'e', 'p', E, { until: 'Kept without proof' }, E],
+    steps: [...APPLY, 'k', MENU, K.down, MENU, E, { until: 'Kept without proof' }, E],
     shows: ['kept without proof'],
   },
-  { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back'] },
+  { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back', '› 1. Exit'] },
+  // The firewall is as it was: the done screen's menu goes back to the choices, and the next apply starts afresh.
+  {
+    name: 'done--change-choices',
+    facts: labFacts,
+    steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E, MENU, K.down, MENU, E],
+    deps: failing,
+    shows: ['step 5 of 9', '‹publish :8081›'],
+  },
   { name: 'done--nothing-to-do', facts: settledFacts, steps: [...TO_CONTAINERS, E, E, { until: 'Nothing would run' }, E], shows: ['Nothing changed'] },
 
   { name: 'defaults--60-columns', facts: labFacts, steps: TO_DEFAULTS, columns: 60 },

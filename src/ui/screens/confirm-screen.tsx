@@ -7,7 +7,8 @@ import { formatCountdown } from '../countdown.js';
 import { outsideTests } from '../outside-test-commands.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Spinner } from '../widgets/spinner.js';
-import { TextField } from '../widgets/text-field.js';
+import { ChoiceMenu, type MenuItem } from '../widgets/choice-menu.js';
+import type { MenuChoice } from '../actions.js';
 import { Tone } from '../theme.js';
 import { ConfirmChecksView } from './confirm-checks-view.js';
 
@@ -47,19 +48,30 @@ function OutsideTests({ state }: { state: WizardState }): React.JSX.Element | nu
   );
 }
 
-function KeepPrompt({ state }: { state: WizardState }): React.JSX.Element | null {
-  const { keepDraft, keepError, status } = state.confirm;
+const KEEP_ITEMS: MenuItem<boolean>[] = [
+  { key: 'wait', label: 'No: go on waiting for `v6wall confirm` (the rollback stays armed)', value: false },
+  { key: 'keep', label: 'Yes: keep the changes without proof (the rollback is disarmed)', value: true },
+];
+
+function KeepQuestion({ state, choose }: { state: WizardState; choose: (choice: MenuChoice) => void }): React.JSX.Element | null {
+  const { askingKeep, keepError, status } = state.confirm;
   if (status === 'keeping')
     return (
       <Text>
         <Spinner /> Keeping the changes…
       </Text>
     );
-  if (keepDraft === null) return keepError === null ? null : <Tone name="danger">{keepError}</Tone>;
+  if (!askingKeep) return keepError === null ? null : <Tone name="danger">{keepError}</Tone>;
   return (
     <Box flexDirection="column">
       <Warning loud>Keeping without proof means nobody checked that a NEW SSH login still works. If it does not, you are locked out.</Warning>
-      <TextField label='Type "keep" and enter: ' value={keepDraft} focused error={keepError} />
+      <ChoiceMenu
+        question="Keep the changes without proof?"
+        items={KEEP_ITEMS}
+        initial={0}
+        focused={state.overlay === 'none'}
+        onChoose={(keep) => choose({ menu: 'keep', keep })}
+      />
     </Box>
   );
 }
@@ -87,10 +99,12 @@ export function ConfirmScreen({
   state,
   now,
   confirmCommand,
+  choose,
 }: {
   state: WizardState;
   now: number;
   confirmCommand: (code: string) => string;
+  choose: (choice: MenuChoice) => void;
 }): React.JSX.Element {
   const outcome = state.apply.outcome;
   const code = outcome?.confirmCode ?? '??????';
@@ -114,15 +128,11 @@ export function ConfirmScreen({
       </ScreenFrame>
     );
   }
-  const hints =
-    state.confirm.keepDraft !== null
-      ? keyHints('confirm', [
-          ['next', 'keep'],
-          ['back', 'cancel'],
-        ])
-      : status === 'waiting'
-        ? keyHints('confirm', ['keep', ['quit', 'quit (asks first)'], 'help'])
-        : keyHints('confirm', ['next']);
+  const hints = state.confirm.askingKeep
+    ? keyHints('confirm', ['menu-move', 'menu-choose', ['back', 'go on waiting']])
+    : status === 'waiting'
+      ? keyHints('confirm', ['keep', ['quit', 'quit (asks first)'], 'help'])
+      : keyHints('confirm', ['next']);
   const ports = checkedSshPorts(state);
   return (
     <ScreenFrame screen="confirm" hints={hints}>
@@ -143,7 +153,7 @@ export function ConfirmScreen({
       <ConfirmChecksView checks={state.confirm.checks} />
       <OutsideTests state={state} />
       <Box marginTop={1} flexDirection="column">
-        {status === 'waiting' && state.confirm.keepDraft === null ? (
+        {status === 'waiting' && !state.confirm.askingKeep ? (
           <Text>
             <Spinner /> Waiting for the confirmation…
           </Text>
@@ -154,7 +164,7 @@ export function ConfirmScreen({
           </Tone>
         ) : null}
         {status === 'kept' ? <Tone name="warn">Kept without proof. The rollback is disarmed.</Tone> : null}
-        <KeepPrompt state={state} />
+        <KeepQuestion state={state} choose={choose} />
       </Box>
     </ScreenFrame>
   );

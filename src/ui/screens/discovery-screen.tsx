@@ -110,6 +110,11 @@ export function DiscoveryScreen({ state }: { state: WizardState }): React.JSX.El
         </Text>
         {host.globalIpv6.length > 0 ? <Text dimColor>{host.globalIpv6.slice(0, 3).join(', ')}</Text> : null}
       </Field>
+      {state.rememberNote !== null ? (
+        <Box marginTop={1}>
+          <Warning>{state.rememberNote}</Warning>
+        </Box>
+      ) : null}
       {warnings.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>
           {warnings.map((warning) => (

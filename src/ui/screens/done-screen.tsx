@@ -7,6 +7,9 @@ import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Tone } from '../theme.js';
 import { Para, Prose } from '../widgets/prose.js';
 import { RollbackRestored } from './confirm-screen.js';
+import { ChoiceMenu, type MenuItem } from '../widgets/choice-menu.js';
+import { doneChoices } from '../selectors.js';
+import type { MenuChoice } from '../actions.js';
 
 function Headline({ state }: { state: WizardState }): React.JSX.Element {
   const outcome = state.apply.outcome;
@@ -47,12 +50,21 @@ function Headline({ state }: { state: WizardState }): React.JSX.Element {
   }
 }
 
-export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element {
+const DONE_ITEMS: Record<'exit' | 'change', MenuItem<'exit' | 'change'>> = {
+  exit: { key: 'exit', label: 'Exit', value: 'exit' },
+  change: { key: 'change', label: 'Go back and change the choices (the firewall is as it was)', value: 'change' },
+};
+
+export function DoneScreen({ state, choose }: { state: WizardState; choose: (choice: MenuChoice) => void }): React.JSX.Element {
   const outcome = state.apply.outcome;
+  const choices = doneChoices(state);
   const ran = outcome?.records.filter((record) => record.exitCode === 0) ?? [];
   const kept = outcome?.ok === true && (state.confirm.status === 'confirmed' || state.confirm.status === 'kept');
   return (
-    <ScreenFrame screen="done" hints={keyHints('done', [[['next', 'quit'], 'exit']])}>
+    <ScreenFrame
+      screen="done"
+      hints={choices.length > 1 ? keyHints('done', ['menu-move', 'menu-choose', ['quit', 'exit']]) : keyHints('done', [[['next', 'quit'], 'exit']])}
+    >
       <Headline state={state} />
       {state.confirm.status === 'rolled-back' && state.confirm.rollback !== null ? <RollbackRestored rollback={state.confirm.rollback} /> : null}
       {kept && ran.length > 0 ? (
@@ -74,6 +86,15 @@ export function DoneScreen({ state }: { state: WizardState }): React.JSX.Element
           </Text>
           <Para dim>`v6wall transcript --last` shows it; `--format sh` turns it into a script.</Para>
         </Box>
+      ) : null}
+      {choices.length > 1 ? (
+        <ChoiceMenu
+          question="What now?"
+          items={choices.map((choice) => DONE_ITEMS[choice])}
+          initial={0}
+          focused={state.overlay === 'none'}
+          onChoose={(then) => choose({ menu: 'done', then })}
+        />
       ) : null}
     </ScreenFrame>
   );

@@ -11,6 +11,8 @@ import { WindowedList } from '../widgets/windowed-list.js';
 import { RowMark } from '../widgets/checkbox.js';
 import { TextField } from '../widgets/text-field.js';
 import { Tone } from '../theme.js';
+import { ChoiceMenu } from '../widgets/choice-menu.js';
+import type { MenuChoice } from '../actions.js';
 
 const EXPLAIN: Record<ExposureOption['exposure'], string> = {
   route: "route: a rule to the container's own IPv6 address; people reach the container directly.",
@@ -161,23 +163,47 @@ function SourcesField({ state }: { state: WizardState }): React.JSX.Element | nu
   );
 }
 
-export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Element {
+/** The menu of the port under the cursor: each way it can be reached, and where that leads. */
+function ExposureMenu({ state, row, choose }: { state: WizardState; row: ExposureRow; choose: (choice: MenuChoice) => void }): React.JSX.Element {
+  const pick = pickFor(state, row);
+  const width = Math.max(...row.options.map((option) => optionLabel(option).length));
+  const items = row.options.map((option) => ({
+    key: optionLabel(option),
+    label: `${optionLabel(option).padEnd(width)}  → ${browseAddress(row, option) ?? 'closed'}`,
+    value: option,
+  }));
+  return (
+    <ChoiceMenu
+      question={`How may the internet reach ${row.container} ${row.port}/${row.proto}?`}
+      items={items}
+      initial={row.options.findIndex((option) => sameOption(option, pick))}
+      focused={state.overlay === 'none'}
+      onChoose={(option) => choose({ menu: 'exposure', key: row.key, option })}
+    />
+  );
+}
+
+export function ExposureScreen({ state, choose }: { state: WizardState; choose: (choice: MenuChoice) => void }): React.JSX.Element {
   const rows = exposureListRows(state);
   const cursor = state.exposure.cursor;
   const current = rows[cursor];
+  const menuRow = current?.kind === 'port' && current.row.key === state.exposure.menu ? current.row : null;
   const hints =
-    state.exposure.editing !== null
-      ? keyHints('exposure', [
-          ['next', 'keep these sources'],
-          ['back', 'cancel'],
-        ])
-      : keyHints('exposure', [
-          [['cycle', 'toggle'], 'change'],
-          ...(current?.kind === 'port' && !current.row.stopped ? ['sources' as const] : []),
-          ['next', 'preview'],
-          'back',
-          'help',
-        ]);
+    menuRow !== null
+      ? keyHints('exposure', ['menu-move', 'menu-choose', ['back', 'cancel']])
+      : state.exposure.editing !== null
+        ? keyHints('exposure', [
+            ['next', 'keep these sources'],
+            ['back', 'cancel'],
+          ])
+        : keyHints('exposure', [
+            ['cycle', 'change'],
+            ['toggle', 'choose'],
+            ...(current?.kind === 'port' && !current.row.stopped ? ['sources' as const] : []),
+            ['next', 'preview'],
+            'back',
+            'help',
+          ]);
   return (
     <ScreenFrame screen="exposure" hints={hints}>
       {current?.kind === 'port' ? <Para>{EXPLAIN[pickFor(state, current.row).exposure]}</Para> : null}
@@ -201,6 +227,7 @@ export function ExposureScreen({ state }: { state: WizardState }): React.JSX.Ele
           }}
         />
       </Box>
+      {menuRow !== null ? <ExposureMenu state={state} row={menuRow} choose={choose} /> : null}
       <SourcesField state={state} />
       <Reasons state={state} listed={current} />
     </ScreenFrame>

@@ -1,13 +1,11 @@
 // Preview, apply and confirm: from the plan to changes proven safe (or rolled back).
 import type { ApplyEvent, ApplyOutcome } from '../../core/types/apply-events.js';
 import { applyBlocker } from '../selectors.js';
-import { IDLE_CHECKS, type StepProgress, type WizardState } from '../wizard-state.js';
+import { IDLE_CHECKS, initialState, type StepProgress, type WizardState } from '../wizard-state.js';
 import { goTo } from './navigation.js';
 
 /** Exit codes of the wizard: 0 also for a quit before anything changed, 130 for ctrl+c as for any interrupted program. */
 export const EXIT = { done: 0, failed: 1, interrupted: 130 } as const;
-
-const KEEP_WORD = 'keep';
 
 export function previewNext(state: WizardState): WizardState {
   const preview = state.preview;
@@ -59,7 +57,7 @@ export function applyEvent(state: WizardState, event: ApplyEvent): WizardState {
 export function applyFinished(state: WizardState, outcome: ApplyOutcome): WizardState {
   const apply = { ...state.apply, status: 'finished' as const, outcome };
   if (outcome.ok && outcome.confirmCode !== null) {
-    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', keepDraft: null, keepError: null, checks: IDLE_CHECKS, rollback: null } };
+    return { ...state, apply, screen: 'confirm', confirm: { status: 'waiting', askingKeep: false, keepError: null, checks: IDLE_CHECKS, rollback: null } };
   }
   return { ...state, apply };
 }
@@ -73,15 +71,25 @@ export function applyNext(state: WizardState): WizardState {
 
 export function confirmNext(state: WizardState): WizardState {
   const confirm = state.confirm;
-  if (confirm.keepDraft !== null) {
-    if (confirm.keepDraft.trim().toLowerCase() !== KEEP_WORD) {
-      return { ...state, confirm: { ...confirm, keepError: `Type the word "${KEEP_WORD}" to keep the changes without proof, or esc to go on waiting.` } };
-    }
-    return { ...state, confirm: { ...confirm, status: 'keeping', keepDraft: null, keepError: null } };
-  }
   if (confirm.status === 'confirmed' || confirm.status === 'kept' || confirm.status === 'expired' || confirm.status === 'rolled-back')
     return goTo(state, 'done');
   return state;
+}
+
+/** The answer of the keep menu: keeping disarms the rollback (the effect runs it), anything else goes on waiting. */
+export function keepChosen(state: WizardState, keep: boolean): WizardState {
+  if (state.screen !== 'confirm' || !state.confirm.askingKeep) return state;
+  if (!keep || state.confirm.status !== 'waiting') return { ...state, confirm: { ...state.confirm, askingKeep: false } };
+  return { ...state, confirm: { ...state.confirm, status: 'keeping', askingKeep: false, keepError: null } };
+}
+
+/** Back from the done screen to change the choices, the firewall being as it was: the next apply starts afresh. */
+export function changeChoices(state: WizardState): WizardState {
+  const fresh = initialState();
+  return goTo(
+    { ...state, preview: { ...state.preview, plan: null, armed: false, saveMessage: null }, apply: fresh.apply, confirm: fresh.confirm },
+    state.facts?.docker.available ? 'exposure' : 'ssh',
+  );
 }
 
 export function finishedCode(state: WizardState): number {

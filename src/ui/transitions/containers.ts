@@ -1,5 +1,5 @@
 // The Containers and Exposure screens: what is chosen, and how each port is reached.
-import { sameOption } from '../exposure-rows.js';
+import { type ExposureOption, sameOption } from '../exposure-rows.js';
 import { exposureListRows, foreignPick, pickFor, sourcesFor, visibleContainers } from '../selectors.js';
 import { parseSource } from '../../core/sources.js';
 import type { WizardState } from '../wizard-state.js';
@@ -32,6 +32,21 @@ export function cycleExposure(state: WizardState, direction: 1 | -1): WizardStat
   const next = row.options[(index + direction + row.options.length) % row.options.length];
   if (next === undefined) return state;
   return { ...state, exposure: { ...state.exposure, picks: { ...state.exposure.picks, [row.key]: next } } };
+}
+
+/** Space on a port row with a choice to make opens its menu of exposures; on a rule v6wall did not make, it flips keep/remove. */
+export function openExposureMenu(state: WizardState): WizardState {
+  const listed = exposureListRows(state)[state.exposure.cursor];
+  if (listed === undefined) return state;
+  if (listed.kind === 'foreign') return cycleExposure(state, 1);
+  if (listed.row.options.length < 2) return state;
+  return { ...state, exposure: { ...state.exposure, menu: listed.row.key } };
+}
+
+/** The menu's choice for its port; the menu closes. */
+export function chooseExposure(state: WizardState, key: string, option: ExposureOption): WizardState {
+  if (state.exposure.menu !== key) return state;
+  return { ...state, exposure: { ...state.exposure, menu: null, picks: { ...state.exposure.picks, [key]: option } } };
 }
 
 /** f on a port row: type where it may be reached from (stopped containers keep what they have). */

@@ -6,6 +6,7 @@ import { type ExposureOption, optionFromChoice, portKey } from '../exposure-rows
 import { checkedSshPorts } from '../selectors.js';
 import type { SshPortRow, WizardState } from '../wizard-state.js';
 import { goTo } from './navigation.js';
+import { NOTHING_RECALLED, type Recalled, rememberedDefaults } from '../remembered.js';
 
 export function sshRowsFrom(facts: Facts, choices: Choices): SshPortRow[] {
   const ports = [...new Set([...facts.ssh.ports, ...choices.sshPorts, ...(facts.ssh.sessionPort === null ? [] : [facts.ssh.sessionPort])])];
@@ -18,7 +19,7 @@ export function sshRowsFrom(facts: Facts, choices: Choices): SshPortRow[] {
     }));
 }
 
-export function factsLoaded(state: WizardState, facts: Facts, choices: Choices): WizardState {
+export function factsLoaded(state: WizardState, facts: Facts, choices: Choices, recalled: Recalled = NOTHING_RECALLED): WizardState {
   const picks: Record<string, ExposureOption> = {};
   const sources: Record<string, string[]> = {};
   for (const choice of choices.exposures) {
@@ -28,9 +29,16 @@ export function factsLoaded(state: WizardState, facts: Facts, choices: Choices):
   }
   // A port also open from anywhere is open to every source.
   for (const choice of choices.exposures) if (choice.source === undefined) delete sources[portKey(choice.container, choice.port, choice.proto)];
+  const remembered = rememberedDefaults(
+    facts,
+    recalled.remembered,
+    new Set(choices.exposures.map((choice) => portKey(choice.container, choice.port, choice.proto))),
+  );
+  Object.assign(picks, remembered.picks);
+  Object.assign(sources, remembered.sources);
   const selected = facts.docker.containers
     .map((container) => container.name)
-    .filter((name) => choices.exposures.some((choice) => choice.container === name && choice.exposure !== 'skip'));
+    .filter((name) => choices.exposures.some((choice) => choice.container === name && choice.exposure !== 'skip') || remembered.containers.includes(name));
   return {
     ...state,
     facts,
@@ -39,6 +47,8 @@ export function factsLoaded(state: WizardState, facts: Facts, choices: Choices):
     containers: { ...state.containers, selected },
     exposure: { ...state.exposure, picks, sources },
     preview: { ...state.preview, removeStale: choices.removeStale ?? false },
+    remembered: recalled.remembered,
+    rememberNote: recalled.note,
   };
 }
 
