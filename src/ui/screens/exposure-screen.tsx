@@ -197,8 +197,8 @@ export function ExposureScreen({ state, choose }: { state: WizardState; choose: 
             ['back', 'cancel'],
           ])
         : keyHints('exposure', [
-            ['cycle', 'change'],
-            ['toggle', 'choose'],
+            // A port with one way only (a stopped container keeps what it has) has nothing to change.
+            ...(current?.kind === 'port' && current.row.options.length < 2 ? [] : [['cycle', 'change'] as const, ['toggle', 'choose'] as const]),
             ...(current?.kind === 'port' && !current.row.stopped ? ['sources' as const] : []),
             ['next', 'preview'],
             'back',
