@@ -5,7 +5,7 @@ import { liveV6wallTable } from './nftables/v6wall-table.js';
 
 /** `--backend` when given, else the one in force (v6wall's table loaded), else UFW where it is installed, else nftables where nft can be read. */
 export function chooseBackend(facts: Pick<Facts, 'ufw' | 'docker'>, flag?: BackendKind): Backend {
-  const nftReadable = facts.docker.nftRuleset !== null && facts.docker.nftRuleset !== undefined;
+  const nftReadable = facts.docker.nftRuleset !== null;
   if (flag === 'ufw') return { kind: 'ufw', why: 'UFW, as chosen with --backend ufw.' };
   if (flag === 'nftables') {
     return {

@@ -237,15 +237,7 @@ export function dockerFirewallMode(docker: DockerFacts, firewall: BackendKind): 
   }
   const allowDirectRouting = cfg.allowDirectRouting === true;
   const networks = docker.available ? docker.networks.filter((n) => n.ipv6).map((n) => networkMode(kind, firewall, version, allowDirectRouting, n)) : [];
-  const explanation = explain(
-    kind,
-    firewall,
-    userlandProxy,
-    version,
-    docker.reason,
-    (docker.nftRuleset ?? null) !== null,
-    nftablesSource(docker, version) ?? '',
-  );
+  const explanation = explain(kind, firewall, userlandProxy, version, docker.reason, docker.nftRuleset !== null, nftablesSource(docker, version) ?? '');
   if (docker.available && networks.length === 0) {
     explanation.push('No Docker network has IPv6 enabled, so containers have no IPv6 addresses of their own.');
   }

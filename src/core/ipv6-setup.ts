@@ -64,7 +64,7 @@ export function ipv6SetupWarnings(facts: Facts): string[] {
       "IPv6 forwarding is off (net.ipv6.conf.all.forwarding=0): nothing reaches a container's own address. Set it to 1 (sysctl -w net.ipv6.conf.all.forwarding=1, and in /etc/sysctl.d/); if the host takes its address from router advertisements, also set net.ipv6.conf.IF.accept_ra=2.",
     );
   }
-  const onLink = facts.host.onLinkPrefixes ?? [];
+  const onLink = facts.host.onLinkPrefixes;
   for (const { subnet, where } of global) {
     const parsed = parseSubnet(subnet);
     if (parsed === null) continue;

@@ -53,7 +53,7 @@ export function dockerDecidesNotes(context: PlanContext): string[] {
 export function dockerUserBlockSteps(context: PlanContext): PlanStep[] {
   const { facts, mode } = context;
   if (!mode.needsDockerUserBlock) return [];
-  const current = facts.ufw.after6Rules ?? null;
+  const current = facts.ufw.after6Rules;
   const fail = (message: string): PlanStep[] => {
     context.errors.push({ choice: 'docker', message });
     return [];

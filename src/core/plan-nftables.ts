@@ -136,7 +136,7 @@ function tableOpenings(context: PlanContext, exposures: ExposureChoice[], kept: 
 }
 
 function refusals(facts: Facts): ChoiceError[] {
-  if (facts.docker.nftRuleset === null || facts.docker.nftRuleset === undefined) {
+  if (facts.docker.nftRuleset === null) {
     return [
       {
         choice: '--backend nftables',
@@ -192,7 +192,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['install', '-D', '-m', '0600', '/dev/stdin', NFT_PERSIST_PATH],
       input: script,
       undoArgv: null,
-      satisfied: boot?.script === script,
+      satisfied: boot.script === script,
     },
     {
       kind: 'integration',
@@ -200,14 +200,14 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
       argv: ['install', '-D', '-m', '0644', '/dev/stdin', NFT_UNIT_PATH],
       input: NFT_UNIT,
       undoArgv: null,
-      satisfied: boot?.unit === NFT_UNIT,
+      satisfied: boot.unit === NFT_UNIT,
     },
     {
       kind: 'integration',
       why: `Enable ${NFT_UNIT_NAME} for the next boot`,
       argv: ['systemctl', 'enable', '--quiet', NFT_UNIT_NAME],
       undoArgv: null,
-      satisfied: boot?.enabled === true && boot.unit === NFT_UNIT,
+      satisfied: boot.enabled && boot.unit === NFT_UNIT,
     },
   ];
   const notes = [

@@ -183,8 +183,8 @@ export function proveIntended(facts: Facts, sshPorts: readonly number[], intende
   const mode = dockerFirewallMode(facts.docker, backendOf(facts).kind);
   const publicInterface = facts.host.publicInterface ?? 'eth0';
   const { context, probes } = reachabilityInputs(facts, mode, publicInterface);
-  const save = facts.docker.ip6tablesSave ?? null;
-  const nftText = facts.docker.nftRuleset ?? null;
+  const save = facts.docker.ip6tablesSave;
+  const nftText = facts.docker.nftRuleset;
   if (save === null && nftText === null) {
     return {
       rows: [],

@@ -46,8 +46,8 @@ export function reachabilityReport(facts: Facts): ReachabilityReport {
   if (facts.host.globalIpv6.length === 0) {
     notes.push('The host has no global IPv6 address: its own ports (SSH, published ports) were not checked.');
   }
-  const save = facts.docker.ip6tablesSave ?? null;
-  const nftText = facts.docker.nftRuleset ?? null;
+  const save = facts.docker.ip6tablesSave;
+  const nftText = facts.docker.nftRuleset;
   if (save === null && nftText === null) {
     const rows = probes.map((probe): ReachabilityRow => ({
       ...rowBase(probe),

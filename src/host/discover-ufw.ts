@@ -61,6 +61,7 @@ export async function discoverUfw(deps: DiscoverDeps): Promise<UfwFacts> {
       policies: PACKAGE_DEFAULT_POLICIES,
       ipv6: null,
       rules: [],
+      after6Rules: null,
       installHint: ufwInstallHint(parseOsRelease(osRelease ?? '')),
       warnings: [],
     };

@@ -54,6 +54,7 @@ export const factsArbitrary: fc.Arbitrary<Facts> = fc
         policies: { incoming, outgoing: 'allow', routed },
         ipv6: true,
         rules: [] as UfwRule[],
+        after6Rules: null,
         installHint: null,
         warnings: [],
       },
@@ -65,11 +66,24 @@ export const factsArbitrary: fc.Arbitrary<Facts> = fc
         daemonConfigError: null,
         ip6tablesChainsLive: false,
         ip6DockerUserChain: false,
+        ip6tablesSave: null,
+        nftRuleset: null,
         containers,
         networks: [],
         warnings: [],
       },
-      host: { root: true, hostname: 'lab', ipv6Forwarding: true, globalIpv6: ['2001:db8::1'], hasIpv4 },
+      host: {
+        root: true,
+        hostname: 'lab',
+        ipv6Forwarding: true,
+        globalIpv6: ['2001:db8::1'],
+        hasIpv4,
+        publicInterface: null,
+        onLinkPrefixes: [],
+        ndpProxy: null,
+        warnings: [],
+      },
+      nftBoot: { script: null, unit: null, enabled: false },
     } satisfies Facts;
   });
 

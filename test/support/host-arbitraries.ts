@@ -83,11 +83,24 @@ export const hostArbitrary: fc.Arbitrary<{ facts: Facts; mode: HostMode }> = fc
         daemonConfigError: null,
         ip6tablesChainsLive: mode === 'docker-user',
         ip6DockerUserChain: mode === 'docker-user',
+        ip6tablesSave: null,
+        nftRuleset: null,
         containers: built,
         networks,
         warnings: [],
       },
-      host: { root: true, hostname: 'lab', ipv6Forwarding: true, globalIpv6: ['2001:db8:1234:1::2'], hasIpv4 },
+      host: {
+        root: true,
+        hostname: 'lab',
+        ipv6Forwarding: true,
+        globalIpv6: ['2001:db8:1234:1::2'],
+        hasIpv4,
+        publicInterface: null,
+        onLinkPrefixes: [],
+        ndpProxy: null,
+        warnings: [],
+      },
+      nftBoot: { script: null, unit: null, enabled: false },
     };
     return { facts, mode };
   });

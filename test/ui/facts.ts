@@ -48,6 +48,7 @@ export function labFacts(): Facts {
       policies: { incoming: 'deny', outgoing: 'allow', routed: 'disabled' },
       ipv6: true,
       rules: [],
+      after6Rules: null,
       installHint: null,
       warnings: [],
     },
@@ -59,6 +60,8 @@ export function labFacts(): Facts {
       daemonConfigError: null,
       ip6tablesChainsLive: false,
       ip6DockerUserChain: false,
+      ip6tablesSave: null,
+      nftRuleset: null,
       containers: [
         container('web', '2001:db8:1:1::10', [{ port: 80, hostPort: 8081 }, { port: 443 }], 'caddy:2'),
         container('api', null, [{ port: 8080, hostPort: 8080 }], 'ghcr.io/example/api:1.4'),
@@ -70,7 +73,18 @@ export function labFacts(): Facts {
       ],
       warnings: [],
     },
-    host: { root: true, hostname: 'srv1', ipv6Forwarding: true, globalIpv6: ['2001:db8::1'], hasIpv4: false },
+    host: {
+      root: true,
+      hostname: 'srv1',
+      ipv6Forwarding: true,
+      globalIpv6: ['2001:db8::1'],
+      hasIpv4: false,
+      publicInterface: null,
+      onLinkPrefixes: [],
+      ndpProxy: null,
+      warnings: [],
+    },
+    nftBoot: { script: null, unit: null, enabled: false },
   };
 }
 
@@ -91,6 +105,8 @@ export const noDockerFacts = (): Facts =>
       serverVersion: null,
       ip6tablesChainsLive: false,
       ip6DockerUserChain: false,
+      ip6tablesSave: null,
+      nftRuleset: null,
       containers: [],
       networks: [],
     };

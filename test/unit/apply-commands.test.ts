@@ -27,6 +27,7 @@ function facts(): Facts {
       version: '0.36.2',
       enabled: false,
       ipv6: true,
+      after6Rules: null,
       installHint: null,
       warnings: [],
       policies: { incoming: 'deny', outgoing: 'allow', routed: 'disabled' },
@@ -59,6 +60,8 @@ function facts(): Facts {
       daemonConfigError: null,
       ip6tablesChainsLive: true,
       ip6DockerUserChain: true,
+      ip6tablesSave: null,
+      nftRuleset: null,
       warnings: [],
       networks: [],
       containers: [
@@ -72,7 +75,18 @@ function facts(): Facts {
         },
       ],
     },
-    host: { root: true, hostname: 'testhost', ipv6Forwarding: true, globalIpv6: ['2001:db8::1'], hasIpv4: false },
+    host: {
+      root: true,
+      hostname: 'testhost',
+      ipv6Forwarding: true,
+      globalIpv6: ['2001:db8::1'],
+      hasIpv4: false,
+      publicInterface: null,
+      onLinkPrefixes: [],
+      ndpProxy: null,
+      warnings: [],
+    },
+    nftBoot: { script: null, unit: null, enabled: false },
   };
 }
 

@@ -27,6 +27,7 @@ function labFacts(): Facts {
       policies: { incoming: 'deny', outgoing: 'allow', routed: 'deny' },
       ipv6: true,
       rules: [],
+      after6Rules: null,
       installHint: null,
       warnings: [],
     },
@@ -38,11 +39,24 @@ function labFacts(): Facts {
       daemonConfigError: null,
       ip6tablesChainsLive: chains.dockerChains,
       ip6DockerUserChain: chains.dockerUser,
+      ip6tablesSave: null,
+      nftRuleset: null,
       containers: parseDockerInspect(read('docker/v20.10-ip6tables-on/inspect.json')).value,
       networks: parseDockerNetworks(read('docker/v20.10-ip6tables-on/network-inspect.json')).value,
       warnings: [],
     },
-    host: { root: true, hostname: 'lab', ipv6Forwarding: true, globalIpv6: [HOST], hasIpv4: false },
+    host: {
+      root: true,
+      hostname: 'lab',
+      ipv6Forwarding: true,
+      globalIpv6: [HOST],
+      hasIpv4: false,
+      publicInterface: null,
+      onLinkPrefixes: [],
+      ndpProxy: null,
+      warnings: [],
+    },
+    nftBoot: { script: null, unit: null, enabled: false },
   };
 }
 

@@ -38,12 +38,24 @@ function facts(): Facts {
       daemonConfigError: null,
       ip6tablesChainsLive: chains.dockerChains,
       ip6DockerUserChain: chains.dockerUser,
+      nftRuleset: null,
       ip6tablesSave: save,
       containers: parseDockerInspect(read(`${DIR}/inspect.json`)).value.filter((c) => c.state === 'running'),
       networks: parseDockerNetworks(read(`${DIR}/network-inspect.json`)).value,
       warnings: [],
     },
-    host: { root: true, hostname: 'lab', ipv6Forwarding: true, globalIpv6: ['2001:db8:1234:1::2'], hasIpv4: false },
+    host: {
+      root: true,
+      hostname: 'lab',
+      ipv6Forwarding: true,
+      globalIpv6: ['2001:db8:1234:1::2'],
+      hasIpv4: false,
+      publicInterface: null,
+      onLinkPrefixes: [],
+      ndpProxy: null,
+      warnings: [],
+    },
+    nftBoot: { script: null, unit: null, enabled: false },
   };
 }
 

@@ -66,7 +66,7 @@ export function reachabilityInputs(facts: Facts, mode: DockerFirewallMode, publi
     hostAddresses: facts.host.globalIpv6,
     dockerSubnets,
     // Read when nft could list the ruleset; otherwise only a drop seen in ip6tables is certain.
-    ...(mode.kind === 'nftables' && (facts.docker.nftRuleset ?? null) === null
+    ...(mode.kind === 'nftables' && facts.docker.nftRuleset === null
       ? {
           unreadableDockerRules: {
             reason: 'Docker keeps its own rules in nftables ("firewall-backend": "nftables")',

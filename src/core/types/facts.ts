@@ -75,8 +75,8 @@ export interface UfwFacts {
   /** IPV6= in /etc/default/ufw; null when the file could not be read. */
   ipv6: boolean | null;
   rules: UfwRule[];
-  /** /etc/ufw/after6.rules, where v6wall's DOCKER-USER block lives; null or absent when unreadable. */
-  after6Rules?: string | null;
+  /** /etc/ufw/after6.rules, where v6wall's DOCKER-USER block lives; null when unreadable. */
+  after6Rules: string | null;
   /** How to install ufw on this host, when it is missing. */
   installHint: string | null;
   warnings: string[];
@@ -159,10 +159,10 @@ export interface DockerFacts {
   ip6tablesChainsLive: boolean;
   /** The IPv6 DOCKER-USER chain exists (Docker 23+ with ip6tables on). */
   ip6DockerUserChain: boolean;
-  /** The live `ip6tables-save` output (all tables); null or absent when it could not be read. */
-  ip6tablesSave?: string | null;
-  /** The live `nft -j list ruleset` output; null or absent when nft is missing or could not be read. */
-  nftRuleset?: string | null;
+  /** The live `ip6tables-save` output (all tables); null when it could not be read. */
+  ip6tablesSave: string | null;
+  /** The live `nft -j list ruleset` output; null when nft is missing or could not be read. */
+  nftRuleset: string | null;
   /**
    * The daemon's own word on its firewall, FirewallBackend.Driver of the Engine API's GET /info
    * (28.1+: "iptables", "nftables", with "+firewalld" when it goes through firewalld). null: the
@@ -186,15 +186,15 @@ export interface HostFacts {
   hasIpv4: boolean;
   /**
    * The interface internet traffic arrives on: the IPv6 default route's device, else the one
-   * carrying the first global address; null when neither is known, absent in older facts.
+   * carrying the first global address; null when neither is known.
    */
-  publicInterface?: string | null;
-  /** Global IPv6 prefixes on the host's own links (not Docker's bridges), as network/length; absent in older facts. */
-  onLinkPrefixes?: string[];
+  publicInterface: string | null;
+  /** Global IPv6 prefixes on the host's own links (not Docker's bridges), as network/length. */
+  onLinkPrefixes: string[];
   /** NDP proxying on the public interface: proxy_ndp on, and the addresses proxied; null when unread. */
-  ndpProxy?: { enabled: boolean; proxies: string[] } | null;
+  ndpProxy: { enabled: boolean; proxies: string[] } | null;
   /** Plain-words problems reading the host's addresses or sysctls. */
-  warnings?: string[];
+  warnings: string[];
 }
 
 export type BackendKind = 'ufw' | 'nftables';
@@ -213,8 +213,8 @@ export interface Facts {
   host: HostFacts;
   /** The firewall v6wall drives here (core/backend.ts); absent: chosen automatically. */
   backend?: Backend;
-  /** The nftables backend's boot files as they are (null: missing); absent when not read. */
-  nftBoot?: NftBootFacts;
+  /** The nftables backend's boot files as they are (null: missing). */
+  nftBoot: NftBootFacts;
 }
 
 export interface NftBootFacts {
