@@ -19,7 +19,7 @@ export function startClientListener(lab: Lab): ChildProcess {
 
 /**
  * From inside a container, an HTTP request to address:port: NEW traffic from the container, and
- * the answer back as established traffic (busybox wget crashes in the lab image, so nc carries
+ * the answer back as established traffic (busybox wget -T crashes in the lab image, see ui/egress-check.ts, so nc carries
  * it). Any HTTP answer counts: the connection got through.
  */
 export async function containerConnects(lab: Lab, container: string, address: string, port: number): Promise<Reachability> {

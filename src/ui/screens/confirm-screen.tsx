@@ -5,6 +5,8 @@ import type { RollbackDone, WizardState } from '../wizard-state.js';
 import { checkedSshPorts, currentExposureRows, pickFor } from '../selectors.js';
 import { formatCountdown } from '../countdown.js';
 import { outsideTests } from '../outside-test-commands.js';
+import { PUBLIC_EGRESS_TARGET, egressCheckArgv, egressCheckContainer } from '../egress-check.js';
+import { shellJoin } from '../../core/shell-quote.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { Spinner } from '../widgets/spinner.js';
 import { ChoiceMenu, type MenuItem } from '../widgets/choice-menu.js';
@@ -52,6 +54,26 @@ const KEEP_ITEMS: MenuItem<boolean>[] = [
   { key: 'wait', label: 'No: go on waiting for `v6wall confirm` (the rollback stays armed)', value: false },
   { key: 'keep', label: 'Yes: keep the changes without proof (the rollback is disarmed)', value: true },
 ];
+
+/** Where UFW's routed policy decides what containers send: the check that they still get out. */
+function EgressCheck({ state }: { state: WizardState }): React.JSX.Element | null {
+  if (state.facts === null) return null;
+  const container = egressCheckContainer(state.facts, state.containers.selected);
+  if (container === null) return null;
+  return (
+    <Box flexDirection="column" marginTop={1}>
+      <Text bold>On this host, check that containers still connect out (exit status 0: they do):</Text>
+      <Hanging prefix="    $ ">
+        <Tone name="accent">{shellJoin(egressCheckArgv(container))}</Tone>
+      </Hanging>
+      <Hanging prefix="  ">
+        <Text dimColor>
+          {PUBLIC_EGRESS_TARGET.address} is Google Public DNS on port {PUBLIC_EGRESS_TARGET.port}; any IPv6 server of yours does as well.
+        </Text>
+      </Hanging>
+    </Box>
+  );
+}
 
 function KeepQuestion({ state, choose }: { state: WizardState; choose: (choice: MenuChoice) => void }): React.JSX.Element | null {
   const { askingKeep, keepError, status } = state.confirm;
@@ -152,6 +174,7 @@ export function ConfirmScreen({
       </Box>
       <ConfirmChecksView checks={state.confirm.checks} />
       <OutsideTests state={state} />
+      <EgressCheck state={state} />
       <Box marginTop={1} flexDirection="column">
         {status === 'waiting' && !state.confirm.askingKeep ? (
           <Text>
