@@ -387,7 +387,7 @@ function publishDecides(dockerNft: boolean, ownTable: boolean, hostList: string)
   if (ownTable) {
     return (
       `v6wall's table sees the connection after Docker's DNAT, so it opens the container's address and port for connections that came in through host port ${hostList}` +
-      (dockerNft ? " (Docker's rules must accept it too). Not yet checked in the lab with Docker's nftables backend." : '.')
+      (dockerNft ? " (Docker's rules must accept it too). Checked in the lab with Docker's own nftables rules for a nat network (Docker 29 emulated)." : '.')
     );
   }
   return dockerNft

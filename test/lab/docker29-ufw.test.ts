@@ -135,4 +135,34 @@ describe.skipIf(skipLab() || skipDocker28())("UFW over Docker 29's nftables back
     expect(seenFromClient.length).toBeGreaterThanOrEqual(4);
     for (const row of seenFromClient) expect(fromClient).toContain(row);
   }, 300_000);
+
+  it("v6wall's own nftables table instead (--backend nftables, after a rollback of the UFW apply): the published port from its source only, by real connections", async () => {
+    const rolledBack = await lab.runV6wall(['rollback', '--state-dir', stateDir], env);
+    expect(rolledBack.exitCode, rolledBack.stderr + rolledBack.stdout).toBe(0);
+    const applied = await lab.runV6wall(
+      ['apply', '--backend', 'nftables', '--publish', `web:8081@${CLIENT}`, '--yes', '--state-dir', stateDir, '--confirm-timeout', '120'],
+      env,
+    );
+    expect(applied.stderr).toBe('');
+    expect(applied.exitCode, applied.stdout).toBe(0);
+    // Opened after Docker's DNAT: web's address and port, for connections that came in through host port 8081.
+    expect(applied.stdout).toContain('nft -f /dev/stdin');
+    await confirmOverNewLogin(lab, /Confirm code: (\S+)/.exec(applied.stdout)?.[1] ?? 'none', stateDir);
+    const table = (await lab.inServer(['nft', 'list', 'table', 'inet', 'v6wall'])).stdout;
+    const opening = table.split('\n').find((line) => line.includes('comment "v6wall publish web'));
+    expect(opening).toContain(`ip6 saddr ${CLIENT}`);
+    expect(opening).toContain(`ip6 daddr ${WEB}`);
+    expect(opening).toContain('ct original proto-dst 8081');
+    const fromClient: string[] = [];
+    const fromStranger: string[] = [];
+    for (const probe of PROBES) {
+      fromClient.push(`[${probe.address}]:${probe.port} ${await probeFrom(CLIENT, probe)}`);
+      fromStranger.push(`[${probe.address}]:${probe.port} ${await probeFrom(STRANGER, probe)}`);
+    }
+    expect(fromClient.filter((row) => row.endsWith(' open'))).toEqual([`[${SERVER}]:${LAB_SSH_PORT} open`, `[${SERVER}]:8081 open`]);
+    expect(fromStranger.filter((row) => row.endsWith(' open'))).toEqual([`[${SERVER}]:${LAB_SSH_PORT} open`]);
+    expect(await egress(lab, 'web')).toBe('open');
+    const anywhere = await status();
+    expect(anywhere.proof.differences).toEqual([]);
+  }, 300_000);
 });
