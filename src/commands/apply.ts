@@ -15,7 +15,7 @@ import type { CommandIo } from './command-io.js';
 import { parseConfirmTimeout } from './confirm-timeout.js';
 import { toSelectionFlags } from './selection-flags.js';
 import { applyCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry, type FlagValues } from './command-line.js';
 
 export interface ApplyCommandDeps {
   discover: () => Promise<Facts>;
@@ -130,21 +130,12 @@ function describeCheck(check: Proof | string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {
-  const parsed = parseCommandLine(applyCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
+export const run = commandEntry(applyCommand, async ({ values, usage, io }, deps?: Partial<ApplyCommandDeps>): Promise<number> => {
   if (values.json === true) return runJson(values, io, deps);
   const flags = toSelectionFlags(values);
-  if (typeof flags === 'string') {
-    io.stderr(`v6wall apply: ${flags}\n`);
-    return 2;
-  }
+  if (typeof flags === 'string') return usage(flags);
   const timeout = parseConfirmTimeout(values['confirm-timeout']);
-  if (typeof timeout === 'string') {
-    io.stderr(`v6wall apply: ${timeout}\n`);
-    return 2;
-  }
+  if (typeof timeout === 'string') return usage(timeout);
   const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
   const facts = withBackend(await d.discover(), values.backend);
   const choices = resolveChoices(facts, flags);
@@ -212,9 +203,9 @@ export async function run(args: string[], io: CommandIo, deps?: Partial<ApplyCom
   );
   if (outcome.error !== null) io.stderr(`v6wall apply: ${outcome.error}\n`);
   return 0;
-}
+});
 
-type ApplyValues = Exclude<ReturnType<typeof parseCommandLine<typeof applyCommand>>, number>['values'];
+type ApplyValues = FlagValues<typeof applyCommand>;
 
 /** `apply --json`: the same apply, reported as one JSON object on stdout (messages for people still go to stderr). */
 async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyCommandDeps>): Promise<number> {

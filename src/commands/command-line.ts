@@ -1,5 +1,5 @@
 // The one argument parser of the subcommands: flags come from the command-line spec, `--help`
-// prints the help rendered from it, and a bad flag gets the same usage error everywhere.
+// prints the help rendered from it, and a bad flag or a bad use gets the same usage error everywhere.
 import { parseArgs } from 'node:util';
 import { allFlags, type CommandSpec, type FlagSpec } from '../cli/spec.js';
 import { commandHelp } from '../cli/help.js';
@@ -66,4 +66,35 @@ export function parseCommandLine<C extends CommandSpec>(command: C, args: readon
     return 2;
   }
   return { values: parsed.values as FlagValues<C>, positionals: parsed.positionals };
+}
+
+/** What a command's body gets: its parsed flags, its streams, and the way it reports a bad use or a failure. */
+export interface CommandRun<C extends CommandSpec> extends ParsedCommandLine<C> {
+  io: CommandIo;
+  /** A bad use of the command: prints `v6wall NAME: MESSAGE` on stderr; returns exit code 2. */
+  usage(message: string): number;
+  /** The command could not do its job: prints `v6wall NAME: MESSAGE` on stderr; returns exit code 1. */
+  fail(message: string): number;
+}
+
+/** The wizard is run as plain `v6wall`, and its own messages say so. */
+const usagePrefix = (command: CommandSpec): string => (command.name === 'wizard' ? 'v6wall' : prefix(command));
+
+/**
+ * A subcommand's entry point: parses its arguments against its spec (`--help` and bad flags
+ * end there), then runs `body` with the parsed flags.
+ */
+export function commandEntry<C extends CommandSpec, Extra extends unknown[]>(
+  command: C,
+  body: (run: CommandRun<C>, ...extra: Extra) => Promise<number>,
+): (args: readonly string[], io: CommandIo, ...extra: Extra) => Promise<number> {
+  return async (args, io, ...extra) => {
+    const parsed = parseCommandLine(command, args, io);
+    if (typeof parsed === 'number') return parsed;
+    const report = (code: number) => (message: string) => {
+      io.stderr(`${usagePrefix(command)}: ${message}\n`);
+      return code;
+    };
+    return body({ ...parsed, io, usage: report(2), fail: report(1) }, ...extra);
+  };
 }

@@ -1,7 +1,6 @@
-import type { CommandIo } from './command-io.js';
 import type { Facts } from '../core/types/facts.js';
 import { exportCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
 import { backendOf, withBackend } from '../core/backend.js';
@@ -10,20 +9,11 @@ import { openingsOf } from '../core/openings.js';
 import { EXPORT_FORMATS, isExportFormat, renderExport } from '../core/export/formats.js';
 import { toSelectionFlags } from './selection-flags.js';
 
-export async function run(args: string[], io: CommandIo, discover: () => Promise<Facts>): Promise<number> {
-  const parsed = parseCommandLine(exportCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
+export const run = commandEntry(exportCommand, async ({ values, usage, io }, discover: () => Promise<Facts>): Promise<number> => {
   const format = values.format;
-  if (format === undefined || !isExportFormat(format)) {
-    io.stderr(`v6wall export: --format is needed: one of ${EXPORT_FORMATS.join(', ')}\n`);
-    return 2;
-  }
+  if (format === undefined || !isExportFormat(format)) return usage(`--format is needed: one of ${EXPORT_FORMATS.join(', ')}`);
   const flags = toSelectionFlags(values);
-  if (typeof flags === 'string') {
-    io.stderr(`v6wall export: ${flags}\n`);
-    return 2;
-  }
+  if (typeof flags === 'string') return usage(flags);
   const facts = withBackend(await discover(), values.backend);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
@@ -37,11 +27,8 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     return 2;
   }
   if (backendOf(facts).kind === 'nftables' && (format === 'ansible' || format === 'ip6tables-restore')) {
-    io.stderr(
-      `v6wall export: --format ${format} speaks UFW or ip6tables; with the nftables backend, \`v6wall plan --backend nftables\` prints the nft script itself\n`,
-    );
-    return 2;
+    return usage(`--format ${format} speaks UFW or ip6tables; with the nftables backend, \`v6wall plan --backend nftables\` prints the nft script itself`);
   }
   io.stdout(renderExport(format, plan.value, facts, openings.value));
   return 0;
-}
+});

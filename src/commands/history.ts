@@ -1,17 +1,14 @@
 import { resolveStateDir } from '../apply/paths.js';
 import { historyCommand } from '../cli/spec.js';
-import type { CommandIo } from './command-io.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const parsed = parseCommandLine(historyCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const stateDir = resolveStateDir(parsed.values['state-dir'], io.env);
+export const run = commandEntry(historyCommand, async ({ values, io }): Promise<number> => {
+  const stateDir = resolveStateDir(values['state-dir'], io.env);
   const { clockTime, describeOutcome, loadHistory } = await import('../apply/history.js');
   const history = await loadHistory(stateDir);
   for (const problem of history.problems) io.stderr(`warning: ${problem}\n`);
   const unreadable = history.applies.length === 0 && history.problems.some((p) => p.startsWith('cannot list'));
-  if (parsed.values.json === true) {
+  if (values.json === true) {
     io.stdout(`${JSON.stringify({ applies: history.applies.map((a) => ({ ...a, described: describeOutcome(a) })), problems: history.problems }, null, 2)}\n`);
     return unreadable ? 1 : 0;
   }
@@ -26,4 +23,4 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
   if (history.applies.some((a) => a.inEffect)) io.stdout('\n* in effect. `v6wall rollback --to ID` goes back to the firewall before apply ID.\n');
   return 0;
-}
+});

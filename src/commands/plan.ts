@@ -1,6 +1,5 @@
-import type { CommandIo } from './command-io.js';
 import { planCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 import type { Facts } from '../core/types/facts.js';
 import { resolveChoices } from '../core/choices.js';
 import { buildPlan } from '../core/plan.js';
@@ -12,15 +11,9 @@ import { openingLabel, openingsOf, sourcesText } from '../core/openings.js';
 import type { Choices } from '../core/types/choices.js';
 import { toSelectionFlags } from './selection-flags.js';
 
-export async function run(args: string[], io: CommandIo, discover: () => Promise<Facts>): Promise<number> {
-  const parsed = parseCommandLine(planCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
+export const run = commandEntry(planCommand, async ({ values, usage, io }, discover: () => Promise<Facts>): Promise<number> => {
   const flags = toSelectionFlags(values);
-  if (typeof flags === 'string') {
-    io.stderr(`v6wall plan: ${flags}\n`);
-    return 2;
-  }
+  if (typeof flags === 'string') return usage(flags);
   const facts = withBackend(await discover(), values.backend);
   const choices = resolveChoices(facts, flags);
   const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
@@ -37,7 +30,7 @@ export async function run(args: string[], io: CommandIo, discover: () => Promise
     io.stdout(formatPlanText(plan.value) + staysOpen(facts, choices.ok ? choices.value : null) + warnings.map((warning) => `Warning: ${warning}\n`).join(''));
   }
   return 0;
-}
+});
 
 /** What is open once the plan has run: openings not named stay as they are, and the reader should see them. */
 function staysOpen(facts: Facts, choices: Choices | null): string {

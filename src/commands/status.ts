@@ -6,9 +6,8 @@ import { backendOf } from '../core/backend.js';
 import { liveV6wallTable } from '../core/nftables/v6wall-table.js';
 import { parseSource } from '../core/sources.js';
 import { resolveStateDir } from '../apply/paths.js';
-import type { CommandIo } from './command-io.js';
 import { statusCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 
 export interface StatusCommandDeps {
   discover: () => Promise<Facts>;
@@ -273,21 +272,15 @@ function renderText(report: StatusReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function run(args: string[], io: CommandIo, deps?: Partial<StatusCommandDeps>): Promise<number> {
-  const parsed = parseCommandLine(statusCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
+export const run = commandEntry(statusCommand, async ({ values, usage, io }, deps?: Partial<StatusCommandDeps>): Promise<number> => {
   let from: string | null = null;
   if (values.from !== undefined) {
     const source = parseSource(values.from);
-    if (!source.ok || source.value.includes('/')) {
-      io.stderr(`v6wall status: --from ${values.from}: ${source.ok ? 'give one address, not a network' : source.error}\n`);
-      return 2;
-    }
+    if (!source.ok || source.value.includes('/')) return usage(`--from ${values.from}: ${source.ok ? 'give one address, not a network' : source.error}`);
     from = source.value;
   }
   const discover = deps?.discover ?? (async () => (await import('../host/discover.js')).discoverHostFacts());
   const report = await gather(resolveStateDir(values['state-dir'], io.env), { discover, now: deps?.now ?? (() => new Date()) }, from);
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   return 0;
-}
+});

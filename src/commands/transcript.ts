@@ -1,33 +1,23 @@
 import { resolveStateDir } from '../apply/paths.js';
-import type { CommandIo } from './command-io.js';
 import { transcriptCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 
 const FORMATS = ['text', 'sh', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const isFormat = (text: string): text is Format => (FORMATS as readonly string[]).includes(text);
 
-export async function run(args: string[], io: CommandIo): Promise<number> {
-  const parsed = parseCommandLine(transcriptCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values, positionals } = parsed;
+export const run = commandEntry(transcriptCommand, async ({ values, positionals, usage, fail, io }): Promise<number> => {
   const format = values.format ?? 'text';
   if (!isFormat(format)) return 2; // already refused by the parser: --format has choices
   const picks = [values.list === true, values.last === true, positionals.length > 0].filter(Boolean).length;
-  if (picks > 1 || positionals.length > 1) {
-    io.stderr('v6wall transcript: give one of --list, --last or a single ID\n');
-    return 2;
-  }
+  if (picks > 1 || positionals.length > 1) return usage('give one of --list, --last or a single ID');
   const stateDir = resolveStateDir(values['state-dir'], io.env);
   const [{ listTranscripts, readTranscript }, render] = await Promise.all([import('../apply/transcript.js'), import('../apply/transcript-render.js')]);
 
   const id = positionals[0];
   if (id !== undefined) {
     const t = await readTranscript(stateDir, id);
-    if (!t.ok) {
-      io.stderr(`v6wall transcript: ${t.error}\n`);
-      return 1;
-    }
+    if (!t.ok) return fail(t.error);
     io.stdout(render.renderTranscript(t.value, format, values.undo === true));
     return 0;
   }
@@ -36,10 +26,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   for (const problem of listing.problems) io.stderr(`warning: ${problem}\n`);
   if (values.last) {
     const last = listing.transcripts.at(-1);
-    if (last === undefined) {
-      io.stderr(`v6wall transcript: no readable transcript in ${stateDir}\n`);
-      return 1;
-    }
+    if (last === undefined) return fail(`no readable transcript in ${stateDir}`);
     io.stdout(render.renderTranscript(last, format, values.undo === true));
     return 0;
   }
@@ -58,4 +45,4 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (listing.transcripts.length === 0) io.stdout(`No transcripts in ${stateDir} yet.\n`);
   for (const t of listing.transcripts) io.stdout(`${render.summarizeTranscript(t)}\n`);
   return 0;
-}
+});

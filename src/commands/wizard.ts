@@ -1,28 +1,21 @@
 // `v6wall` with no command: wires the real host into the Ink wizard.
 import { withBackend } from '../core/backend.js';
-import type { CommandIo } from './command-io.js';
 import { parseConfirmTimeout } from './confirm-timeout.js';
 import { wizardCommand } from '../cli/spec.js';
-import { parseCommandLine } from './command-line.js';
+import { commandEntry } from './command-line.js';
 import type { ApplyOutcome } from '../core/types/apply-events.js';
 import type { Facts } from '../core/types/facts.js';
 import type { WizardDeps } from '../ui/deps.js';
 import { confirmCommandLine } from '../apply/confirm-command.js';
 
-export async function startWizard(args: string[], io: CommandIo): Promise<number> {
-  const parsed = parseCommandLine(wizardCommand, args, io);
-  if (typeof parsed === 'number') return parsed;
-  const { values } = parsed;
+export const startWizard = commandEntry(wizardCommand, async ({ values, usage, io }): Promise<number> => {
   const timeout = parseConfirmTimeout(values['confirm-timeout']);
-  if (typeof timeout === 'string') {
-    io.stderr(`v6wall: ${timeout}\n`);
-    return 2;
-  }
+  if (typeof timeout === 'string') return usage(timeout);
   const { resolveStateDir } = await import('../apply/paths.js');
   const stateDir = resolveStateDir(values['state-dir'], io.env);
   const { runWizard } = await import('../ui/run-wizard.js');
   return runWizard(realDeps(stateDir, timeout, io.env, values.backend));
-}
+});
 
 /**
  * The planner, loaded along with discovery: the wizard plans only from the facts discovery gives,
