@@ -7,6 +7,7 @@ import { wizardReducer } from './reducer.js';
 import { initialState, type WizardState } from './wizard-state.js';
 import { currentChoices, rememberedNow } from './selectors.js';
 import { NOTHING_RECALLED, type Recalled } from './remembered.js';
+import { loadMenus } from './widgets/choice-menu.js';
 import type { MenuChoice } from './actions.js';
 import { confirmCheckRows } from './confirm-checks.js';
 import { partingWords } from './parting-words.js';
@@ -87,7 +88,9 @@ export function Wizard({ deps, options, onExit }: WizardProps): React.JSX.Elemen
   const choose = useCallback((choice: MenuChoice) => dispatch({ type: 'menu-chosen', choice }), []);
 
   useEffect(() => {
-    // Effects run once the first frame is drawn: the store (and its ~90 ms import) never delays it.
+    // Effects run once the first frame is drawn: the store (and its ~90 ms import) never delays it,
+    // nor do the menus.
+    void loadMenus();
     const recalled = deps.recall().catch((error: unknown): Recalled => ({ ...NOTHING_RECALLED, note: message(error) }));
     deps.discover().then(
       async (facts) => dispatch({ type: 'facts-loaded', facts, choices: deps.defaultChoices(facts), recalled: await recalled }),

@@ -16,6 +16,14 @@ async function waitUntil(app: Rendered, words: string, timeoutMs = 5000): Promis
   }
 }
 
+/**
+ * A menu is up and listening: its first item is drawn (ink-select-input is loaded after the first
+ * frame), then a pause, since it listens to keys from an effect React runs a moment after each frame
+ * (also after each move: use MENU_SETTLE alone there).
+ */
+export const MENU_SETTLE: Step = { wait: 100 };
+export const menuUp = (firstItem: string): Step[] => [{ until: `1. ${firstItem}` }, MENU_SETTLE];
+
 export interface Driven {
   app: Rendered;
   exitCode: () => number | null;

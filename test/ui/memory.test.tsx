@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEYS as K } from './ink-harness.js';
-import { drive, type Step } from './drive.js';
+import { drive, menuUp, type Step } from './drive.js';
 import { fakeDeps } from './fake-deps.js';
 import { labFacts } from './facts.js';
 import { wizardMemoryPath } from '../../src/apply/wizard-memory.js';
 
 const E = K.enter;
-const MENU: Step = { wait: 150 };
 const TO_CONTAINERS: Step[] = [E, E, E];
 
 async function waitFor(check: () => boolean): Promise<void> {
@@ -28,7 +27,7 @@ describe("the wizard's memory", () => {
     const first = await drive(
       labFacts(),
       // web and api; web 80 by route (its menu, item 1); web 443 only from one network; then the preview.
-      [...TO_CONTAINERS, K.space, K.down, K.space, E, K.space, MENU, '1', K.down, 'f', ...'2001:db8:abcd::/48', E, E, { until: 'would run' }],
+      [...TO_CONTAINERS, K.space, K.down, K.space, E, K.space, ...menuUp('route'), '1', K.down, 'f', ...'2001:db8:abcd::/48', E, E, { until: 'would run' }],
       { deps: fakeDeps(labFacts(), { memoryDir: stateDir }).deps },
     );
     await waitFor(() => readFileSync(wizardMemoryPath(stateDir), 'utf8').includes('2001:db8:abcd::/48'));

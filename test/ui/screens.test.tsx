@@ -9,7 +9,7 @@ import type { ApplyOutcome } from '../../src/core/types/apply-events.js';
 import type { Facts } from '../../src/core/types/facts.js';
 import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
-import { type Driven, type Step, drive } from './drive.js';
+import { type Driven, type Step, MENU_SETTLE as MENU, drive, menuUp } from './drive.js';
 import { committedFrames, expectFrame } from './snapshot.js';
 import { capturedLabFacts, capturedNftablesRerunBootFacts, capturedNftablesRerunFacts, capturedNftablesRerunStoppedFacts } from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
@@ -48,11 +48,6 @@ interface Case {
 }
 
 const E = K.enter;
-/**
- * A pause after a key that opens a menu or moves in it: ink-select-input listens to keys from an
- * effect it registers again after each change, which React runs a moment after the frame.
- */
-const MENU: Step = { wait: 150 };
 const TO_SSH: Step[] = [E];
 const TO_DEFAULTS: Step[] = [E, E];
 const TO_CONTAINERS: Step[] = [E, E, E];
@@ -165,7 +160,7 @@ const CASES: Case[] = [
       E,
       K.down,
       K.space,
-      MENU,
+      ...menuUp('route'),
       K.down,
       MENU,
       E,
@@ -323,10 +318,15 @@ const CASES: Case[] = [
   {
     name: 'exposure--menu',
     facts: labFacts,
-    steps: [...TO_EXPOSURE, K.space, MENU],
+    steps: [...TO_EXPOSURE, K.space, ...menuUp('route')],
     shows: ['How may the internet reach web 80/tcp?', '› 2. publish :8081  → http://[host]:8081/', '3. skip', '↑↓ move · enter choose'],
   },
-  { name: 'exposure--menu-chosen', facts: labFacts, steps: [...TO_EXPOSURE, K.space, MENU, '1'], shows: ['‹route›', 'http://[2001:db8:1:1::10]/'] },
+  {
+    name: 'exposure--menu-chosen',
+    facts: labFacts,
+    steps: [...TO_EXPOSURE, K.space, ...menuUp('route'), '1'],
+    shows: ['‹route›', 'http://[2001:db8:1:1::10]/'],
+  },
   { name: 'exposure--no-ipv6', facts: labFacts, steps: [...TO_EXPOSURE, K.down, K.down], shows: ['api has no global IPv6 address'] },
   { name: 'exposure--long-addresses-60-columns', facts: longAddressFacts, steps: [...TO_CONTAINERS, K.space, E, K.left], columns: 60 },
   { name: 'exposure--nothing-chosen', facts: labFacts, steps: [...TO_CONTAINERS, E], shows: ['No ports to expose'] },
@@ -382,9 +382,19 @@ const CASES: Case[] = [
     steps: [...TO_EXPOSURE, K.left, E, { until: 'would run' }, E, E, { until: 'step 8 of 9' }, ...CHECKED],
     shows: ['curl -6 -m5 http://[2001:db8:1:1::10]:80/'],
   },
-  { name: 'confirm--keep-question', facts: labFacts, steps: [...APPLY, 'k', MENU], shows: ['Keep the changes without proof?', '› 1. No: go on waiting'] },
+  {
+    name: 'confirm--keep-question',
+    facts: labFacts,
+    steps: [...APPLY, 'k', ...menuUp('No:')],
+    shows: ['Keep the changes without proof?', '› 1. No: go on waiting'],
+  },
   // Enter on the question's first answer goes on waiting: keeping takes a move to "Yes" first.
-  { name: 'confirm--keep-question-no', facts: labFacts, steps: [...APPLY, 'k', MENU, E], shows: ['Waiting for the confirmation', 'k keep without proof'] },
+  {
+    name: 'confirm--keep-question-no',
+    facts: labFacts,
+    steps: [...APPLY, 'k', ...menuUp('No:'), E],
+    shows: ['Waiting for the confirmation', 'k keep without proof'],
+  },
   {
     name: 'confirm--confirmed',
     facts: labFacts,
@@ -442,7 +452,7 @@ const CASES: Case[] = [
   {
     name: 'done--kept-without-proof',
     facts: labFacts,
-    steps: [...APPLY, 'k', MENU, K.down, MENU, E, { until: 'Kept without proof' }, E],
+    steps: [...APPLY, 'k', ...menuUp('No:'), K.down, MENU, E, { until: 'Kept without proof' }, E],
     shows: ['kept without proof'],
   },
   { name: 'done--apply-failed', facts: labFacts, steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E], deps: failing, shows: ['rolled back', '› 1. Exit'] },
@@ -450,7 +460,7 @@ const CASES: Case[] = [
   {
     name: 'done--change-choices',
     facts: labFacts,
-    steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E, MENU, K.down, MENU, E],
+    steps: [...TO_PREVIEW, E, E, { until: 'Transcript' }, E, ...menuUp('Exit'), K.down, MENU, E],
     deps: failing,
     shows: ['step 5 of 9', '‹publish :8081›'],
   },

@@ -1,8 +1,13 @@
 // A single-choice menu: ink-select-input moves (↑↓, j k) and chooses (enter, or an item's number);
 // the key table documents those keys as the menu's own (key-bindings.ts, menu-move and menu-choose).
-import React from 'react';
+import React, { Suspense, lazy } from 'react';
 import { Box, Text } from 'ink';
-import SelectInput from 'ink-select-input';
+
+// ink-select-input (and figures, which it brings) stays out of the first frame: the wizard loads it
+// once that frame is drawn (loadMenus), long before any menu shows.
+let menus: Promise<typeof import('ink-select-input')> | null = null;
+export const loadMenus = (): Promise<typeof import('ink-select-input')> => (menus ??= import('ink-select-input'));
+const SelectInput = lazy(loadMenus);
 import { Tone } from '../theme.js';
 
 export interface MenuItem<V> {
@@ -44,14 +49,16 @@ export function ChoiceMenu<V>(props: {
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text bold>{props.question}</Text>
-      <SelectInput
-        items={items}
-        initialIndex={Math.max(0, props.initial)}
-        isFocused={props.focused}
-        indicatorComponent={Indicator}
-        itemComponent={Item}
-        onSelect={(item) => props.onChoose(item.value)}
-      />
+      <Suspense fallback={null}>
+        <SelectInput
+          items={items}
+          initialIndex={Math.max(0, props.initial)}
+          isFocused={props.focused}
+          indicatorComponent={Indicator}
+          itemComponent={Item}
+          onSelect={(item) => props.onChoose(item.value as V)}
+        />
+      </Suspense>
     </Box>
   );
 }
