@@ -17,6 +17,8 @@ import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';
 import { claimPending, isProcessAlive, readPending, type PendingApply } from './pending.js';
 import { rollbackClaimedApply } from './rollback.js';
+import { loadSnapshot } from './snapshot.js';
+import { NFT_UNIT_NAME } from '../core/plan-nftables.js';
 import { appendToTranscript, readTranscript } from './transcript.js';
 import { systemdCanHostWatchdog } from './watchdog.js';
 
@@ -47,6 +49,14 @@ function watchdogRuns(pending: PendingApply): boolean {
 async function ranACommand(stateDir: string, pending: PendingApply): Promise<boolean> {
   const transcript = await readTranscript(stateDir, pending.transcriptId);
   return !transcript.ok || transcript.value.entries.some((entry) => entry.type === 'step');
+}
+
+/** What the rollback at boot does for the snapshot's backend, for the transcript. */
+async function howRestoredAtBoot(stateDir: string, snapshotId: string): Promise<string> {
+  const manifest = await loadSnapshot(stateDir, snapshotId);
+  return manifest.ok && manifest.value.nftables !== undefined
+    ? `table inet v6wall and ${manifest.value.nftables.persistPath} were put back before ${NFT_UNIT_NAME} loaded it`
+    : "UFW's files were restored before ufw.service loaded them";
 }
 
 export type BootGuardResult = 'nothing-pending' | 'watchdog-running' | 'nothing-ran' | 'rolled-back' | 'rollback-failed' | 'corrupted';
@@ -89,7 +99,7 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
     return 'nothing-ran';
   }
   const was = claimed.value.phase === 'applying' ? 'while it was running its commands' : `before it was confirmed (deadline ${claimed.value.deadline})`;
-  const reason = `rolled back at boot: the machine went down ${was}; UFW's files were restored before ufw.service loaded them`;
+  const reason = `rolled back at boot: the machine went down ${was}; ${await howRestoredAtBoot(stateDir, claimed.value.snapshotId)}`;
   await log(stateDir, id, `rolling back to snapshot ${claimed.value.snapshotId}`);
   const done = await rollbackClaimedApply(stateDir, claimed.value, run, {
     reason,

@@ -1,7 +1,9 @@
 // The nftables backend across a real reboot (systemd is PID 1 of a booted Debian 12, in the lab's
 // server namespace): apply with --backend nftables over SSH, confirm from a NEW SSH login, then
 // `systemctl reboot`; v6wall-nftables.service must load table inet v6wall again before anything
-// else, and Docker's rules must be left as they are.
+// else, and Docker's rules must be left as they are. Not confirmed, a reboot or a power cut in the
+// confirmation window: the boot guard puts table inet v6wall and its boot file back as they were
+// before the apply (or takes them away), before v6wall-nftables.service and Docker start.
 //
 // What is a stand-in here, and why:
 // - Docker: a dockerd inside the nspawn root is not feasible here (no image store, cgroup and
@@ -18,8 +20,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync } from 'node:fs';
 import { labTitle, skipLab } from '../harness.js';
-import { CONTAINER_NODE, LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, skipSystemdLab, startSystemdLab, type SystemdLab } from './harness.js';
-import { applyOverSsh, diagnose } from './operator.js';
+import { CONTAINER_NODE, LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, skipSystemdLab, startSystemdLab, type BootReport, type SystemdLab } from './harness.js';
+import { applyOverSsh, bootGuardUnit, diagnose, expectGuardRolledBack, unitNumber } from './operator.js';
 
 const skip = skipSystemdLab(skipLab());
 const UNCHOSEN_PORT = 8081;
@@ -87,6 +89,51 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
   });
   const dockerTables = async (): Promise<string> =>
     (await lab.must(['sh', '-c', 'nft list table ip6 nat && nft list table ip6 filter'])).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
+  /** table inet v6wall and its boot file as they are now (null: absent). */
+  const v6wallFirewall = async (): Promise<{ table: string | null; persisted: string | null }> => {
+    const table = await lab.exec(['nft', 'list', 'table', 'inet', 'v6wall']);
+    const persisted = await lab.exec(['cat', '/etc/v6wall/v6wall.nft']);
+    return { table: table.exitCode === 0 ? table.stdout : null, persisted: persisted.exitCode === 0 ? persisted.stdout : null };
+  };
+
+  /**
+   * Apply (not confirmed) a choice that opens the unchosen port too, then take the machine down in
+   * the window with `down`. After the boot: the firewall before the apply, the guard done before
+   * v6wall-nftables.service and the Docker stand-in started, SSH from a new connection.
+   */
+  const unconfirmedThenDown = async (label: string, down: () => Promise<BootReport>, openBefore: { kept: string; unchosen: string }) => {
+    const before = await v6wallFirewall();
+    const dockerBefore = await dockerTables();
+    const applied = await applyOverSsh(lab, { args: [...ARGS, '--ssh-port', String(UNCHOSEN_PORT)], confirmTimeoutSec: 600 });
+    expect(await ports(), await diagnose(lab)).toEqual({ ssh: 'open', kept: 'open', unchosen: 'open' });
+    expect((await v6wallFirewall()).persisted).toMatch(new RegExp(`dport \\{[^}]*\\b${UNCHOSEN_PORT}\\b`));
+    expect((await lab.exec(['test', '-L', `/etc/systemd/system/sysinit.target.wants/${bootGuardUnit(applied.id)}`])).exitCode).toBe(0);
+    const report = await down();
+    await applied.session.drop();
+    expect(report.failedUnits).toEqual([]);
+    // The unchosen service is a plain unit: systemd calls it started before node listens.
+    for (let tries = 0; tries < 60 && (await lab.exec(['ss', '-Htln', `sport = :${UNCHOSEN_PORT}`])).stdout.trim() === ''; tries++) {
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    const { outcome, guardRunMs } = await expectGuardRolledBack(lab, applied.id, report);
+    timings[`${label}: boot to rollback done`] = outcome.when - report.startedAt;
+    timings[`${label}: boot guard run`] = guardRunMs;
+    timings[`${label}: boot to system running`] = report.ms;
+    expect(outcome.detail).toContain('table inet v6wall and /etc/v6wall/v6wall.nft were put back before v6wall-nftables.service loaded it');
+    expect(await v6wallFirewall()).toEqual(before);
+    expect(await ports(), await diagnose(lab)).toEqual({ ssh: 'open', ...openBefore });
+    expect(await dockerTables()).toBe(dockerBefore);
+    // The guard finished before v6wall's unit looked for its file and before the Docker stand-in started.
+    const guardDone = await unitNumber(lab, bootGuardUnit(applied.id), 'ExecMainExitTimestampMonotonic');
+    expect(guardDone).toBeLessThanOrEqual(await unitNumber(lab, 'v6wall-nftables.service', 'ConditionTimestampMonotonic'));
+    expect(guardDone).toBeLessThanOrEqual(await unitNumber(lab, 'docker.service', 'ExecMainStartTimestampMonotonic'));
+    // An operator's view over a NEW SSH login.
+    const history = await lab.ssh(['v6wall', 'history']);
+    expect(history.exitCode, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(new RegExp(`${applied.id}.*rolled back at [0-9:]+: still unconfirmed at boot`));
+    const transcript = await lab.ssh(['v6wall', 'transcript', applied.id]);
+    expect(transcript.stdout).toContain('rolled back at boot');
+  };
 
   beforeAll(async () => {
     lab = await startSystemdLab({
@@ -105,6 +152,12 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
     console.info(`nftables reboot lab timings (ms): ${JSON.stringify(timings)}`);
     expect(await lab?.teardown()).toEqual([]);
   });
+
+  it('not confirmed, no table before, a reboot in the window: rolled back at boot, no table inet v6wall and no boot file', async () => {
+    for (let tries = 0; tries < 30 && (await lab.probeTcp(UNCHOSEN_PORT)) !== 'open'; tries++) await new Promise((done) => setTimeout(done, 500));
+    expect(await v6wallFirewall()).toEqual({ table: null, persisted: null });
+    await unconfirmedThenDown('reboot', () => lab.reboot(), { kept: 'open', unchosen: 'open' });
+  }, 600_000);
 
   it('a confirmed table inet v6wall is back after a reboot, loaded by its own unit; the Docker stand-in tables are intact', async () => {
     // The services may still be starting right after boot.
@@ -144,5 +197,17 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
       .map(Number);
     expect(ours).toBeGreaterThan(0);
     expect(ours).toBeLessThanOrEqual(docker ?? 0);
+  }, 600_000);
+
+  it('not confirmed over the confirmed table, a power cut in the window: the confirmed table and its boot file are back at boot, the new opening gone', async () => {
+    await unconfirmedThenDown(
+      'power cut',
+      async () => {
+        await lab.powerCut();
+        return lab.boot();
+      },
+      { kept: 'open', unchosen: 'blocked' },
+    );
+    expect((await lab.exec(['systemctl', 'is-active', 'v6wall-nftables.service'])).stdout.trim()).toBe('active');
   }, 600_000);
 });

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { sleep } from '../exec.js';
-import { LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, type SshSession, type SystemdLab } from './harness.js';
+import { LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, type BootReport, type SshSession, type SystemdLab } from './harness.js';
 
 export const CONFIRM_TIMEOUT_SEC = 10;
 
@@ -151,4 +151,39 @@ export async function diagnose(lab: SystemdLab): Promise<string> {
     parts.push(`$ ${argv.join(' ')} (exit ${result.exitCode})\n${result.stdout}${result.stderr}`);
   }
   return parts.join('\n');
+}
+
+export const bootGuardUnit = (id: string): string => `v6wall-boot-guard-${id}.service`;
+
+/** Boot guard unit files and links left in the container's /etc/systemd/system. */
+export async function bootGuardFiles(lab: SystemdLab): Promise<string[]> {
+  const found = await lab.exec(['find', '/etc/systemd/system', '-name', 'v6wall-boot-guard-*']);
+  return found.stdout.split('\n').filter((line) => line !== '');
+}
+
+/** A systemd property of a unit inside the container, as a number (timestamps in µs, exit statuses). */
+export async function unitNumber(lab: SystemdLab, unit: string, property: string): Promise<number> {
+  return Number((await lab.exec(['systemctl', 'show', '--value', '-p', property, unit])).stdout.trim());
+}
+
+/**
+ * After a boot: the apply's transcript says "rolled back at boot" (by the boot guard, during this
+ * boot), the guard exited with 0 and left no unit file, link or pending file behind. Resolves with
+ * the outcome and how long the guard itself ran (ms, node's start included).
+ */
+export async function expectGuardRolledBack(lab: SystemdLab, id: string, report: BootReport): Promise<{ outcome: TranscriptOutcome; guardRunMs: number }> {
+  const outcome = await transcriptOutcome(lab, id);
+  expect(outcome?.outcome, await diagnose(lab)).toBe('rolled-back');
+  expect(outcome?.by).toBe('boot-guard');
+  expect(outcome?.detail).toMatch(/^rolled back at boot: /);
+  expect(outcome?.when).toBeGreaterThan(report.startedAt);
+  const unit = bootGuardUnit(id);
+  expect(await unitNumber(lab, unit, 'ExecMainExitTimestampMonotonic')).toBeGreaterThan(0);
+  expect(await unitNumber(lab, unit, 'ExecMainStatus')).toBe(0);
+  expect(await bootGuardFiles(lab)).toEqual([]);
+  expect((await lab.exec(['test', '-e', '/var/lib/v6wall/pending.json'])).exitCode).not.toBe(0);
+  const guardRunMs = Math.round(
+    ((await unitNumber(lab, unit, 'ExecMainExitTimestampMonotonic')) - (await unitNumber(lab, unit, 'ExecMainStartTimestampMonotonic'))) / 1000,
+  );
+  return { outcome: outcome as TranscriptOutcome, guardRunMs };
 }

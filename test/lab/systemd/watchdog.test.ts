@@ -11,12 +11,16 @@ import { CONTAINER_RELEASE, skipSystemdLab, startSystemdLab, type BootReport, ty
 import {
   CONFIRM_TIMEOUT_SEC,
   applyOverSsh,
+  bootGuardFiles,
+  bootGuardUnit,
   diagnose,
+  expectGuardRolledBack,
   expectBaseline,
   reachable,
   rollBackByHand,
   transcriptOutcome,
   type TranscriptOutcome,
+  unitNumber,
   unitState,
   waitForRollback,
 } from './operator.js';
@@ -166,7 +170,7 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     // A deadline far away: what undoes the apply after the reboot can only be the boot guard.
     const applied = await applyOverSsh(lab, { confirmTimeoutSec: 600 });
     expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
-    expect((await lab.exec(['test', '-L', `/etc/systemd/system/sysinit.target.wants/${guardUnit(applied.id)}`])).exitCode).toBe(0);
+    expect((await lab.exec(['test', '-L', `/etc/systemd/system/sysinit.target.wants/${bootGuardUnit(applied.id)}`])).exitCode).toBe(0);
     await applied.session.drop();
     const report = await lab.reboot();
     expect(report.state).toBe('running');
@@ -200,7 +204,7 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
     const confirm = await lab.ssh(['v6wall', 'confirm', applied.code]);
     expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
     await applied.session.drop();
-    expect(await guardFiles(lab)).toEqual([]);
+    expect(await bootGuardFiles(lab)).toEqual([]);
     const report = await lab.reboot();
     expect(report.state).toBe('running');
     expect(await reachable(lab)).toEqual({ ssh: 'open', web: 'blocked' });
@@ -218,7 +222,7 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
       const started = performance.now();
       await lab.must(['dpkg', '-i', `${CONTAINER_RELEASE}/${basename(DEB)}`], { timeoutMs: 120_000 });
       const applied = await applyOverSsh(lab, { command: '/usr/bin/v6wall', confirmTimeoutSec: 600 });
-      expect(await lab.readFile(`/etc/systemd/system/${guardUnit(applied.id)}`)).toContain('ExecStart="/usr/bin/v6wall" "__boot-guard"');
+      expect(await lab.readFile(`/etc/systemd/system/${bootGuardUnit(applied.id)}`)).toContain('ExecStart="/usr/bin/v6wall" "__boot-guard"');
       await applied.session.drop();
       const report = await lab.reboot();
       const outcome = await expectRolledBackAtBoot(lab, applied.id, report);
@@ -230,10 +234,10 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
       expect(refused.exitCode).not.toBe(0);
       expect(refused.stderr + refused.stdout).toContain('v6wall: an apply still awaits confirmation');
       expect((await lab.exec(['test', '-x', '/usr/bin/v6wall'])).exitCode).toBe(0);
-      expect(await guardFiles(lab)).toHaveLength(2);
+      expect(await bootGuardFiles(lab)).toHaveLength(2);
       const confirm = await lab.ssh(['/usr/bin/v6wall', 'confirm', second.code]);
       expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
-      expect(await guardFiles(lab)).toEqual([]);
+      expect(await bootGuardFiles(lab)).toEqual([]);
       // A guard some failure left behind goes with the package too.
       await lab.must([
         'sh',
@@ -242,7 +246,7 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
       ]);
       const purged = await lab.exec(['apt-get', 'purge', '-y', 'v6wall'], { timeoutMs: 120_000 });
       expect(purged.exitCode, purged.stderr + purged.stdout).toBe(0);
-      expect(await guardFiles(lab)).toEqual([]);
+      expect(await bootGuardFiles(lab)).toEqual([]);
       const left = await lab.exec(['find', '/', '-xdev', '-name', '*v6wall*', '-not', '-path', '/proc/*']);
       // What remains is the lab's own: its wrapper around dist/, its web service, its mounts.
       expect(
@@ -263,38 +267,20 @@ describe.skipIf(skip)(labTitle('the rollback watchdog under a real systemd'), ()
   );
 });
 
-const guardUnit = (id: string) => `v6wall-boot-guard-${id}.service`;
-
-/** Boot guard unit files and links left in the container's /etc/systemd/system. */
-async function guardFiles(lab: SystemdLab): Promise<string[]> {
-  const found = await lab.exec(['find', '/etc/systemd/system', '-name', 'v6wall-boot-guard-*']);
-  return found.stdout.split('\n').filter((line) => line !== '');
-}
-
 /**
- * After a boot: the apply's transcript says "rolled back at boot" (by the boot guard, during this
- * boot), the guard ran and finished before ufw.service started, and it left no file behind.
+ * After a boot: rolled back by the boot guard (expectGuardRolledBack), which finished before
+ * ufw.service started, and what the internet sees is the firewall from before the apply.
  */
 async function expectRolledBackAtBoot(lab: SystemdLab, id: string, report: BootReport): Promise<TranscriptOutcome> {
-  const outcome = await transcriptOutcome(lab, id);
-  expect(outcome?.outcome, await diagnose(lab)).toBe('rolled-back');
-  expect(outcome?.by).toBe('boot-guard');
-  expect(outcome?.detail).toMatch(/^rolled back at boot: /);
-  expect(outcome?.when).toBeGreaterThan(report.startedAt);
-  const show = async (unit: string, property: string) => Number((await lab.exec(['systemctl', 'show', '--value', '-p', property, unit])).stdout.trim());
-  const guardExited = await show(guardUnit(id), 'ExecMainExitTimestampMonotonic');
-  const ufwStarted = await show('ufw.service', 'ExecMainStartTimestampMonotonic');
-  // How long the guard holds ufw.service back: its own run, node's start included (µs → ms).
-  timings['boot guard run (last)'] = Math.round((guardExited - (await show(guardUnit(id), 'ExecMainStartTimestampMonotonic'))) / 1000);
-  expect(guardExited).toBeGreaterThan(0);
-  expect(await show(guardUnit(id), 'ExecMainStatus')).toBe(0);
-  expect(guardExited).toBeLessThanOrEqual(ufwStarted);
-  expect(await guardFiles(lab)).toEqual([]);
-  expect((await lab.exec(['test', '-e', '/var/lib/v6wall/pending.json'])).exitCode).not.toBe(0);
-  // What the internet sees: the firewall from before the apply.
+  const { outcome, guardRunMs } = await expectGuardRolledBack(lab, id, report);
+  // How long the guard holds ufw.service back: its own run, node's start included.
+  timings['boot guard run (last)'] = guardRunMs;
+  expect(await unitNumber(lab, bootGuardUnit(id), 'ExecMainExitTimestampMonotonic')).toBeLessThanOrEqual(
+    await unitNumber(lab, 'ufw.service', 'ExecMainStartTimestampMonotonic'),
+  );
   const seen = await reachable(lab);
   expect(seen, seen.web === 'open' ? '' : await diagnose(lab)).toEqual({ ssh: 'open', web: 'open' });
-  return outcome as TranscriptOutcome;
+  return outcome;
 }
 
 /** The logind session has no process left (its scope is gone, or empty while closing). */
