@@ -56,7 +56,8 @@ describe.skipIf(skipLab() || skipDocker28())("UFW over Docker 29's nftables back
   };
 
   beforeAll(async () => {
-    lab = await startLab({ docker: { unpackedRoot: DOCKER28_ROOT, daemonJson: { iptables: false, ip6tables: false } } });
+    // /etc is the lab's own (an overlay): the nftables backend writes its boot file and unit there, never on the machine.
+    lab = await startLab({ docker: { unpackedRoot: DOCKER28_ROOT, daemonJson: { iptables: false, ip6tables: false } }, privateDirs: ['/etc'] });
     await setUpScenario(lab, { name: 'docker29-emulated-nat', docker: {}, emulateDocker29: 'nat', ufw: false, needsDocker28: true });
     const socket = join(lab.dir, 'docker29.sock');
     answers = await serveDocker29Answers(socket, (lab.dockerHost ?? '').replace(/^unix:\/\//, ''));
@@ -153,6 +154,7 @@ describe.skipIf(skipLab() || skipDocker28())("UFW over Docker 29's nftables back
     expect(opening).toContain(`ip6 saddr ${CLIENT}`);
     expect(opening).toContain(`ip6 daddr ${WEB}`);
     expect(opening).toContain('ct original proto-dst 8081');
+    expect(readFileSync(join(lab.paths.private['/etc'] ?? '', 'v6wall/v6wall.nft'), 'utf8')).toContain('table inet v6wall {');
     const fromClient: string[] = [];
     const fromStranger: string[] = [];
     for (const probe of PROBES) {
