@@ -269,6 +269,7 @@ async function armRollback(apply: ApplyRun): Promise<ApplyOutcome | null> {
     deadline: pending.deadline,
     watchdogPid: watchdog.value.pid,
     watchdog: watchdog.value.how,
+    stage: 'steps',
   });
   await transcript.append({
     type: 'note',
@@ -370,7 +371,7 @@ async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
   } catch (error) {
     return failAndRollBack(apply, `cannot arm the confirmation: ${describeFsError(error)}`, null);
   }
-  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: pending.watchdogPid });
+  await transcript.append({ type: 'armed', when: now().toISOString(), deadline: pending.deadline, watchdogPid: pending.watchdogPid, stage: 'confirmation' });
   await transcript.append({
     type: 'outcome',
     when: now().toISOString(),

@@ -242,6 +242,11 @@ export const TranscriptEntrySchema = v.variant('type', [
     watchdogPid: v.nullable(pid),
     /** How the watchdog was started (absent in older transcripts). */
     watchdog: v.optional(v.string()),
+    /**
+     * 'steps': armed before the steps, with a deadline that moves on while they run; 'confirmation':
+     * the deadline the watchdog keeps once they have run. Absent in older transcripts.
+     */
+    stage: v.optional(v.picklist(['steps', 'confirmation'])),
   }),
   v.object({
     type: v.literal('step'),

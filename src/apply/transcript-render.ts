@@ -8,6 +8,7 @@ import type { Transcript, TranscriptEntry } from './transcript.js';
 export type TranscriptFormat = 'text' | 'json' | 'sh';
 
 type StepEntry = Extract<TranscriptEntry, { type: 'step' }>;
+type ArmedEntry = Extract<TranscriptEntry, { type: 'armed' }>;
 
 /** A comment must stay one comment line whatever the text holds. */
 function comment(text: string): string {
@@ -49,11 +50,25 @@ function recordLines(record: StepRecord, label: string): string[] {
   ];
 }
 
+/**
+ * The rollback as armed. Before the steps its deadline is provisional (the apply moves it on while
+ * they run), so only the deadline armed for the confirmation, the one the watchdog keeps, is shown.
+ * Older transcripts say nothing of the stage: an armed line followed by another one is the steps'.
+ */
+function armedLine(e: ArmedEntry, followedByAnother: boolean): string {
+  const watchdog = e.watchdogPid === null ? '' : ` (watchdog pid ${e.watchdogPid}${e.watchdog === undefined ? '' : `, ${e.watchdog}`})`;
+  const stage = e.stage ?? (followedByAnother ? 'steps' : null);
+  if (stage === 'steps') return `  rollback armed${watchdog}: it rolls back if v6wall stops while the steps run`;
+  if (stage === 'confirmation') return `  rollback armed until ${e.deadline} unless confirmed${watchdog}`;
+  return `  rollback armed until ${e.deadline}${watchdog}`;
+}
+
 export function renderTranscriptText(t: Transcript): string {
   const s = t.start;
   const lines = [`v6wall ${s.kind} ${t.id}: ${t.outcome}`, `  when:    ${s.when}`, `  who:     ${s.who} on ${s.hostname}`];
   if (s.kind === 'apply') lines.push(`  chose:   ${describeChoices(s.choices)}`);
   if (s.confirmTimeoutSec !== null) lines.push(`  confirm within: ${s.confirmTimeoutSec} s`);
+  const lastArmed = t.entries.map((e) => e.type).lastIndexOf('armed');
   for (const e of t.entries) {
     switch (e.type) {
       case 'start':
@@ -62,9 +77,7 @@ export function renderTranscriptText(t: Transcript): string {
         lines.push(`  snapshot ${e.snapshotId} saved (UFW was ${e.ufwEnabled ? 'enabled' : 'disabled'})`);
         break;
       case 'armed':
-        lines.push(
-          `  rollback armed until ${e.deadline}${e.watchdogPid !== null ? ` (watchdog pid ${e.watchdogPid}${e.watchdog === undefined ? '' : `, ${e.watchdog}`})` : ''}`,
-        );
+        lines.push(armedLine(e, t.entries.indexOf(e) < lastArmed));
         break;
       case 'step':
         lines.push(...recordLines(e.record, e.phase === 'apply' ? `  [${e.record.index + 1}]` : '  [rollback]'));

@@ -6,6 +6,7 @@ import { applyPlan, type ApplyOptions } from '../../src/apply/apply.js';
 import { confirmPending } from '../../src/apply/confirm.js';
 import { isProcessAlive, readPending } from '../../src/apply/pending.js';
 import { readTranscript } from '../../src/apply/transcript.js';
+import { renderTranscript } from '../../src/apply/transcript-render.js';
 import { loadAppliedState } from '../../src/apply/state.js';
 import { loadLatestSnapshot } from '../../src/apply/snapshot.js';
 import type { ApplyEvent } from '../../src/core/types/apply-events.js';
@@ -95,6 +96,21 @@ describe('applyPlan refuses before changing anything', () => {
 });
 
 describe('applyPlan', () => {
+  it('the text transcript names one rollback deadline: the one the watchdog keeps', async () => {
+    const host = await fakeHost();
+    const outcome = await applyPlan(samplePlan(), options(host, fakeUfwRunner(host)));
+    const pending = await readPending(host.stateDir);
+    const transcript = await readTranscript(host.stateDir, outcome.transcriptId);
+    if (pending.kind !== 'pending' || !transcript.ok) throw new Error('expected an apply awaiting confirmation, and its transcript');
+    const text = renderTranscript(transcript.value, 'text', false);
+    // Every time the text gives as a deadline ("until ..."): the outcome line repeats the one in force.
+    const deadlines = [...text.matchAll(/until (\d{4}-\d\d-\d\dT[\d:.]+Z)/g)].map((match) => match[1]);
+    expect(new Set(deadlines)).toEqual(new Set([pending.pending.deadline]));
+    expect(text.match(/rollback armed until/g)).toHaveLength(1);
+    expect(text).toContain(`rollback armed until ${pending.pending.deadline} unless confirmed`);
+    expect(outcome.deadline).toBe(pending.pending.deadline);
+  });
+
   it('snapshots, arms the watchdog, runs unsatisfied steps in order, records them, and awaits confirmation', async () => {
     const host = await fakeHost();
     const run = fakeUfwRunner(host);

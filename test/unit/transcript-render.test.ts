@@ -128,6 +128,17 @@ describe('transcripts', () => {
 });
 
 describe('transcript renderers', () => {
+  it('text of an older transcript (no stage on its armed lines) names the last deadline only, the one the watchdog kept', () => {
+    const armed = (deadline: string, watchdog?: string) =>
+      JSON.stringify({ type: 'armed', when: WHEN, deadline, watchdogPid: 4242, ...(watchdog === undefined ? {} : { watchdog }) });
+    const text = [JSON.stringify(start('b')), armed('2026-11-22T19:05:00.000Z', 'detached process'), armed('2026-11-22T19:07:00.000Z')].join('\n') + '\n';
+    const t = parseTranscript('b', '/x/b.jsonl', text);
+    const rendered = t.ok ? renderTranscript(t.value, 'text', false) : '';
+    expect(rendered).toContain('rollback armed (watchdog pid 4242, detached process): it rolls back if v6wall stops while the steps run');
+    expect(rendered).toContain('rollback armed until 2026-11-22T19:07:00.000Z (watchdog pid 4242)');
+    expect(rendered).not.toContain('19:05:00');
+  });
+
   it('text names who, where, what was chosen, every command with its output, and the outcome', async () => {
     const dir = await tempDir();
     await writeSample(dir, 'id1');
