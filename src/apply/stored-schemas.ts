@@ -34,7 +34,7 @@ const proto = v.picklist(['tcp', 'udp']);
 const exposure = v.picklist(['route', 'publish', 'skip']);
 const planStepKind = v.picklist(['ssh', 'default', 'enable', 'route', 'publish', 'integration']);
 
-// ---------- pieces shared by several files (checked against src/core/types.ts in a test) ----------
+// ---------- pieces shared by several files (checked against the types in src/core/types/ in a test) ----------
 
 export const ChoicesSchema = v.object({
   sshPorts: v.array(port),
