@@ -11,7 +11,7 @@ import { backendOf } from '../core/backend.js';
 import { resolve } from 'node:path';
 import { acquireApplyLock } from './apply-lock.js';
 import { placeBootGuard, removeBootGuard } from './boot-guard-unit.js';
-import { recordAsLeft } from './as-left.js';
+import { recordAsLeft, recordNftAsLeft } from './as-left.js';
 import { proposeAppliedState, type AppliedState } from './applied-state.js';
 import { ensurePrivateDir, probeWritable } from './directories.js';
 import { describeFsError } from './fs-error.js';
@@ -362,7 +362,9 @@ async function awaitConfirmation(apply: ApplyRun): Promise<ApplyOutcome> {
     now: now(),
   });
   // What the steps left, so that a later rollback can tell someone else's changes from v6wall's.
-  const recorded = await recordAsLeft(stateDir, options.paths ?? DEFAULT_UFW_PATHS, id, now());
+  const paths = options.paths ?? DEFAULT_UFW_PATHS;
+  const recorded =
+    options.host.backend === 'nftables' ? await recordNftAsLeft(stateDir, options.run, paths, id, now()) : await recordAsLeft(stateDir, paths, id, now());
   if (!recorded.ok) await transcript.append({ type: 'note', when: now().toISOString(), message: recorded.error });
   try {
     const current = await readPending(stateDir);

@@ -7,8 +7,8 @@
 //
 // Placed by apply (not shipped by the package) because it must name the exact command that runs
 // v6wall (the executable, or node and dist/v6wall.js) and the state directory of this apply.
-import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, unlink } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Runner } from '../core/types/runner.js';
@@ -17,7 +17,8 @@ import { isSafeId } from './ids.js';
 import { stateLayout } from './paths.js';
 import { claimPending, isProcessAlive, readPending, type PendingApply } from './pending.js';
 import { rollbackClaimedApply } from './rollback.js';
-import { loadSnapshot } from './snapshot.js';
+import { latestSnapshotId, loadSnapshot } from './snapshot.js';
+import { describeFsError } from './fs-error.js';
 import { NFT_UNIT_NAME } from '../core/plan-nftables.js';
 import { appendToTranscript, readTranscript } from './transcript.js';
 import { systemdCanHostWatchdog } from './watchdog.js';
@@ -59,14 +60,35 @@ async function howRestoredAtBoot(stateDir: string, snapshotId: string): Promise<
     : "UFW's files were restored before ufw.service loaded them";
 }
 
+/** Apply names the snapshot and the transcript after the apply itself; a pending file that does not is damaged. */
+function namesItsOwnFiles(pending: PendingApply): boolean {
+  return pending.snapshotId === pending.id && pending.transcriptId === pending.id;
+}
+
+/** Whether apply `id`'s transcript records no end (confirmed, rolled back, refused, failed). */
+async function unfinished(stateDir: string, id: string): Promise<boolean> {
+  const transcript = await readTranscript(stateDir, id);
+  return transcript.ok && (transcript.value.outcome === 'pending' || transcript.value.outcome === 'incomplete');
+}
+
 export type BootGuardResult = 'nothing-pending' | 'watchdog-running' | 'nothing-ran' | 'rolled-back' | 'rollback-failed' | 'corrupted';
 
 /** What the boot guard does: roll back apply `id` if it is still pending and no watchdog watches it. */
 export async function guardAtBoot(stateDir: string, id: string, run: Runner, unitPath: string | null): Promise<BootGuardResult> {
   const read = await readPending(stateDir);
-  if (read.kind === 'corrupted') {
-    await log(stateDir, id, `${read.message}; the boot guard leaves it to a person`);
-    return 'corrupted';
+  if (read.kind === 'corrupted') return guardCorruptedPending(stateDir, id, read.problem, run, unitPath);
+  if (read.kind === 'pending' && !namesItsOwnFiles(read.pending)) {
+    return guardCorruptedPending(
+      stateDir,
+      id,
+      `it names snapshot ${read.pending.snapshotId} and transcript ${read.pending.transcriptId} for apply ${read.pending.id}`,
+      run,
+      unitPath,
+    );
+  }
+  if (read.kind === 'pending' && read.pending.id !== id && (await unfinished(stateDir, id))) {
+    // Only this apply's end removes this guard, and its transcript has none: the file lies about the id.
+    return guardCorruptedPending(stateDir, id, `it names apply ${read.pending.id}, but apply ${id} never finished`, run, unitPath);
   }
   if (read.kind === 'none' || read.pending.id !== id) {
     await log(stateDir, id, `apply ${id} no longer awaits confirmation; removing its boot guard`);
@@ -109,6 +131,82 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
     by: 'boot-guard',
     restore: { live: false },
   });
+  // Also when the pending file named another unit path.
+  await removeBootGuard(unitPath);
+  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
+  return done.ok ? 'rolled-back' : 'rollback-failed';
+}
+
+/** Whether a watchdog of apply `id` runs (its pid is unknown when the pending file is unreadable). */
+function anyWatchdogOf(id: string): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  return entries.some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      return argv.includes('__watchdog') && argv.includes(id);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The pending file cannot be read, but this guard still exists, and only confirm or a rollback
+ * remove it: its apply was not confirmed. It rolls back to that apply's own snapshot (named after
+ * it, as its transcript is) when the snapshot is usable and no later apply has taken one since,
+ * and leaves everything to a person only when the snapshot cannot say what to put back.
+ */
+async function guardCorruptedPending(stateDir: string, id: string, problem: string, run: Runner, unitPath: string | null): Promise<BootGuardResult> {
+  const leave = async (why: string): Promise<BootGuardResult> => {
+    const message = `WARNING: the pending file is corrupted (${problem}) and ${why}: NOTHING WAS ROLLED BACK, the firewall stays as the unconfirmed apply ${id} left it; run \`v6wall rollback\` once you have looked`;
+    process.stderr.write(`${message}\n`);
+    await log(stateDir, id, message);
+    return 'corrupted';
+  };
+  if (anyWatchdogOf(id)) {
+    await log(stateDir, id, `the pending file is corrupted, but the watchdog of apply ${id} is running, so this is no boot: nothing done`);
+    return 'watchdog-running';
+  }
+  const transcript = await readTranscript(stateDir, id);
+  if (transcript.ok && !(await unfinished(stateDir, id))) {
+    // A guard left behind by an apply that was finished: the corrupted file is someone else's.
+    await log(stateDir, id, `apply ${id} was finished (${transcript.value.outcome}); removing its boot guard, the corrupted pending file is not its own`);
+    await removeBootGuard(unitPath);
+    return 'nothing-pending';
+  }
+  const manifest = await loadSnapshot(stateDir, id);
+  if (!manifest.ok) return leave(`the snapshot of apply ${id} cannot be used (${manifest.error})`);
+  const latest = await latestSnapshotId(stateDir);
+  if (latest !== id)
+    return leave(`a later apply took snapshot ${latest ?? '(none)'} since apply ${id}'s, so rolling back to ${id} might undo more than this apply`);
+  // Out of the way first: renamed, so that no other party takes it; kept for a person to look at.
+  const aside = `${stateLayout.pending(stateDir)}.corrupted-${Date.now()}`;
+  try {
+    await rename(stateLayout.pending(stateDir), aside);
+  } catch (error) {
+    return leave(`it cannot be moved aside (${describeFsError(error)})`);
+  }
+  await unlink(stateLayout.stepHold(stateDir, id)).catch(() => undefined);
+  const warning = `WARNING: the pending file is corrupted (${problem}); apply ${id} still had its boot guard, so it was not confirmed: rolling back to its own snapshot ${id}; the corrupted file was moved to ${aside}`;
+  process.stderr.write(`${warning}\n`);
+  await log(stateDir, id, warning);
+  await appendToTranscript(stateDir, id, { type: 'note', when: new Date().toISOString(), message: warning });
+  const done = await rollbackClaimedApply(stateDir, { id, snapshotId: id, transcriptId: id, bootGuard: unitPath }, run, {
+    reason: `rolled back at boot: the machine went down before apply ${id} was confirmed (its pending file was found corrupted, its boot guard still in place); ${await howRestoredAtBoot(stateDir, id)}`,
+    outcome: 'rolled-back',
+    cause: 'boot',
+    failedStep: null,
+    by: 'boot-guard',
+    restore: { live: false },
+  });
+  // Also when the pending file named another unit path.
+  await removeBootGuard(unitPath);
   await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }

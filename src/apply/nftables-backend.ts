@@ -24,6 +24,12 @@ const NFT_TIMEOUT_MS = 30_000;
 
 /** Reads what the rollback must put back; an error when nft cannot say whether the table exists. */
 export async function readNftSnapshot(run: Runner): Promise<Result<NftSnapshot, string>> {
+  const read = await readNftState(run, NFT_PERSIST_PATH);
+  return read.ok ? { ok: true, value: { ...read.value, persistPath: NFT_PERSIST_PATH } } : read;
+}
+
+/** The live table inet v6wall (null: none) and the boot file at persistPath (null: none). */
+export async function readNftState(run: Runner, persistPath: string): Promise<Result<{ table: string | null; persisted: string | null }, string>> {
   const listed = await run(['nft', 'list', 'table', V6WALL_FAMILY, V6WALL_TABLE], { timeoutMs: NFT_TIMEOUT_MS });
   let table: string | null;
   if (listed.exitCode === 0) table = listed.stdout;
@@ -35,12 +41,12 @@ export async function readNftSnapshot(run: Runner): Promise<Result<NftSnapshot, 
     };
   let persisted: string | null;
   try {
-    persisted = await readFile(NFT_PERSIST_PATH, 'utf8');
+    persisted = await readFile(persistPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, error: `cannot read ${NFT_PERSIST_PATH}: ${describeFsError(error)}` };
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, error: `cannot read ${persistPath}: ${describeFsError(error)}` };
     persisted = null;
   }
-  return { ok: true, value: { table, persistPath: NFT_PERSIST_PATH, persisted } };
+  return { ok: true, value: { table, persisted } };
 }
 
 export type RecordStep = (argv: string[], why: string, input: string) => Promise<StepRecord>;

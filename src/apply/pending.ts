@@ -11,7 +11,11 @@ import { parseStored, PendingSchema } from './stored-schemas.js';
 /** The one apply that awaits confirmation (pending.json); see PendingSchema. */
 export type PendingApply = InferOutput<typeof PendingSchema>;
 
-export type PendingRead = { kind: 'none' } | { kind: 'pending'; pending: PendingApply } | { kind: 'corrupted'; message: string };
+export type PendingRead =
+  | { kind: 'none' }
+  | { kind: 'pending'; pending: PendingApply }
+  /** message: what is wrong and what to do; problem: what is wrong alone. */
+  | { kind: 'corrupted'; message: string; problem: string };
 
 export async function readPending(stateDir: string): Promise<PendingRead> {
   const path = stateLayout.pending(stateDir);
@@ -20,12 +24,14 @@ export async function readPending(stateDir: string): Promise<PendingRead> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'corrupted', message: `${path} cannot be read: ${describeFsError(error)}` };
+    const problem = `${path} cannot be read: ${describeFsError(error)}`;
+    return { kind: 'corrupted', message: problem, problem };
   }
   const parsed = parseStored(PendingSchema, text, path);
   if (parsed.ok) return { kind: 'pending', pending: parsed.value };
   return {
     kind: 'corrupted',
+    problem: parsed.error,
     message: `${parsed.error}; run \`v6wall rollback\` to restore the last snapshot, or remove it if you are sure nothing is pending`,
   };
 }

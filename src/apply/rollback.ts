@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { StepRecord } from '../core/types/apply-events.js';
 import type { Result } from '../core/types/result.js';
 import type { Runner } from '../core/types/runner.js';
-import { changesSince, describeChanges, readAsLeft, recordAsLeft } from './as-left.js';
+import { changesSince, describeChanges, readAsLeft, recordAsLeft, recordNftAsLeft } from './as-left.js';
 import { clockTime, describeOutcome, lastApply, loadHistory, type AppliedChange, type History, type RollbackCause } from './history.js';
 import { newId } from './ids.js';
 import { restoreUfwLiveRules, type RestoreLiveRules } from './live-rules.js';
@@ -55,13 +55,17 @@ async function restoreNftablesBackend(
   snapshot: NftSnapshot,
   run: Runner,
   sink: Sink,
+  transcriptId: string,
 ): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
   const restored = await restoreNftSnapshot(snapshot, (argv, why, input) => runRecorded(run, argv, why, 0, sink, input));
   if (!restored.ok) return restored;
   await sink({ type: 'restore', when: new Date().toISOString(), snapshotId: manifest.id, files: restored.value.restoredFiles });
   const { restoreAppliedState } = await import('./state.js');
   const stateRestored = await restoreAppliedState(stateDir, manifest.previousState);
-  return stateRestored.ok ? restored : { ok: false, error: stateRestored.error };
+  if (!stateRestored.ok) return { ok: false, error: stateRestored.error };
+  const recorded = await recordNftAsLeft(stateDir, run, manifest.paths, transcriptId, new Date(), snapshot.persistPath);
+  if (!recorded.ok) await sink({ type: 'note', when: new Date().toISOString(), message: recorded.error });
+  return restored;
 }
 
 export interface RestoreOptions {
@@ -90,7 +94,7 @@ export async function restoreSnapshot(
   transcriptId: string,
   { live = true, restoreLive = restoreUfwLiveRules }: RestoreOptions = {},
 ): Promise<Result<{ restoredFiles: string[]; records: StepRecord[] }, string>> {
-  if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink);
+  if (manifest.nftables !== undefined) return restoreNftablesBackend(stateDir, manifest, manifest.nftables, run, sink, transcriptId);
   // The files and the live rules at once: the live rules come from the snapshot's saved ruleset.
   const files = restoreSnapshotFiles(stateDir, manifest);
   let index = 0;
@@ -132,7 +136,7 @@ export interface ClaimedRollback {
  */
 export async function rollbackClaimedApply(
   stateDir: string,
-  pending: PendingApply,
+  pending: Pick<PendingApply, 'id' | 'snapshotId' | 'transcriptId' | 'bootGuard'>,
   run: Runner,
   how: ClaimedRollback,
 ): Promise<Result<RollbackReport, string>> {
@@ -204,10 +208,22 @@ function chooseTarget(history: History, pendingRead: PendingRead, to: string | u
   return { ok: true, value: { snapshotId: last.id, undoes: inEffectFrom(last.id) } };
 }
 
-/** Refuses, with the difference, when UFW's files changed since v6wall left them (unless forced). */
-async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result<true, string>> {
+/** Refuses, with the difference, when UFW's files (or v6wall's nftables table) changed since v6wall left them (unless forced). */
+async function refuseOutsideChanges(stateDir: string, run: Runner, now: Date): Promise<Result<true, string>> {
   const asLeft = await readAsLeft(stateDir);
   if (!asLeft.ok) return asLeft;
+  if (asLeft.value?.nftables !== undefined) {
+    const changes = await changesSince(asLeft.value, run);
+    if (changes.length === 0) return { ok: true, value: true };
+    return {
+      ok: false,
+      error: [
+        `v6wall's nftables table was changed since v6wall left it at ${clockTime(asLeft.value.when, now)} (transcript ${asLeft.value.transcriptId}), by something other than v6wall:`,
+        describeChanges(changes),
+        'A rollback puts back the table and its boot file saved before the apply and would undo these changes too. Nothing was changed; run again with --force to roll back anyway.',
+      ].join('\n'),
+    };
+  }
   if (asLeft.value === null) {
     return {
       ok: false,
@@ -215,7 +231,7 @@ async function refuseOutsideChanges(stateDir: string, now: Date): Promise<Result
         "v6wall has no record of how it left UFW's files (the last apply was made by an older version), so it cannot tell whether someone changed the rules since; check `sudo ufw status verbose`, then run again with --force to roll back anyway. Nothing was changed",
     };
   }
-  const changes = await changesSince(asLeft.value);
+  const changes = await changesSince(asLeft.value, run);
   if (changes.length === 0) return { ok: true, value: true };
   return {
     ok: false,
@@ -251,7 +267,7 @@ export async function rollbackByHand(
   // A pending apply is undone at its deadline whatever changed meanwhile; after that, a rollback
   // must not silently overwrite someone else's rules.
   if (pendingRead.kind === 'none' && options.force !== true) {
-    const outside = await refuseOutsideChanges(stateDir, now());
+    const outside = await refuseOutsideChanges(stateDir, run, now());
     if (!outside.ok) return outside;
   }
   return restoreByHand(stateDir, run, reason, 'by-hand', options, manifest.value, target.value.undoes, pendingRead);

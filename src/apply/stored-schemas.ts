@@ -187,7 +187,7 @@ export const ManifestSchema = v.pipe(
   ),
 );
 
-// ---------- as-left.json: UFW's files as v6wall last left them ----------
+// ---------- as-left.json: UFW's files (or v6wall's nftables table) as v6wall last left them ----------
 
 /**
  * Written after an apply's steps and after every rollback. A later rollback compares UFW's files
@@ -202,6 +202,17 @@ export const AsLeftSchema = v.pipe(
     transcriptId: safeId,
     paths: UfwPathsSchema,
     files: v.array(v.object({ original: v.string(), content: v.string() })),
+    /**
+     * The nftables backend: table inet v6wall as listed (null: none) and its boot file (null: none);
+     * files is then empty. Only compared, never written back.
+     */
+    nftables: v.optional(
+      v.object({
+        table: v.nullable(v.string()),
+        persistPath: v.pipe(v.string(), v.startsWith('/', 'should be an absolute path')),
+        persisted: v.nullable(v.string()),
+      }),
+    ),
   }),
   v.forward(
     v.check((m) => m.files.every((f) => isUfwFile(m.paths, f.original)), "should name only UFW's own files (in paths.ufwDir, or paths.defaultsFile)"),

@@ -18,7 +18,8 @@
 // - nft: the cached Debian root has no nftables package; the machine's nft (Debian 12 too) and its
 //   two libraries the root lacks are bound in read-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { labTitle, skipLab } from '../harness.js';
 import { CONTAINER_NODE, LAB_WEB_PORT, SYSTEMD_LAB_SSH_PORT, skipSystemdLab, startSystemdLab, type BootReport, type SystemdLab } from './harness.js';
 import { applyOverSsh, bootGuardUnit, diagnose, expectGuardRolledBack, unitNumber } from './operator.js';
@@ -82,6 +83,8 @@ const ARGS = ['--backend', 'nftables', '--ssh-port', String(SYSTEMD_LAB_SSH_PORT
 describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a real systemd'), () => {
   let lab: SystemdLab;
   const timings: Record<string, number> = {};
+  /** The confirmed apply of the reboot test. */
+  let confirmedId = '';
   const ports = async () => ({
     ssh: await lab.probeTcp(SYSTEMD_LAB_SSH_PORT),
     kept: await lab.probeTcp(LAB_WEB_PORT),
@@ -110,7 +113,8 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
     expect((await lab.exec(['test', '-L', `/etc/systemd/system/sysinit.target.wants/${bootGuardUnit(applied.id)}`])).exitCode).toBe(0);
     const report = await down();
     await applied.session.drop();
-    expect(report.failedUnits).toEqual([]);
+    const guardJournal = async () => (await lab.exec(['journalctl', '-b', '-u', 'v6wall-boot-guard-*', '--no-pager', '-o', 'cat'])).stdout;
+    expect(report.failedUnits, await guardJournal()).toEqual([]);
     // The unchosen service is a plain unit: systemd calls it started before node listens.
     for (let tries = 0; tries < 60 && (await lab.exec(['ss', '-Htln', `sport = :${UNCHOSEN_PORT}`])).stdout.trim() === ''; tries++) {
       await new Promise((done) => setTimeout(done, 250));
@@ -133,6 +137,7 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
     expect(history.stdout).toMatch(new RegExp(`${applied.id}.*rolled back at [0-9:]+: still unconfirmed at boot`));
     const transcript = await lab.ssh(['v6wall', 'transcript', applied.id]);
     expect(transcript.stdout).toContain('rolled back at boot');
+    return applied.id;
   };
 
   beforeAll(async () => {
@@ -168,6 +173,7 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
     expect(dockerBefore).toContain('jump DOCKER');
 
     const applied = await applyOverSsh(lab, { args: ARGS });
+    confirmedId = applied.id;
     const confirm = await lab.ssh(['v6wall', 'confirm', applied.code]);
     expect(confirm.exitCode, `${confirm.stdout}\n${confirm.stderr}`).toBe(0);
     await applied.session.drop();
@@ -209,5 +215,41 @@ describe.skipIf(skip)(labTitle('the nftables backend across a reboot, under a re
       { kept: 'open', unchosen: 'blocked' },
     );
     expect((await lab.exec(['systemctl', 'is-active', 'v6wall-nftables.service'])).stdout.trim()).toBe('active');
+  }, 600_000);
+
+  it('a power cut in the window that leaves the pending file damaged: the guard still rolls back to its own snapshot, and says why', async () => {
+    let damaged = '';
+    const id = await unconfirmedThenDown(
+      'corrupted pending file',
+      async () => {
+        await lab.powerCut();
+        // Cut short on the disk while the machine is off (the container's files live in the overlay's upper layer).
+        const path = join(lab.dir, 'systemd', 'upper', 'var/lib/v6wall/pending.json');
+        damaged = readFileSync(path, 'utf8').slice(0, 100);
+        writeFileSync(path, damaged);
+        return lab.boot();
+      },
+      { kept: 'open', unchosen: 'blocked' },
+    );
+    const aside = await lab.must(['sh', '-c', 'cat /var/lib/v6wall/pending.json.corrupted-*']);
+    expect(aside.stdout).toBe(damaged);
+    expect(await lab.readFile('/var/lib/v6wall/watchdog.log')).toContain(`WARNING: the pending file is corrupted`);
+    const journal = await lab.must(['journalctl', '-b', '-u', bootGuardUnit(id), '--no-pager', '-o', 'cat']);
+    expect(journal.stdout).toContain(`apply ${id} still had its boot guard, so it was not confirmed: rolling back to its own snapshot ${id}`);
+  }, 600_000);
+
+  it('`rollback --to` refuses, showing the rule, when table inet v6wall was changed outside v6wall since it left it; --force rolls back anyway', async () => {
+    expect(confirmedId).not.toBe('');
+    await lab.must(['nft', 'add', 'rule', 'inet', 'v6wall', 'input', 'tcp', 'dport', '9999', 'accept']);
+    const refused = await lab.ssh(['v6wall', 'rollback', '--to', confirmedId]);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain("v6wall's nftables table was changed since v6wall left it");
+    expect(refused.stderr + refused.stdout).toMatch(/\+\s+tcp dport 9999 accept/);
+    expect((await lab.must(['nft', 'list', 'table', 'inet', 'v6wall'])).stdout).toContain('tcp dport 9999 accept');
+    const forced = await lab.ssh(['v6wall', 'rollback', '--to', confirmedId, '--force']);
+    expect(forced.exitCode, `${forced.stdout}\n${forced.stderr}`).toBe(0);
+    // Before the confirmed apply there was no table (the first test rolled back to none).
+    expect(await v6wallFirewall()).toEqual({ table: null, persisted: null });
+    expect(await ports(), await diagnose(lab)).toEqual({ ssh: 'open', kept: 'open', unchosen: 'open' });
   }, 600_000);
 });
