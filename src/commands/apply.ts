@@ -103,10 +103,11 @@ function emptyReport(host: string): ApplyReport {
  * Before the operator confirms: what the live firewall now does, held against what was chosen
  * (with --exact, exactly the chosen openings; otherwise also every opening of v6wall's kept in place).
  */
-async function checkAgainstLive(d: ApplyCommandDeps, choices: Choices): Promise<Proof | string> {
+export async function checkAgainstLive(d: Pick<ApplyCommandDeps, 'discover'>, choices: Choices, backendFlag: string | undefined): Promise<Proof | string> {
   let after: Facts;
   try {
-    after = await d.discover();
+    // The backend chosen for the apply: without it, a loaded table inet v6wall would be read as the firewall in force.
+    after = withBackend(await d.discover(), backendFlag);
   } catch (error) {
     return `could not read the firewall again to check it: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -185,7 +186,7 @@ export const run = commandEntry(applyCommand, async ({ values, usage, io }, deps
     io.stdout('Nothing to do: every step is already in place.\n');
     return 0;
   }
-  io.stdout(describeCheck(await checkAgainstLive(d, choices.value)));
+  io.stdout(describeCheck(await checkAgainstLive(d, choices.value, values.backend)));
   const seconds = Math.max(0, Math.round((Date.parse(outcome.deadline) - Date.now()) / 1000));
   io.stdout(
     [
@@ -257,7 +258,7 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     errors: outcome.error === null ? [] : [{ choice: 'apply', message: outcome.error }],
   };
   if (outcome.ok && outcome.confirmCode !== null) {
-    const check = await checkAgainstLive(d, choices.value);
+    const check = await checkAgainstLive(d, choices.value, values.backend);
     final.differences = typeof check === 'string' ? null : check.differences;
     if (typeof check === 'string') final.notes = [...final.notes, `Not checked against the live firewall: ${check}`];
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Facts } from '../../src/core/types/facts.js';
+import type { Choices } from '../../src/core/types/choices.js';
 import type { CommandIo } from '../../src/commands/command-io.js';
 import * as applyCommand from '../../src/commands/apply.js';
 import * as confirmCommand from '../../src/commands/confirm.js';
@@ -210,5 +211,49 @@ describe('the subcommands', () => {
     expect(io.err).toMatch(/transcript 20990101T000000Z-ffff cannot be read: not found/);
     const io2 = captureIo(env);
     expect(await transcriptCommand.run(['--format', 'yaml'], io2)).toBe(2);
+  });
+
+  it('the check after `apply --backend ufw` holds the result against UFW, not against a table inet v6wall still loaded', async () => {
+    // test/fixtures/nftables/v6wall/applied.json: v6wall's table after a real apply, which opens
+    // routed-web 80/tcp from 2001:db8:abcd::/48. UFW has no opening for routed-web.
+    const table = await readFile(`${import.meta.dirname}/../fixtures/nftables/v6wall/applied.json`, 'utf8');
+    const withTable = (): Facts => {
+      const base = facts();
+      return {
+        ...base,
+        docker: {
+          ...base.docker,
+          nftRuleset: table,
+          networks: [
+            {
+              id: 'n1',
+              name: 'routednet',
+              driver: 'bridge',
+              ipv6: true,
+              subnets: ['2001:db8:1234:a1:2::/80'],
+              gatewayModeIpv6: 'routed',
+              bridge: 'br-routed',
+            },
+          ],
+          containers: [
+            ...base.docker.containers,
+            {
+              id: 'def',
+              name: 'routed-web',
+              image: 'busybox',
+              state: 'running',
+              networks: [{ name: 'routednet', ipv6: '2001:db8:1234:a1:2::10', ipv4: null }],
+              ports: [{ port: 80, proto: 'tcp', published: [] }],
+            },
+          ],
+        },
+      };
+    };
+    const choices: Choices = { sshPorts: [22], exposures: [{ container: 'web', port: 80, proto: 'tcp', exposure: 'route' }], scope: 'additive' };
+    const check = await applyCommand.checkAgainstLive({ discover: async () => withTable() }, choices, 'ufw');
+    if (typeof check === 'string') throw new Error(check);
+    // Read as the nftables backend, the table's opening would count as intended and go unreported.
+    expect(check.rows.find((row) => row.container === 'routed-web')?.intent).toEqual({ kind: 'closed' });
+    expect(check.rows.find((row) => row.container === 'web')?.intent).toEqual({ kind: 'open', sources: [undefined] });
   });
 });
