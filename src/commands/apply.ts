@@ -3,8 +3,6 @@ import type { Choices } from '../core/types/choices.js';
 import type { Facts } from '../core/types/facts.js';
 import type { Runner } from '../core/types/runner.js';
 import type { Proof } from '../core/proof.js';
-import { resolveChoices } from '../core/choices.js';
-import { buildPlan } from '../core/plan.js';
 import { withBackend } from '../core/backend.js';
 import { formatChoiceErrors } from '../core/choice-errors.js';
 import { formatPlanText } from '../core/plan-text.js';
@@ -13,7 +11,7 @@ import type { UfwPaths } from '../apply/paths.js';
 import { resolveStateDir } from '../apply/paths.js';
 import type { CommandIo } from './command-io.js';
 import { parseConfirmTimeout } from './confirm-timeout.js';
-import { toSelectionFlags } from './selection-flags.js';
+import { planSelection, toSelectionFlags } from './selection-flags.js';
 import { applyCommand } from '../cli/spec.js';
 import { commandEntry, type FlagValues } from './command-line.js';
 
@@ -131,7 +129,7 @@ function describeCheck(check: Proof | string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const run = commandEntry(applyCommand, async ({ values, usage, io }, deps?: Partial<ApplyCommandDeps>): Promise<number> => {
+export const run = commandEntry(applyCommand, async ({ values, usage, refuse, io }, deps?: Partial<ApplyCommandDeps>): Promise<number> => {
   if (values.json === true) return runJson(values, io, deps);
   const flags = toSelectionFlags(values);
   if (typeof flags === 'string') return usage(flags);
@@ -139,34 +137,30 @@ export const run = commandEntry(applyCommand, async ({ values, usage, io }, deps
   if (typeof timeout === 'string') return usage(timeout);
   const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
   const facts = withBackend(await d.discover(), values.backend);
-  const choices = resolveChoices(facts, flags);
-  const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
-  if (plan.ok) plan.value.notes.push(...(choices.notes ?? []));
-  if (!plan.ok) {
-    io.stderr(formatChoiceErrors(plan.errors));
-    return 2;
-  }
+  const planned = planSelection(facts, flags);
+  if (!planned.ok) return refuse(planned.errors);
+  const { choices, plan } = planned.value;
+  plan.notes.push(...planned.value.notes);
   if (!values.yes) {
-    io.stdout(formatPlanText(plan.value));
+    io.stdout(formatPlanText(plan));
     io.stdout('\nNothing was changed. Run the same command with --yes to apply it.\n');
     return d.isTty ? 0 : 2;
   }
-  if (!choices.ok) return 2;
   const { applyPlan, applyHostFromFacts } = await import('../apply/apply.js');
   const stateDir = resolveStateDir(values['state-dir'], io.env);
-  const total = plan.value.steps.filter((s) => !s.satisfied).length;
+  const total = plan.steps.filter((s) => !s.satisfied).length;
   if (total === 0) {
     io.stdout('Nothing to do: every step is already in place.\n');
     return 0;
   }
   io.stdout(`Applying ${total} command(s).\n`);
   const outcome = await applyPlan(
-    plan.value,
+    plan,
     {
       stateDir,
       confirmTimeoutSec: timeout,
       run: d.run,
-      choices: choices.value,
+      choices,
       host: applyHostFromFacts(facts, io.env),
       watchdogCommand: d.watchdogCommand,
       bootGuardDir: d.bootGuardDir,
@@ -186,7 +180,7 @@ export const run = commandEntry(applyCommand, async ({ values, usage, io }, deps
     io.stdout('Nothing to do: every step is already in place.\n');
     return 0;
   }
-  io.stdout(describeCheck(await checkAgainstLive(d, choices.value, values.backend)));
+  io.stdout(describeCheck(await checkAgainstLive(d, choices, values.backend)));
   const seconds = Math.max(0, Math.round((Date.parse(outcome.deadline) - Date.now()) / 1000));
   io.stdout(
     [
@@ -223,24 +217,24 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
   const d: ApplyCommandDeps = { ...(await defaultDeps()), ...deps };
   const facts = withBackend(await d.discover(), values.backend);
   const report = emptyReport(facts.host.hostname);
-  const choices = resolveChoices(facts, flags);
-  const plan = choices.ok ? buildPlan(facts, choices.value) : choices;
-  if (!plan.ok || !choices.ok) {
-    io.stderr(formatChoiceErrors(plan.ok ? [] : plan.errors));
-    return print({ ...report, errors: plan.ok ? [] : plan.errors }, 2);
+  const planned = planSelection(facts, flags);
+  if (!planned.ok) {
+    io.stderr(formatChoiceErrors(planned.errors));
+    return print({ ...report, errors: planned.errors }, 2);
   }
-  report.notes = [...plan.value.notes, ...(choices.notes ?? [])];
-  report.inPlace = plan.value.steps.filter((step) => step.satisfied).length;
+  const { choices, plan } = planned.value;
+  report.notes = [...plan.notes, ...planned.value.notes];
+  report.inPlace = plan.steps.filter((step) => step.satisfied).length;
   if (!values.yes) {
     return print({ ...report, errors: [{ choice: '--yes', message: 'nothing was changed: add --yes to apply' }] }, 2);
   }
-  if (plan.value.steps.every((step) => step.satisfied)) return print({ ...report, ok: true }, 0);
+  if (plan.steps.every((step) => step.satisfied)) return print({ ...report, ok: true }, 0);
   const { applyPlan, applyHostFromFacts } = await import('../apply/apply.js');
-  const outcome = await applyPlan(plan.value, {
+  const outcome = await applyPlan(plan, {
     stateDir: resolveStateDir(values['state-dir'], io.env),
     confirmTimeoutSec: timeout,
     run: d.run,
-    choices: choices.value,
+    choices,
     host: applyHostFromFacts(facts, io.env),
     watchdogCommand: d.watchdogCommand,
     bootGuardDir: d.bootGuardDir,
@@ -258,7 +252,7 @@ async function runJson(values: ApplyValues, io: CommandIo, deps?: Partial<ApplyC
     errors: outcome.error === null ? [] : [{ choice: 'apply', message: outcome.error }],
   };
   if (outcome.ok && outcome.confirmCode !== null) {
-    const check = await checkAgainstLive(d, choices.value, values.backend);
+    const check = await checkAgainstLive(d, choices, values.backend);
     final.differences = typeof check === 'string' ? null : check.differences;
     if (typeof check === 'string') final.notes = [...final.notes, `Not checked against the live firewall: ${check}`];
   }

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { allFlags, type CommandSpec, type FlagSpec } from '../cli/spec.js';
 import { commandHelp } from '../cli/help.js';
 import type { CommandIo } from './command-io.js';
+import type { ChoiceError } from '../core/types/choices.js';
+import { formatChoiceErrors } from '../core/choice-errors.js';
 
 type FlagOf<C extends CommandSpec> = C['groups'][number]['flags'][number];
 type ValueOf<F extends FlagSpec> = F extends { value: string } ? (F extends { multiple: true } ? string[] : string) : boolean;
@@ -75,6 +77,8 @@ export interface CommandRun<C extends CommandSpec> extends ParsedCommandLine<C> 
   usage(message: string): number;
   /** The command could not do its job: prints `v6wall NAME: MESSAGE` on stderr; returns exit code 1. */
   fail(message: string): number;
+  /** Choices this host cannot take: prints each as `v6wall: CHOICE: MESSAGE`; returns exit code 2. */
+  refuse(errors: readonly ChoiceError[]): number;
 }
 
 /** The wizard is run as plain `v6wall`, and its own messages say so. */
@@ -95,6 +99,10 @@ export function commandEntry<C extends CommandSpec, Extra extends unknown[]>(
       io.stderr(`${usagePrefix(command)}: ${message}\n`);
       return code;
     };
-    return body({ ...parsed, io, usage: report(2), fail: report(1) }, ...extra);
+    const refuse = (errors: readonly ChoiceError[]): number => {
+      io.stderr(formatChoiceErrors(errors));
+      return 2;
+    };
+    return body({ ...parsed, io, usage: report(2), fail: report(1), refuse }, ...extra);
   };
 }
