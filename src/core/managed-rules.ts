@@ -59,3 +59,12 @@ export function staleReason(facts: Facts, managed: ManagedRule): string | null {
   const published = container.ports.some((port) => port.published.some((binding) => binding.hostPort === hostPort));
   return published ? null : `${tag.container} no longer publishes host port ${hostPort}`;
 }
+
+/** The opening as a person reads it: "web 80/tcp (route to [2001:db8::10], from anywhere)". */
+export function describeOpening(managed: ManagedRule & { tag: OpeningTag }): string {
+  const { tag, spec } = managed;
+  const from = `from ${tag.source ?? 'anywhere'}`;
+  if (tag.kind === 'route') return `${tag.container} ${tag.port}/${tag.proto} (route to [${spec.to}], ${from})`;
+  const via = spec.route ? `, route to [${spec.to}]` : '';
+  return `${tag.container} ${tag.port}/${tag.proto} on host port ${tag.hostPort ?? spec.port}${via} (${from})`;
+}

@@ -1,6 +1,5 @@
 // Which of v6wall's openings in place a plan closes, and the reason a person reads for it.
 import type { Choices, CloseChoice, ExposureChoice } from './types/choices.js';
-import type { ManagedRule } from './managed-rules.js';
 import { openingKey, type OpeningTag } from './rule-comment.js';
 import { openingTagOf } from './plan-openings.js';
 
@@ -16,15 +15,6 @@ export function closeLabel(close: CloseChoice): string {
 }
 
 const chosen = (choices: Choices): ExposureChoice[] => choices.exposures.filter((choice) => choice.exposure !== 'skip');
-
-/** The opening as a person reads it: "web 80/tcp (route to [2001:db8::10], from anywhere)". */
-export function describeOpening(managed: ManagedRule & { tag: OpeningTag }): string {
-  const { tag, spec } = managed;
-  const from = `from ${tag.source ?? 'anywhere'}`;
-  if (tag.kind === 'route') return `${tag.container} ${tag.port}/${tag.proto} (route to [${spec.to}], ${from})`;
-  const via = spec.route ? `, route to [${spec.to}]` : '';
-  return `${tag.container} ${tag.port}/${tag.proto} on host port ${tag.hostPort ?? spec.port}${via} (${from})`;
-}
 
 /**
  * Why this opening of v6wall's is closed, or null when it stays. `stale` says how it no longer

@@ -16,6 +16,7 @@ import { sshPortErrors } from './ssh-ports.js';
 import { isValidPort } from './port.js';
 import { V6WALL_FAMILY, V6WALL_TABLE, liveTableMatches, liveV6wallTable } from './nftables/v6wall-table.js';
 import type { ManagedRule } from './managed-rules.js';
+import { tableClosings } from './nftables/table-closings.js';
 import { type ContainerOpening, type HostOpening, renderV6wallTable, replaceTableScript } from './nftables/v6wall-script.js';
 
 /** Where the table is kept for the next boot, and the unit that loads it (see README: why not nftables.service). */
@@ -214,6 +215,7 @@ export function buildNftablesPlan(facts: Facts, choices: Choices): Result<Plan> 
     `v6wall keeps its rules in its own table ${V6WALL_FAMILY} ${V6WALL_TABLE} (input and forward chains at priority filter - 10, before Docker's); Docker's tables and every other table are left as they are.`,
     ...(facts.ufw.enabled ? ["UFW is enabled as well: a packet must pass both UFW and v6wall's table."] : []),
     ...new Set(context.notes),
+    ...tableClosings(facts, choices).map((closing) => `Closes ${closing.what}: ${closing.reason} (the new table leaves it out).`),
   ];
   return { ok: true, value: { steps, notes } };
 }

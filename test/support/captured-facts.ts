@@ -101,3 +101,9 @@ export async function capturedNftablesRerunStoppedFacts(): Promise<Facts> {
   );
   return facts;
 }
+
+/** That host with routed-web removed (docker rm): the live table still opens its address. */
+export async function capturedNftablesRerunRemovedFacts(): Promise<Facts> {
+  const facts = await capturedNftablesRerunBootFacts();
+  return { ...facts, docker: { ...facts.docker, containers: facts.docker.containers.filter((c) => c.name !== 'routed-web') } };
+}

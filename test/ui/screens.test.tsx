@@ -11,7 +11,13 @@ import type { UiOptions, WizardDeps } from '../../src/ui/deps.js';
 import { KEYS as K } from './ink-harness.js';
 import { type Driven, type Step, MENU_SETTLE as MENU, drive, menuUp } from './drive.js';
 import { committedFrames, expectFrame } from './snapshot.js';
-import { capturedLabFacts, capturedNftablesRerunBootFacts, capturedNftablesRerunFacts, capturedNftablesRerunStoppedFacts } from '../support/captured-facts.js';
+import {
+  capturedLabFacts,
+  capturedNftablesRerunBootFacts,
+  capturedNftablesRerunFacts,
+  capturedNftablesRerunRemovedFacts,
+  capturedNftablesRerunStoppedFacts,
+} from '../support/captured-facts.js';
 import { labScenarioFacts } from '../support/reachability-facts.js';
 import { DEADLINE, fakeDeps } from './fake-deps.js';
 import {
@@ -531,6 +537,13 @@ const CASES: Case[] = [
     facts: capturedNftablesRerunBootFacts,
     steps: [...TO_CONTAINERS, E, E, { until: 'would run' }],
     shows: ['Nothing would run'],
+  },
+  // routed-web removed since: v6wall writes its table whole, so its opening closes, and the preview says so.
+  {
+    name: 'preview--nftables-rerun-removed',
+    facts: capturedNftablesRerunRemovedFacts,
+    steps: [...TO_CONTAINERS, E, E, { until: 'would run' }],
+    shows: ['container routed-web is gone', 'the new table leaves it out'],
   },
 ];
 

@@ -6,6 +6,9 @@ import { buildPlan } from '../../src/core/plan.js';
 import { resolveChoices } from '../../src/core/choices.js';
 import { chooseBackend } from '../../src/core/backend.js';
 import { NFT_PERSIST_PATH, NFT_UNIT } from '../../src/core/plan-nftables.js';
+import { tableClosings } from '../../src/core/nftables/table-closings.js';
+import { defaultChoices } from '../../src/core/choices.js';
+import { readFile } from 'node:fs/promises';
 import type { Facts } from '../../src/core/types/facts.js';
 import { capturedLabFacts } from '../support/captured-facts.js';
 
@@ -109,6 +112,27 @@ describe('the nftables backend', () => {
     const closed = await planFor(facts, { close: ['routed-web:80'] });
     if (!closed.ok) throw new Error(JSON.stringify(closed.errors));
     expect(closed.value.steps[1]?.input).not.toContain('routed-web');
+  });
+
+  it("names the opening of a removed container that the wizard's new table leaves out, as UFW's plan names the rule it deletes", async () => {
+    // The table of a real apply (test/fixtures/nftables/v6wall/applied.json): routed-web 80/tcp
+    // from 2001:db8:abcd::/48 and web6 80/tcp on host port 8081. Then routed-web is removed.
+    const live = await readFile(`${import.meta.dirname}/../fixtures/nftables/v6wall/applied.json`, 'utf8');
+    const applied = await nftFacts(live);
+    const removed: Facts = { ...applied, docker: { ...applied.docker, containers: applied.docker.containers.filter((c) => c.name !== 'routed-web') } };
+    const choices = defaultChoices(removed);
+    expect(choices.exposures.map((choice) => choice.container)).toEqual(['web6']);
+    expect(tableClosings(removed, choices)).toEqual([
+      { what: `routed-web 80/tcp (route to [${ROUTED_WEB}], from 2001:db8:abcd::/48)`, reason: 'container routed-web is gone', stale: true },
+    ]);
+    const plan = buildPlan(removed, choices);
+    if (!plan.ok) throw new Error(JSON.stringify(plan.errors));
+    expect(plan.value.steps[1]?.input).not.toContain('routed-web');
+    expect(plan.value.notes).toContain(
+      `Closes routed-web 80/tcp (route to [${ROUTED_WEB}], from 2001:db8:abcd::/48): container routed-web is gone (the new table leaves it out).`,
+    );
+    // With every container still there, the same table closes nothing.
+    expect(tableClosings(applied, defaultChoices(applied))).toEqual([]);
   });
 
   it.skipIf(!nftLoads)('nothing to change when the live table and its boot files are the planned ones; a stopped container keeps its opening', async () => {

@@ -5,8 +5,9 @@ import type { PlanStep } from '../../core/types/plan.js';
 import { shellJoin } from '../../core/shell-quote.js';
 import { linesAddedByStep } from '../../core/step-input.js';
 import { staleRules } from '../../core/stale-rules.js';
+import { tableClosings } from '../../core/nftables/table-closings.js';
 import type { WizardState } from '../wizard-state.js';
-import { applyBlocker } from '../selectors.js';
+import { applyBlocker, currentChoices } from '../selectors.js';
 import { Hanging, ScreenFrame, Warning } from '../widgets/screen-frame.js';
 import { WindowedList } from '../widgets/windowed-list.js';
 import { TextField } from '../widgets/text-field.js';
@@ -107,6 +108,8 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
   const pending = numbers.filter((number) => number !== null).length;
   const closing = steps.filter((step) => !step.satisfied && step.change === 'close').length;
   const stale = state.facts === null ? 0 : staleRules(state.facts).length;
+  // The nftables backend writes its table whole: an opening of a container that is gone cannot be kept, it closes.
+  const staleInTable = state.facts === null ? 0 : tableClosings(state.facts, currentChoices(state)).filter((closing) => closing.stale).length;
   const hints = keyHints('preview', [
     ...(blocker === null && pending > 0 ? [['next', 'apply'] as const] : []),
     'save',
@@ -141,6 +144,12 @@ export function PreviewScreen({ state }: { state: WizardState }): React.JSX.Elem
           {state.preview.removeStale
             ? `removing ${stale === 1 ? 'it' : 'them'} (r keeps ${stale === 1 ? 'it' : 'them'}).`
             : `keeping ${stale === 1 ? 'it' : 'them'} (r removes ${stale === 1 ? 'it' : 'them'}).`}
+        </Tone>
+      ) : null}
+      {staleInTable > 0 ? (
+        <Tone name="warn">
+          {staleInTable} old v6wall rule{staleInTable === 1 ? '' : 's'} still open{staleInTable === 1 ? 's' : ''} addresses of containers that are gone or were
+          recreated: the new table leaves {staleInTable === 1 ? 'it' : 'them'} out, so {staleInTable === 1 ? 'it closes' : 'they close'} (named below).
         </Tone>
       ) : null}
       {plan.value.notes.map((note) => (
