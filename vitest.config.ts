@@ -21,6 +21,8 @@ export default defineConfig({
           environment: 'node',
           // One lab at a time: each brings up namespaces and a dockerd, and the machine has 2 cores.
           fileParallelism: false,
+          // Each lab file must leave the machine's own files and firewall as they were.
+          setupFiles: ['test/lab/machine-untouched.setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -3,37 +3,14 @@
 // The confirm line the wizard shows is run exactly as shown, over a NEW SSH session from the lab's
 // client: in the lab there is no sudo and `v6wall` is the repository's build.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './exec.js';
+import { fingerprint, MACHINE_PATHS } from './machine-fingerprint.js';
 import { LAB_ADDRESSES, LAB_SSH_PORT, REPO_ROOT, skipLab } from './harness.js';
 
-const MACHINE_PATHS = ['/var/lib/v6wall', '/etc/ufw', '/etc/default/ufw', '/lib/ufw'];
 const ENTER = 'Enter';
-
-/** Every file and folder under the paths, with its mode, owner and content hash ("absent" when missing). */
-function fingerprint(paths: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (path: string): void => {
-    if (!existsSync(path)) {
-      out[path] = 'absent';
-      return;
-    }
-    const info = lstatSync(path);
-    const head = `${info.mode.toString(8)} ${info.uid}:${info.gid}`;
-    if (info.isDirectory()) {
-      out[path] = `${head} dir`;
-      for (const name of readdirSync(path).sort()) walk(join(path, name));
-    } else if (info.isSymbolicLink()) {
-      out[path] = `${head} -> ${readlinkSync(path)}`;
-    } else {
-      out[path] = `${head} ${info.mtimeMs} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-    }
-  };
-  for (const path of paths) walk(path);
-  return out;
-}
 
 const socket = `v6wall-iso-${randomBytes(3).toString('hex')}`;
 const tmux = (args: string[]) => run(['tmux', '-L', socket, ...args], { timeoutMs: 10_000 });
