@@ -123,7 +123,18 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
   const was = claimed.value.phase === 'applying' ? 'while it was running its commands' : `before it was confirmed (deadline ${claimed.value.deadline})`;
   const reason = `rolled back at boot: the machine went down ${was}; ${await howRestoredAtBoot(stateDir, claimed.value.snapshotId)}`;
   await log(stateDir, id, `rolling back to snapshot ${claimed.value.snapshotId}`);
-  const done = await rollbackClaimedApply(stateDir, claimed.value, run, {
+  return rollBackAtBoot(stateDir, claimed.value, reason, run, unitPath);
+}
+
+/** Puts the snapshot's files back (ufw.service or v6wall-nftables.service loads them next) and removes the guard. */
+async function rollBackAtBoot(
+  stateDir: string,
+  claimed: Parameters<typeof rollbackClaimedApply>[1],
+  reason: string,
+  run: Runner,
+  unitPath: string | null,
+): Promise<BootGuardResult> {
+  const done = await rollbackClaimedApply(stateDir, claimed, run, {
     reason,
     outcome: 'rolled-back',
     cause: 'boot',
@@ -133,7 +144,7 @@ export async function guardAtBoot(stateDir: string, id: string, run: Runner, uni
   });
   // Also when the pending file named another unit path.
   await removeBootGuard(unitPath);
-  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
+  await log(stateDir, claimed.id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
   return done.ok ? 'rolled-back' : 'rollback-failed';
 }
 
@@ -197,18 +208,8 @@ async function guardCorruptedPending(stateDir: string, id: string, problem: stri
   process.stderr.write(`${warning}\n`);
   await log(stateDir, id, warning);
   await appendToTranscript(stateDir, id, { type: 'note', when: new Date().toISOString(), message: warning });
-  const done = await rollbackClaimedApply(stateDir, { id, snapshotId: id, transcriptId: id, bootGuard: unitPath }, run, {
-    reason: `rolled back at boot: the machine went down before apply ${id} was confirmed (its pending file was found corrupted, its boot guard still in place); ${await howRestoredAtBoot(stateDir, id)}`,
-    outcome: 'rolled-back',
-    cause: 'boot',
-    failedStep: null,
-    by: 'boot-guard',
-    restore: { live: false },
-  });
-  // Also when the pending file named another unit path.
-  await removeBootGuard(unitPath);
-  await log(stateDir, id, done.ok ? 'rolled back at boot' : `ROLLBACK FAILED: ${done.error}`);
-  return done.ok ? 'rolled-back' : 'rollback-failed';
+  const reason = `rolled back at boot: the machine went down before apply ${id} was confirmed (its pending file was found corrupted, its boot guard still in place); ${await howRestoredAtBoot(stateDir, id)}`;
+  return rollBackAtBoot(stateDir, { id, snapshotId: id, transcriptId: id, bootGuard: unitPath }, reason, run, unitPath);
 }
 
 /** Entry point of `v6wall __boot-guard --state-dir DIR --id ID --unit PATH` (ExecStart of the unit). */
