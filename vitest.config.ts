@@ -10,6 +10,8 @@ export default defineConfig({
           environment: 'node',
           // cli.test.ts and the pty tests run dist/v6wall.js: built here when missing or stale.
           globalSetup: ['test/support/build-cli.ts'],
+          // A screen whose list items share a React key fails (React only warns).
+          setupFiles: ['test/support/react-warnings.setup.ts'],
           // The watchdog tests spawn real detached processes and wait for real deadlines.
           testTimeout: 30_000,
         },

@@ -10,7 +10,7 @@ export function HelpOverlay(): React.JSX.Element {
         Keys
       </Tone>
       {keyHelp().map(([keys, meaning]) => (
-        <Box key={keys}>
+        <Box key={`${keys} ${meaning}`}>
           <Box width={22} flexShrink={0}>
             <Text bold>{keys}</Text>
           </Box>
