@@ -119,8 +119,14 @@ export function inCidr(a: Addr, c: AddrCidr): boolean {
 
 export const sameAddr = (a: Addr, b: Addr): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 
-/** A Set key for an address. */
-export const addrKey = (a: Addr): string => `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
+/** A Set key for an address: its eight 16-bit groups as eight UTF-16 code units (no number formatting). */
+export const addrKey = (a: Addr): string => {
+  const w0 = a[0] as number;
+  const w1 = a[1] as number;
+  const w2 = a[2] as number;
+  const w3 = a[3] as number;
+  return String.fromCharCode(w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff);
+};
 
 export const isMulticast = (a: Addr): boolean => (a[0] as number) >>> 24 === 0xff;
 

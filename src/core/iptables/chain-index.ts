@@ -32,63 +32,61 @@ function merge(a: readonly number[], b: readonly number[]): Int32Array {
   return out;
 }
 
-function keyedIndex<K>(rules: readonly IndexableRule[], keysOf: (r: IndexableRule) => K[] | null, keyOf: (pkt: Packet) => K): ChainIndex {
-  const unkeyed: number[] = [];
-  const byKey = new Map<K, number[]>();
-  rules.forEach((rule, i) => {
-    const keys = keysOf(rule);
-    if (keys === null) {
-      unkeyed.push(i);
-      return;
-    }
-    for (const key of new Set(keys)) {
-      const list = byKey.get(key);
-      if (list === undefined) byKey.set(key, [i]);
-      else list.push(i);
-    }
-  });
-  const cache = new Map<K, Int32Array>();
-  return {
-    candidates(pkt) {
-      const key = keyOf(pkt);
-      let found = cache.get(key);
-      if (found === undefined) {
-        found = merge(unkeyed, byKey.get(key) ?? []);
-        cache.set(key, found);
-      }
-      return found;
-    },
-  };
-}
+/** The rules of a chain by one key: the lists of each key's rules, and the rules any key may reach. */
+class Buckets<K> {
+  readonly unkeyed: number[] = [];
+  readonly byKey = new Map<K, number[]>();
+  private entries = 0;
 
-/** Average number of rules a walk would visit with this key: the unkeyed ones plus one key's share. */
-function expectedVisits<K>(rules: readonly IndexableRule[], keysOf: (r: IndexableRule) => K[] | null): number {
-  let unkeyed = 0;
-  let entries = 0;
-  const distinct = new Set<K>();
-  for (const rule of rules) {
-    const keys = keysOf(rule);
-    if (keys === null) {
-      unkeyed++;
-      continue;
-    }
-    entries += keys.length;
-    for (const key of keys) distinct.add(key);
+  add(key: K, i: number): void {
+    const list = this.byKey.get(key);
+    if (list === undefined) this.byKey.set(key, [i]);
+    else if (list[list.length - 1] !== i)
+      list.push(i); // a key listed twice in one rule counts once
+    else return;
+    this.entries++;
   }
-  return distinct.size === 0 ? Number.POSITIVE_INFINITY : unkeyed + entries / distinct.size;
-}
 
-const portKeys = (r: IndexableRule): number[] | null => r.requiredPorts;
-const destinationKeys = (r: IndexableRule): string[] | null => (r.requiredDestination === null ? null : [r.requiredDestination]);
+  /** Average number of rules a walk would visit: the unkeyed ones plus one key's share. */
+  expectedVisits(): number {
+    return this.byKey.size === 0 ? Number.POSITIVE_INFINITY : this.unkeyed.length + this.entries / this.byKey.size;
+  }
+
+  index(keyOf: (pkt: Packet) => K): ChainIndex {
+    const { unkeyed, byKey } = this;
+    const cache = new Map<K, Int32Array>();
+    return {
+      candidates(pkt) {
+        const key = keyOf(pkt);
+        let found = cache.get(key);
+        if (found === undefined) {
+          found = merge(unkeyed, byKey.get(key) ?? []);
+          cache.set(key, found);
+        }
+        return found;
+      },
+    };
+  }
+}
 
 /** An index on destination port or destination address, whichever leaves fewer rules to visit; null when not worth it. */
 export function buildChainIndex(rules: readonly IndexableRule[]): ChainIndex | null {
   if (rules.length < MIN_INDEXED_RULES) return null;
-  const viaPort = expectedVisits(rules, portKeys);
-  const viaDestination = expectedVisits(rules, destinationKeys);
+  // One pass over the rules fills both candidate indexes; the better one is kept.
+  const byPort = new Buckets<number>();
+  const byDestination = new Buckets<string>();
+  for (let i = 0; i < rules.length; i++) {
+    const { requiredPorts, requiredDestination } = rules[i] as IndexableRule;
+    if (requiredPorts === null) byPort.unkeyed.push(i);
+    else for (const port of requiredPorts) byPort.add(port, i);
+    if (requiredDestination === null) byDestination.unkeyed.push(i);
+    else byDestination.add(requiredDestination, i);
+  }
+  const viaPort = byPort.expectedVisits();
+  const viaDestination = byDestination.expectedVisits();
   if (Math.min(viaPort, viaDestination) > rules.length / 2) return null;
-  if (viaPort <= viaDestination) return keyedIndex(rules, portKeys, (pkt) => pkt.dport);
-  return keyedIndex(rules, destinationKeys, (pkt) => addrKey(pkt.dst));
+  if (viaPort <= viaDestination) return byPort.index((pkt) => pkt.dport);
+  return byDestination.index((pkt) => addrKey(pkt.dst));
 }
 
 /** First position in `sorted` holding a value >= `value`. */

@@ -1,7 +1,7 @@
 import { IPTABLES_TABLES, baseChainsOn, iptablesNftPriority, type HookChain } from '../nftables/base-chains.js';
 import type { NftEnv } from '../nftables/compile-rule.js';
 import type { NftRuleset } from '../nftables/ruleset.js';
-import { CompiledNftRuleset, NftWalker, nftPolicyRef } from '../nftables/walk-chain.js';
+import { CompiledNftRuleset, FAST_WALK, NftWalker, nftPolicyRef, type NftWalkOptions } from '../nftables/walk-chain.js';
 import type { Proto } from '../types/facts.js';
 import { addrKey, formatAddr, inCidr, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from './address.js';
 import type { AddressFacts, Packet } from './compile-rule.js';
@@ -415,11 +415,18 @@ function summarise(probe: Probe, ends: PathEnd[]): Omit<ReachabilityResult, 'doc
  * chains (raw, mangle, nat PREROUTING; then INPUT or FORWARD) and, when `nftables` is given,
  * the nftables base chains on the ingress, prerouting, input, forward and postrouting hooks,
  * all in priority order. Tables iptables-nft made are judged once, from ip6tables-save.
+ * `nftWalk`: the fast walk by default; the plain one is the reference the tests hold it to.
  */
-export function analyzeReachability(ruleset: Ruleset, context: RoutingContext, probes: readonly Probe[], nftables?: NftRuleset | null): ReachabilityResult[] {
+export function analyzeReachability(
+  ruleset: Ruleset,
+  context: RoutingContext,
+  probes: readonly Probe[],
+  nftables?: NftRuleset | null,
+  nftWalk: NftWalkOptions = FAST_WALK,
+): ReachabilityResult[] {
   const routing = buildRouting(context);
   const tables = new CompiledRuleset(ruleset);
-  const nft = nftables === undefined || nftables === null ? null : new CompiledNftRuleset(nftables);
+  const nft = nftables === undefined || nftables === null ? null : new CompiledNftRuleset(nftables, nftWalk);
   const pipeline = typeof routing === 'string' ? null : buildPipeline(tables, ruleset, nft, routing, context.publicInterface);
   return probes.map((probe): ReachabilityResult => {
     const bad = typeof routing === 'string' ? routing : probeError(probe);

@@ -459,6 +459,8 @@ function cidrOf(address: string, prefix: number): AddrCidr | null {
   return found;
 }
 
+const IFNAME_KEYS = new Set(['iifname', 'oifname', 'iif', 'oif']);
+
 const fromOp = (op: string, hit: boolean): Tri => (op === '!=' ? (hit ? NO : YES) : hit ? YES : NO);
 
 /**
@@ -477,7 +479,10 @@ function directTest(op: string, left: NftSelector, right: NftValue): { test: Tes
         if (proto !== 'th' && pkt.proto !== proto) return NO;
         const port = pkt.dport;
         let hit = false;
-        for (const [from, to] of ranges) if (port >= from && port <= to) hit = true;
+        for (let i = 0; i < ranges.length && !hit; i++) {
+          const range = ranges[i] as [number, number];
+          hit = port >= range[0] && port <= range[1];
+        }
         return fromOp(op, hit);
       },
     };
@@ -488,7 +493,7 @@ function directTest(op: string, left: NftSelector, right: NftValue): { test: Tes
     if (left.field === 'daddr') return { source: false, test: (pkt) => fromOp(op, inCidr(pkt.dst, net)) };
     return { source: true, test: (pkt) => fromOp(op, pkt.src === null ? net.prefix === 0 : inCidr(pkt.src, net)) };
   }
-  if (left.kind === 'meta' && ['iifname', 'oifname', 'iif', 'oif'].includes(left.key) && right.kind === 'literal' && typeof right.value === 'string') {
+  if (left.kind === 'meta' && IFNAME_KEYS.has(left.key) && right.kind === 'literal' && typeof right.value === 'string') {
     const matches = ifnameMatcher(right.value);
     const inbound = left.key.startsWith('i');
     return { source: false, test: (pkt, env) => (env.portsUnknown ? UNKNOWN : fromOp(op, matches((inbound ? pkt.inIface : pkt.outIface) ?? ''))) };
@@ -496,9 +501,10 @@ function directTest(op: string, left: NftSelector, right: NftValue): { test: Tes
   return null;
 }
 
-export function compileMatch(op: string, left: NftSelector, right: NftValue, sets: SetLookup): { test: Test; source: boolean } {
-  const direct = directTest(op, left, right);
-  if (direct !== null) return direct;
+/** `direct` false: every condition through the general path (the plain walk the fast one is held to). */
+export function compileMatch(op: string, left: NftSelector, right: NftValue, sets: SetLookup, direct = true): { test: Test; source: boolean } {
+  const fast = direct ? directTest(op, left, right) : null;
+  if (fast !== null) return fast;
   const r = selectorReader(left);
   const wrap = (compare: (v: Val) => Tri): { test: Test; source: boolean } => ({
     source: r.source,
@@ -595,10 +601,10 @@ function compileVmap(stmt: Extract<NftStatement, { kind: 'vmap' }>, sets: SetLoo
   };
 }
 
-function compileStatement(stmt: NftStatement, sets: SetLookup): Step | null {
+function compileStatement(stmt: NftStatement, sets: SetLookup, direct: boolean): Step | null {
   switch (stmt.kind) {
     case 'match': {
-      const { test, source } = compileMatch(stmt.op, stmt.left, stmt.right, sets);
+      const { test, source } = compileMatch(stmt.op, stmt.left, stmt.right, sets, direct);
       return { kind: 'test', test, source, stmt };
     }
     case 'verdict':
@@ -633,8 +639,8 @@ function compileStatement(stmt: NftStatement, sets: SetLookup): Step | null {
 /** Conditions after the last statement that acts change nothing: the rule goes on to the next either way. */
 const isCondition = (s: Step): boolean => s.kind === 'test' || s.kind === 'uncertain';
 
-export function compileNftRule(rule: NftRule, sets: SetLookup): CompiledNftRule {
-  const steps = rule.statements.map((s) => compileStatement(s, sets)).filter((s): s is Step => s !== null);
+export function compileNftRule(rule: NftRule, sets: SetLookup, direct = true): CompiledNftRule {
+  const steps = rule.statements.map((s) => compileStatement(s, sets, direct)).filter((s): s is Step => s !== null);
   while (steps.length > 0 && isCondition(steps[steps.length - 1] as Step)) steps.pop();
   const firstAction = steps.findIndex((s) => s.kind !== 'test');
   const cut = firstAction === -1 ? steps.length : firstAction;
@@ -649,10 +655,7 @@ export function compileNftRule(rule: NftRule, sets: SetLookup): CompiledNftRule 
 
 /** What the chain index keys a rule on: the conditions every match needs, before anything acts (counters aside). */
 export function indexKeysOf(rule: NftRule): IndexableRule {
-  if (rule instanceof ListedRule) {
-    const keys = rule.indexKeys();
-    return { requiredPorts: keys.ports, requiredDestination: keys.destination };
-  }
+  if (rule instanceof ListedRule) return rule.indexKeys();
   const acting = rule.statements.findIndex((s) => s.kind !== 'match' && s.kind !== 'passive');
   const leading = acting === -1 ? rule.statements : rule.statements.slice(0, acting);
   return { requiredPorts: requiredPortsOf(leading), requiredDestination: requiredDestinationOf(leading) };

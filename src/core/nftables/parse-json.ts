@@ -2,6 +2,7 @@
 // what it cannot read becomes a warning or an "unsupported" part, and the evaluator then
 // says it cannot judge wherever that part could change a verdict.
 import { addrKey, parseAddr } from '../iptables/address.js';
+import type { IndexableRule } from '../iptables/chain-index.js';
 import { field, isRecord, parseJson, type JsonRecord } from '../parse/json.js';
 import type {
   NftBaseChainSpec,
@@ -79,43 +80,45 @@ export function parseValue(value: unknown, depth = 0): NftValue {
   return { kind: 'unsupported', text: jsonText(value) };
 }
 
+/** Rendered only when a selector is not understood: most rules never need the text. */
+const unsupportedSelector = (value: unknown): NftSelector => ({ kind: 'unsupported', text: jsonText(value) });
+
 export function parseSelector(value: unknown, depth = 0): NftSelector {
-  const unsupported: NftSelector = { kind: 'unsupported', text: jsonText(value) };
-  if (depth > MAX_DEPTH) return unsupported;
+  if (depth > MAX_DEPTH) return unsupportedSelector(value);
   const entry = onlyKey(value);
-  if (entry === null) return unsupported;
+  if (entry === null) return unsupportedSelector(value);
   const [key, body] = entry;
   switch (key) {
     case 'payload': {
       const protocol = str(field(body, 'protocol'));
       const name = str(field(body, 'field'));
-      return protocol !== null && name !== null ? { kind: 'payload', protocol, field: name } : unsupported;
+      return protocol !== null && name !== null ? { kind: 'payload', protocol, field: name } : unsupportedSelector(value);
     }
     case 'meta': {
       const metaKey = str(field(body, 'key'));
-      return metaKey !== null ? { kind: 'meta', key: metaKey } : unsupported;
+      return metaKey !== null ? { kind: 'meta', key: metaKey } : unsupportedSelector(value);
     }
     case 'ct': {
       const ctKey = str(field(body, 'key'));
-      return ctKey !== null ? { kind: 'ct', key: ctKey, dir: str(field(body, 'dir')) } : unsupported;
+      return ctKey !== null ? { kind: 'ct', key: ctKey, dir: str(field(body, 'dir')) } : unsupportedSelector(value);
     }
     case 'fib': {
       const result = str(field(body, 'result'));
       const flags = strings(field(body, 'flags'));
-      return result !== null && flags !== null ? { kind: 'fib', result, flags } : unsupported;
+      return result !== null && flags !== null ? { kind: 'fib', result, flags } : unsupportedSelector(value);
     }
     case 'exthdr': {
       const name = str(field(body, 'name'));
-      return name !== null ? { kind: 'exthdr', name, field: str(field(body, 'field')) } : unsupported;
+      return name !== null ? { kind: 'exthdr', name, field: str(field(body, 'field')) } : unsupportedSelector(value);
     }
     case 'concat':
-      return Array.isArray(body) ? { kind: 'concat', parts: body.map((v) => parseSelector(v, depth + 1)) } : unsupported;
+      return Array.isArray(body) ? { kind: 'concat', parts: body.map((v) => parseSelector(v, depth + 1)) } : unsupportedSelector(value);
     case '&':
       if (Array.isArray(body) && body.length === 2)
         return { kind: 'masked', selector: parseSelector(body[0], depth + 1), mask: parseValue(body[1], depth + 1) };
-      return unsupported;
+      return unsupportedSelector(value);
     default:
-      return unsupported;
+      return unsupportedSelector(value);
   }
 }
 
@@ -293,7 +296,7 @@ function parseSet(body: unknown, isMap: boolean): NftSet | null {
  */
 export class ListedRule implements NftRule {
   private parsed: NftStatement[] | null = null;
-  private keys: { ports: number[] | null; destination: string | null } | null = null;
+  private keys: IndexableRule | null = null;
 
   constructor(
     readonly handle: number | null,
@@ -306,7 +309,7 @@ export class ListedRule implements NftRule {
   }
 
   /** What a chain index keys the rule on, read straight from the JSON (see rawIndexKeys). */
-  indexKeys(): { ports: number[] | null; destination: string | null } {
+  indexKeys(): IndexableRule {
     return (this.keys ??= rawIndexKeys(this.expr));
   }
 
@@ -325,7 +328,7 @@ const DPORT_PROTOCOLS = new Set(['tcp', 'udp', 'th']);
  * (a rule without keys is visited for every packet, so missing a key costs time, never a verdict).
  * The unit tests hold it equal to what the parsed statements say.
  */
-export function rawIndexKeys(expr: readonly unknown[]): { ports: number[] | null; destination: string | null } {
+export function rawIndexKeys(expr: readonly unknown[]): IndexableRule {
   // Direct property reads: this runs over every rule of a long chain, on JSON of a few fixed shapes.
   let ports: number[] | null = null;
   let destination: string | null = null;
@@ -352,7 +355,7 @@ export function rawIndexKeys(expr: readonly unknown[]): { ports: number[] | null
       if (address !== null) destination = addrKey(address);
     }
   }
-  return { ports, destination };
+  return { requiredPorts: ports, requiredDestination: destination };
 }
 
 /** The one own key of a JSON object, or null (not an object, or not exactly one key). */
@@ -384,12 +387,54 @@ class RulesetBuilder {
   }
 
   chain(table: NftTable, name: string): NftChain {
-    const known = table.chains.find((c) => c.name === name);
+    let chains = this.chainsOf.get(table);
+    if (chains === undefined) {
+      chains = new Map();
+      this.chainsOf.set(table, chains);
+    }
+    const known = chains.get(name);
     if (known !== undefined) return known;
     const chain: NftChain = { name, handle: null, base: null, rules: [] };
     table.chains.push(chain);
+    chains.set(name, chain);
     return chain;
   }
+
+  /** The chain a rule goes to: nft lists a chain's rules one after another, so it is nearly always the last one's. */
+  ruleChain(family: string, tableName: string, chainName: string): NftChain {
+    const last = this.lastRuleChain;
+    if (last !== null && last.family === family && last.table === tableName && last.chain.name === chainName) return last.chain;
+    const chain = this.chain(this.table(family, tableName, null), chainName);
+    this.lastRuleChain = { family, table: tableName, chain };
+    return chain;
+  }
+
+  private readonly chainsOf = new Map<NftTable, Map<string, NftChain>>();
+  private lastRuleChain: { family: string; table: string; chain: NftChain } | null = null;
+}
+
+/**
+ * A rule item read with plain property reads (thousands of them in a long ruleset): the same
+ * checks as addObject's. None of these keys exists on Object.prototype, so a missing own key
+ * reads as undefined, as field() would say.
+ */
+function addRule(builder: RulesetBuilder, body: unknown, index: number): void {
+  if (!isRecord(body)) {
+    builder.warnings.push(`item ${index} (rule): no family or table`);
+    return;
+  }
+  const { family, table, chain, expr, handle, comment } = body;
+  if (typeof family !== 'string' || typeof table !== 'string') {
+    builder.warnings.push(`item ${index} (rule): no family or table`);
+    return;
+  }
+  if (typeof chain !== 'string' || !Array.isArray(expr)) {
+    // As addObject: the table is known even when the rule is not readable.
+    builder.table(family, table, null);
+    builder.warnings.push(`item ${index} (rule): a rule without chain or expressions`);
+    return;
+  }
+  builder.ruleChain(family, table, chain).rules.push(new ListedRule(num(handle), typeof comment === 'string' ? comment : null, expr));
 }
 
 function addObject(builder: RulesetBuilder, kind: string, body: unknown, index: number): void {
@@ -478,6 +523,10 @@ export function parseNftJson(text: string): NftRuleset {
       return;
     }
     const [kind, body] = entry;
+    if (kind === 'rule') {
+      addRule(builder, body, index);
+      return;
+    }
     if (kind === 'metainfo') {
       version = str(field(body, 'version'));
       return;

@@ -31,12 +31,28 @@ interface TableIndex {
 
 const key = (family: string, table: string, chain = ''): string => `${family}\u0000${table}\u0000${chain}`;
 
+/**
+ * How the walk finds a packet's rules. The fast walk skips, through a chain index, the rules of a
+ * long chain that demand another destination port or address, and tests ports, addresses and
+ * interface names directly; the plain walk runs every rule in order through the general path.
+ * They give the same answers (a property test holds them to it): the plain one is the reference.
+ */
+export interface NftWalkOptions {
+  chainIndex: boolean;
+  directTests: boolean;
+}
+
+export const FAST_WALK: NftWalkOptions = { chainIndex: true, directTests: true };
+
 /** The ruleset's chains, each compiled the first time a walk reaches it (and then reused). */
 export class CompiledNftRuleset {
   private readonly tables = new Map<string, TableIndex>();
   private readonly compiled = new Map<string, CompiledNftChain>();
 
-  constructor(readonly ruleset: NftRuleset) {
+  constructor(
+    readonly ruleset: NftRuleset,
+    private readonly options: NftWalkOptions = FAST_WALK,
+  ) {
     for (const table of ruleset.tables) {
       const sets = new Map<string, NftSet>(table.sets.map((s) => [s.name, s]));
       // Read only when a rule looks a named set up (rare): it means reading every rule of the table.
@@ -61,9 +77,10 @@ export class CompiledNftRuleset {
     const chain = index?.chains.get(name);
     if (index === undefined || chain === undefined) return undefined;
     const rules: (CompiledNftRule | undefined)[] = new Array<CompiledNftRule | undefined>(chain.rules.length);
-    const rule = (i: number): CompiledNftRule => (rules[i] ??= compileNftRule(chain.rules[i] as NftRule, index.lookup));
+    const { chainIndex, directTests } = this.options;
+    const rule = (i: number): CompiledNftRule => (rules[i] ??= compileNftRule(chain.rules[i] as NftRule, index.lookup, directTests));
     const size = chain.rules.length;
-    const keyed = buildChainIndex(chain.rules.map(indexKeysOf));
+    const keyed = chainIndex ? buildChainIndex(chain.rules.map(indexKeysOf)) : null;
     const compiled: CompiledNftChain = { family, table, tableHandle: index.table.handle, name, base: chain.base, size, rule, index: keyed };
     this.compiled.set(k, compiled);
     return compiled;
