@@ -78,7 +78,7 @@ export function buildChainIndex(rules: readonly IndexableRule[]): ChainIndex | n
   for (let i = 0; i < rules.length; i++) {
     const { requiredPorts, requiredDestination } = rules[i] as IndexableRule;
     if (requiredPorts === null) byPort.unkeyed.push(i);
-    else for (const port of requiredPorts) byPort.add(port, i);
+    else for (let p = 0; p < requiredPorts.length; p++) byPort.add(requiredPorts[p] as number, i);
     if (requiredDestination === null) byDestination.unkeyed.push(i);
     else byDestination.add(requiredDestination, i);
   }

@@ -160,7 +160,8 @@ function runStage(walkers: Walkers, stage: Stage, path: Path): { next: Path[]; e
   const next: Path[] = [];
   const ends: PathEnd[] = [];
   const { where } = stage;
-  for (const o of outcomes) {
+  for (let k = 0; k < outcomes.length; k++) {
+    const o = outcomes[k] as Outcome;
     const by: DecidingRule | null = o.kind === 'return' ? stage.policy : o.by;
     const verdict = o.kind === 'return' ? (stage.policyAccepts ? 'ACCEPT' : 'DROP') : o.kind === 'verdict' ? o.verdict : null;
     const base = { ...path, pkt: o.pkt, assumptions: o.assumptions, notes: o.notes };
@@ -196,12 +197,13 @@ function runStage(walkers: Walkers, stage: Stage, path: Path): { next: Path[]; e
 
 function runStages(walkers: Walkers, stages: readonly Stage[], paths: Path[], ends: PathEnd[]): Path[] {
   let current = paths;
-  for (const stage of stages) {
+  for (let s = 0; s < stages.length; s++) {
+    const stage = stages[s] as Stage;
     const next: Path[] = [];
-    for (const p of current) {
-      const r = runStage(walkers, stage, p);
-      next.push(...r.next);
-      ends.push(...r.ends);
+    for (let p = 0; p < current.length; p++) {
+      const r = runStage(walkers, stage, current[p] as Path);
+      for (let k = 0; k < r.next.length; k++) next.push(r.next[k] as Path);
+      for (let k = 0; k < r.ends.length; k++) ends.push(r.ends[k] as PathEnd);
     }
     current = next;
   }

@@ -332,7 +332,8 @@ export function rawIndexKeys(expr: readonly unknown[]): IndexableRule {
   // Direct property reads: this runs over every rule of a long chain, on JSON of a few fixed shapes.
   let ports: number[] | null = null;
   let destination: string | null = null;
-  for (const item of expr) {
+  for (let i = 0; i < expr.length; i++) {
+    const item = expr[i];
     const key = singleKey(item);
     if (key !== 'match') {
       if (key !== null && PASSIVE.has(key)) continue;
@@ -516,26 +517,18 @@ export function parseNftJson(text: string): NftRuleset {
   const items = field(parsed.value, 'nftables');
   if (!Array.isArray(items)) return { version: null, tables: [], warnings: ['no "nftables" list: is this the output of nft -j list ruleset?'] };
   let version: string | null = null;
-  items.forEach((item, index) => {
-    const entry = onlyKey(item);
-    if (entry === null) {
+  for (let index = 0; index < items.length; index++) {
+    const item: unknown = items[index];
+    const kind = singleKey(item);
+    if (kind === null) {
       builder.warnings.push(`item ${index}: not an object with one key: ${jsonText(item)}`);
-      return;
+      continue;
     }
-    const [kind, body] = entry;
-    if (kind === 'rule') {
-      addRule(builder, body, index);
-      return;
-    }
-    if (kind === 'metainfo') {
-      version = str(field(body, 'version'));
-      return;
-    }
-    if (!KINDS.has(kind)) {
-      builder.warnings.push(`item ${index}: unknown kind "${kind}"`);
-      return;
-    }
-    addObject(builder, kind, body, index);
-  });
+    const body = (item as JsonRecord)[kind];
+    if (kind === 'rule') addRule(builder, body, index);
+    else if (kind === 'metainfo') version = str(field(body, 'version'));
+    else if (!KINDS.has(kind)) builder.warnings.push(`item ${index}: unknown kind "${kind}"`);
+    else addObject(builder, kind, body, index);
+  }
   return { version, tables: builder.tables, warnings: builder.warnings };
 }

@@ -161,7 +161,9 @@ export class NftWalker {
     // Known conditions first: a rule that fails one of them does not match, whatever its unknown parts say.
     let unknown: string[] | null = null;
     let sourceFailed = false;
-    for (const test of rule.leading) {
+    const { leading } = rule;
+    for (let t = 0; t < leading.length; t++) {
+      const test = leading[t] as (typeof leading)[number];
       const r = test.test(pkt, env);
       if (r === YES) continue;
       if (r === UNKNOWN) {
