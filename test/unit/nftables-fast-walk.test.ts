@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { addrKey, addrKeyOfText, formatAddr, parseAddr } from '../../src/core/iptables/address.js';
 import { parseIptablesSave } from '../../src/core/iptables/parse-save.js';
 import { analyzeReachability, type Probe, type RoutingContext } from '../../src/core/iptables/reachability.js';
 import { parseNftJson } from '../../src/core/nftables/parse-json.js';
@@ -167,5 +168,26 @@ describe('the fast nftables walk gives the same results as the plain rule-by-rul
     const long = sample.filter(([base, growths]) => parseNftJson(grow(base, growths)).tables.some((t) => t.chains.some((c) => c.rules.length >= 32))).length;
     expect(long).toBeGreaterThan(10);
     expect(KEYED_RULES.length).toBeGreaterThan(20);
+  });
+});
+
+describe("the chain index's address keys", () => {
+  it('read from the text are those of the parsed address, in every spelling, and none for what is not IPv6', () => {
+    const group = fc.integer({ min: 0, max: 0xffff });
+    const spelled = fc.tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.constantFrom('canonical', 'full', 'upper')).map(([groups, how]) => {
+      const full = groups.map((g) => g.toString(16).padStart(how === 'full' ? 4 : 1, '0')).join(':');
+      const text = how === 'canonical' ? formatAddr(parseAddr(full) as Int32Array) : full;
+      return how === 'upper' ? text.toUpperCase() : text;
+    });
+    fc.assert(
+      fc.property(
+        fc.oneof(spelled, fc.constantFrom('::', '::1', '1::', '::ffff:192.0.2.1', 'fe80::1%eth0', '1:::2', '192.0.2.1', ':1::', 'g::1'), fc.string()),
+        (text) => {
+          const address = parseAddr(text);
+          expect(addrKeyOfText(text)).toBe(address === null ? null : addrKey(address));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -20,16 +20,18 @@ function hexValue(code: number): number {
   return -1;
 }
 
-/**
- * The plain hex forms ("2001:db8::10", full or compressed) in one pass, without ipaddr's
- * regular expressions: a ruleset holds thousands of addresses. null for anything else
- * (embedded IPv4, zones, junk), which parseAddr then hands to ipaddr.js.
- */
 /** The groups of the address being parsed: one scratch array, not one per address. */
 const groups: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+/** The eight groups of the address plainGroups last read (a "::" filled in). */
+const full: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
-function parsePlainIpv6(text: string): Addr | null {
-  if (text.includes(':::')) return null;
+/**
+ * The plain hex forms ("2001:db8::10", full or compressed) in one pass, without ipaddr's
+ * regular expressions: a ruleset holds thousands of addresses. false for anything else
+ * (embedded IPv4, zones, junk), which parseAddr then hands to ipaddr.js.
+ */
+function plainGroups(text: string): boolean {
+  if (text.includes(':::')) return false;
   let count = 0;
   let gap = -1; // index in groups where "::" stands
   let value = 0;
@@ -39,41 +41,40 @@ function parsePlainIpv6(text: string): Addr | null {
     const code = i < n ? text.charCodeAt(i) : 58; // a virtual ":" closes the last group
     if (code === 58) {
       if (digits > 0) {
-        if (count === 8) return null;
+        if (count === 8) return false;
         groups[count++] = value;
         value = 0;
         digits = 0;
       } else if (i === n && gap === count && gap !== -1 && n >= 2 && text.charCodeAt(n - 1) === 58) {
         continue; // the address ends in "::"
       } else if (i !== 0) {
-        return null; // an empty group that is not part of "::"
+        return false; // an empty group that is not part of "::"
       }
       if (i + 1 < n && text.charCodeAt(i + 1) === 58) {
-        if (gap !== -1) return null;
+        if (gap !== -1) return false;
         gap = count;
         i++;
       } else if (digits === 0 && i === 0) {
-        return null; // a single leading ":"
+        return false; // a single leading ":"
       }
       continue;
     }
     const h = hexValue(code);
-    if (h < 0 || digits === 4) return null;
+    if (h < 0 || digits === 4) return false;
     value = (value << 4) | h;
     digits++;
   }
-  if ((gap === -1 && count !== 8) || (gap !== -1 && count > 7)) return null;
+  if ((gap === -1 && count !== 8) || (gap !== -1 && count > 7)) return false;
   // Group g of the full address: before the gap as written, zeros in it, the rest shifted.
   const zeros = 8 - count;
+  for (let g = 0; g < 8; g++) full[g] = gap === -1 || g < gap ? (groups[g] as number) : g < gap + zeros ? 0 : (groups[g - zeros] as number);
+  return true;
+}
+
+function parsePlainIpv6(text: string): Addr | null {
+  if (!plainGroups(text)) return null;
   const words = new Int32Array(4);
-  for (let w = 0; w < 4; w++) {
-    let word = 0;
-    for (let g = 2 * w; g < 2 * w + 2; g++) {
-      const group = gap === -1 || g < gap ? (groups[g] as number) : g < gap + zeros ? 0 : (groups[g - zeros] as number);
-      word = (word << 16) | group;
-    }
-    words[w] = word;
-  }
+  for (let w = 0; w < 4; w++) words[w] = ((full[2 * w] as number) << 16) | (full[2 * w + 1] as number);
   return words;
 }
 
@@ -118,6 +119,16 @@ export function inCidr(a: Addr, c: AddrCidr): boolean {
 }
 
 export const sameAddr = (a: Addr, b: Addr): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
+/** addrKey of an address written as text, without building the address (a chain index keys thousands); null when not IPv6. */
+export function addrKeyOfText(text: string): string | null {
+  if (plainGroups(text)) {
+    const [g0, g1, g2, g3, g4, g5, g6, g7] = full as [number, number, number, number, number, number, number, number];
+    return String.fromCharCode(g0, g1, g2, g3, g4, g5, g6, g7);
+  }
+  const address = parseAddr(text);
+  return address === null ? null : addrKey(address);
+}
 
 /** A Set key for an address: its eight 16-bit groups as eight UTF-16 code units (no number formatting). */
 export const addrKey = (a: Addr): string => {

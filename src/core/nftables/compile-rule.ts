@@ -3,7 +3,7 @@
 // answers yes, no or unknown; "no" also covers nftables' own "break" (a selector that does
 // not apply, such as `tcp dport` on a UDP packet or `ip saddr` on an IPv6 one), which ends
 // the rule whatever the operator (`tcp dport != 22` does not match a UDP packet).
-import { addrKey, inCidr, isMulticast, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from '../iptables/address.js';
+import { addrKeyOfText, inCidr, isMulticast, parseAddr, sameAddr, toAddrCidr, type Addr, type AddrCidr } from '../iptables/address.js';
 import type { IndexableRule } from '../iptables/chain-index.js';
 import type { AddressFacts, Packet } from '../iptables/compile-rule.js';
 import { describeStatement } from './describe.js';
@@ -679,8 +679,8 @@ function requiredPortsOf(leading: readonly NftStatement[]): number[] | null {
 function requiredDestinationOf(leading: readonly NftStatement[]): string | null {
   for (const s of leading) {
     if (s.kind !== 'match' || !equality(s.op) || s.left.kind !== 'payload' || s.left.protocol !== 'ip6' || s.left.field !== 'daddr') continue;
-    const address = s.right.kind === 'literal' && typeof s.right.value === 'string' ? parseAddr(s.right.value) : null;
-    if (address !== null) return addrKey(address);
+    const key = s.right.kind === 'literal' && typeof s.right.value === 'string' ? addrKeyOfText(s.right.value) : null;
+    if (key !== null) return key;
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // Reads `nft -j list ruleset` (libnftables JSON schema 1) into plain data. Never throws:
 // what it cannot read becomes a warning or an "unsupported" part, and the evaluator then
 // says it cannot judge wherever that part could change a verdict.
-import { addrKey, parseAddr } from '../iptables/address.js';
+import { addrKeyOfText } from '../iptables/address.js';
 import type { IndexableRule } from '../iptables/chain-index.js';
 import { field, isRecord, parseJson, type JsonRecord } from '../parse/json.js';
 import type {
@@ -352,8 +352,7 @@ export function rawIndexKeys(expr: readonly unknown[]): IndexableRule {
       const items = typeof right === 'number' ? [right] : Array.isArray(right) ? right : singleKey(right) === 'set' ? (right as JsonRecord).set : null;
       if (Array.isArray(items) && items.length <= MAX_KEYED_PORTS && items.every((i) => typeof i === 'number' && Number.isFinite(i))) ports = items as number[];
     } else if (destination === null && protocol === 'ip6' && name === 'daddr' && typeof right === 'string' && !right.startsWith('@')) {
-      const address = parseAddr(right);
-      if (address !== null) destination = addrKey(address);
+      destination = addrKeyOfText(right);
     }
   }
   return { requiredPorts: ports, requiredDestination: destination };
