@@ -354,6 +354,7 @@ export function rawIndexKeys(expr: readonly unknown[]): IndexableRule {
     } else if (destination === null && protocol === 'ip6' && name === 'daddr' && typeof right === 'string' && !right.startsWith('@')) {
       destination = addrKeyOfText(right);
     }
+    if (ports !== null && destination !== null) break; // the first of each counts: nothing later changes them
   }
   return { requiredPorts: ports, requiredDestination: destination };
 }
