@@ -567,7 +567,7 @@ export type Step =
   | { kind: 'uncertain'; text: string }
   | { kind: 'unsupported'; text: string };
 
-export interface CompiledNftRule extends IndexableRule {
+export interface CompiledNftRule {
   rule: NftRule;
   /** The conditions before the first statement that acts: all must hold for anything else to run. */
   leading: Extract<Step, { kind: 'test' }>[];
@@ -649,7 +649,6 @@ export function compileNftRule(rule: NftRule, sets: SetLookup, direct = true): C
     leading: steps.slice(0, cut) as Extract<Step, { kind: 'test' }>[],
     rest: steps.slice(cut),
     accepts: steps.some((s) => s.kind === 'verdict' && s.verdict.kind === 'accept'),
-    ...indexKeysOf(rule),
   };
 }
 
