@@ -453,7 +453,7 @@ function cidrOf(address: string, prefix: number): AddrCidr | null {
   let found = cidrCache.get(key);
   if (found === undefined) {
     if (cidrCache.size > 100_000) cidrCache.clear();
-    found = parseAddr(address) === null ? null : toAddrCidr({ family: 6, address, prefix });
+    found = toAddrCidr({ family: 6, address, prefix }); // null when it is not an IPv6 address
     cidrCache.set(key, found);
   }
   return found;
