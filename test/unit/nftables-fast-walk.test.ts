@@ -3,8 +3,9 @@
 // order, every condition through the general path, rules parsed whole): the same results,
 // verdict, deciding rule, reason, trail and notes, on random rulesets grown from the captured
 // fixtures. Each case takes a captured ruleset and inserts, at random places in a few of its
-// chains, copies of rules of every captured ruleset with their addresses and ports redrawn,
-// enough of them for the chain index to take over.
+// chains, copies of rules of every captured ruleset with their addresses and ports redrawn
+// (often enough for the chain index to take over), then judges connections mostly to addresses
+// the host routes. The last test checks the index's address keys against parsed addresses.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
